@@ -1,0 +1,95 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "fota",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fota", targets: ["FotaCLI"]),
+        .executable(name: "fota-bench", targets: ["FotaBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // Lua 5.4 from Debian, with the macros Swift cannot import re-created as inline functions.
+        .systemLibrary(
+            name: "CLua",
+            path: "Sources/CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        // C side of the host: error trampoline, budgeted allocator, hooks, sandbox, protected helpers.
+        .target(name: "CLuaSupport", dependencies: ["CLua"], path: "Sources/CLuaSupport"),
+        // The embedded interpreter: value bridge, Swift functions, sandbox and limits.
+        .target(name: "LuaHost", dependencies: ["CLua", "CLuaSupport"]),
+        // ThingSpace Software Management API v1 client (no Lua here).
+        .target(
+            name: "ThingSpace",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // Local ThingSpace simulator served over HTTP.
+        .target(
+            name: "ThingSpaceSimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The `fota` command line.
+        .executableTarget(
+            name: "FotaCLI",
+            dependencies: [
+                "LuaHost",
+                "ThingSpace",
+                "ThingSpaceSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Benchmarks of the Lua bridge against C baselines built into the same binary.
+        .target(name: "CBenchBaseline", dependencies: ["CLua"], path: "Sources/CBenchBaseline"),
+        .executableTarget(
+            name: "FotaBench",
+            dependencies: [
+                "LuaHost", "CBenchBaseline", "CLua", "CLuaSupport", "ThingSpace", "ThingSpaceSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "LuaHostTests", dependencies: ["LuaHost"]),
+        .testTarget(
+            name: "ThingSpaceTests",
+            dependencies: [
+                "ThingSpace",
+                "ThingSpaceSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "ThingSpaceSimulatorTests",
+            dependencies: [
+                "ThingSpaceSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(name: "FotaCLITests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

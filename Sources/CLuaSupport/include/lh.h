@@ -1,0 +1,2 @@
+#pragma once
+#include "lua_shim.h"
