@@ -87,6 +87,10 @@ public final class LuaState {
     public var memoryUsed: Int { host.pointee.mem_used }
     public var memoryPeak: Int { host.pointee.mem_peak }
 
+    /// The raw `lua_State`, for benchmarks and C baselines. The body must only
+    /// call C functions that cannot raise, or run them under `lua_pcall`.
+    public func withRawState<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R { try body(L) }
+
     /// Registers `function` and returns a value that becomes a Lua function when pushed.
     public func register(_ function: @escaping LuaHostFunction) -> LuaValue {
         functions.append(function)
