@@ -90,3 +90,12 @@ void lh_limits_tighten(lua_State *L) {
 }
 
 int lh_stop_reason(lh_Host *h) { return atomic_load(&h->stop); }
+
+void lh_limits_rearm(lua_State *L) {
+  lh_Host *h = lh_host(L);
+  atomic_store(&h->stop, LH_STOP_NONE);
+  lh_sigint_seen = 0;
+  h->cpu_start = lh_thread_cpu();
+  h->hook_calls = 0;
+  lua_sethook(L, lh_hook, LUA_MASKCOUNT, LH_HOOK_COUNT);
+}

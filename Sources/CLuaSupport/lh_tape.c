@@ -77,20 +77,24 @@ static int lh_readonly_newindex(lua_State *L) {
   return luaL_error(L, "attempt to modify read-only table '%s'", name ? name : "?");
 }
 
-/* next() over the real table, immune to a script replacing the global. */
-static int lh_raw_next(lua_State *L) {
+/* next() for a proxy: walks the real table behind it (its metatable's
+** __index) without handing that table to the script, which could then
+** change it. Immune to a script replacing the global next. */
+static int lh_readonly_next(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 2);
-  if (lua_next(L, 1)) return 2;
+  if (!lua_getmetatable(L, 1)) return luaL_error(L, "not a read-only table");
+  lua_pushliteral(L, "__index");
+  if (lua_rawget(L, -2) != LUA_TTABLE) return luaL_error(L, "not a read-only table");
+  lua_pushvalue(L, 2);
+  if (lua_next(L, -2)) return 2;
   lua_pushnil(L);
   return 1;
 }
 
 static int lh_readonly_pairs(lua_State *L) {
-  lua_getmetatable(L, 1);
-  lua_getfield(L, -1, "__index");
-  lua_pushcfunction(L, lh_raw_next);
-  lua_insert(L, -2);
+  lua_pushcfunction(L, lh_readonly_next);
+  lua_pushvalue(L, 1);
   lua_pushnil(L);
   return 3;
 }
@@ -100,6 +104,17 @@ static int lh_readonly_len(lua_State *L) {
   lua_getfield(L, -1, "__index");
   lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
   return 1;
+}
+
+/* [-0, +0, e] whether the table at idx is a read-only proxy made here. */
+int lh_is_readonly(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  luaL_checkstack(L, 2, NULL);
+  if (!lua_getmetatable(L, idx)) return 0;
+  lua_pushliteral(L, "__newindex");
+  int found = lua_rawget(L, -2) == LUA_TFUNCTION && lua_tocfunction(L, -1) == lh_readonly_newindex;
+  lua_pop(L, 2);
+  return found;
 }
 
 static void lh_make_readonly(lua_State *L) {
@@ -187,4 +202,12 @@ int lh_trampoline(lua_State *L) {
       return lua_error(L);
     }
   }
+}
+
+int lh_host_function_id(lua_State *L, int idx, int64_t *id) {
+  if (lua_tocfunction(L, idx) != lh_trampoline || !lua_checkstack(L, 1)) return 0;
+  if (lua_getupvalue(L, idx, 1) == NULL) return 0;
+  *id = (int64_t)lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  return 1;
 }

@@ -58,6 +58,14 @@ public struct LuaArguments: ~Copyable {
         position <= count && lua_toboolean(L, Int32(position)) != 0
     }
 
+    /// The id of the host function passed as argument `position`, or nil if
+    /// it is not one (a Lua function, a C library function, another value).
+    public func hostFunctionID(_ position: Int) -> Int64? {
+        var id: Int64 = 0
+        guard position <= count, lh_host_function_id(L, Int32(position), &id) != 0 else { return nil }
+        return id
+    }
+
     /// Any argument as a value; tables are read raw and whole.
     public func value(_ position: Int) throws(LuaArgumentError) -> LuaValue {
         guard position <= count else { return .nil }

@@ -26,12 +26,29 @@ public struct LuaScriptError: Error, Sendable, Equatable, CustomStringConvertibl
         self.traceback = traceback
     }
 
-    /// The message with a position in front, unless Lua already put one there.
+    /// The message with a position in front, unless Lua already put one there,
+    /// for a terminal: control characters (but tab and newline) are escaped as
+    /// `\ddd`, as `print` does, so an error message cannot drive the terminal.
     public var description: String {
         guard let location, !message.hasPrefix(location), !Self.startsWithPosition(message) else {
-            return message
+            return Self.escapingControlCharacters(message)
         }
-        return "\(location): \(message)"
+        return Self.escapingControlCharacters("\(location): \(message)")
+    }
+
+    static func escapingControlCharacters(_ text: String) -> String {
+        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A) || $0 == 0x7F }) else { return text }
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if (value < 0x20 && value != 0x09 && value != 0x0A) || value == 0x7F {
+                let digits = String(value)
+                escaped += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+            } else {
+                escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 
     static func startsWithPosition(_ message: String) -> Bool {

@@ -36,6 +36,8 @@ public final class LuaState {
     let host: UnsafeMutablePointer<lh_Host>
     private let ownsHost: Bool
     private var functions: [LuaHostFunction] = []
+    /// Documentation of registered functions, by id, for `help(f)`.
+    public private(set) var documentation: [Int64: FunctionDoc] = [:]
     private let argumentsTape = Tape()
     private let resultsTape = Tape()
     /// Where `print` writes; stdout when nil.
@@ -92,9 +94,11 @@ public final class LuaState {
     public func withRawState<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R { try body(L) }
 
     /// Registers `function` and returns a value that becomes a Lua function when pushed.
-    public func register(_ function: @escaping LuaHostFunction) -> LuaValue {
+    public func register(_ function: @escaping LuaHostFunction, doc: FunctionDoc? = nil) -> LuaValue {
         functions.append(function)
-        return .hostFunction(Int64(functions.count - 1))
+        let id = Int64(functions.count - 1)
+        if let doc { documentation[id] = doc }
+        return .hostFunction(id)
     }
 
     /// Sets a global variable (protected: a memory error comes back as a throw).
@@ -108,13 +112,28 @@ public final class LuaState {
 
     /// Reads a global variable raw (no __index on the global table runs).
     public func global(_ name: String) throws -> LuaValue {
+        let top = lua_gettop(L)
+        // restores the stack even when reading fails halfway through a table
+        defer { lua_settop(L, top) }
         lua_rawgeti(L, lshim_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
-        defer { lua_settop(L, -3) }
         guard lh_rawgetfield(L, -1, name) == LUA_OK else {
             throw LuaHostFailure("cannot read global '\(name)': out of memory")
         }
         var reader = ValueReader(L)
         return try reader.read(at: -1)
+    }
+
+    /// Sets the folders `require` searches, in order. Errors name modules by
+    /// these paths as given, so relative folders keep host paths out of messages.
+    public func setRequirePath(_ folders: [String]) throws {
+        let folders = folders.filter { !$0.isEmpty }
+        var blob: [UInt8] = []
+        for folder in folders { blob += Array(folder.utf8) + [0] + Array(folder.utf8) + [0] }
+        blob.append(0)
+        let status = blob.withUnsafeBytes {
+            lh_set_require_path(L, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count - 1, Int32(folders.count))
+        }
+        guard status == LUA_OK else { throw LuaHostFailure("cannot set the library path: \(popErrorMessage())") }
     }
 
     /// Runs Lua source text as a chunk and returns its results.
@@ -174,7 +193,8 @@ public final class LuaState {
     func currentError() -> LuaScriptError {
         let message = popErrorMessage()
         let location = host.pointee.err_where.map { String(cString: $0) }
-        let traceback = host.pointee.err_traceback.map { String(cString: $0) }
+        // the traceback is only ever shown: escape control characters as print does
+        let traceback = host.pointee.err_traceback.map { LuaScriptError.escapingControlCharacters(String(cString: $0)) }
         return LuaScriptError(message: message, location: location, traceback: traceback)
     }
 

@@ -112,7 +112,9 @@ public enum ScriptRunner {
             try run.prepare?(state)
             try source.withUnsafeBytes { try state.load(bytes: $0, chunkName: "@" + run.scriptPath) }
             let results = try state.callFunctionOnStack(arguments: run.arguments.map { .string($0) })
-            outcome = .finished(results)
+            // A stop the script caught and then returned through a tail call
+            // (`return pcall(os.exit, 3)`, `return pcall(loop)`) still ends the run as a stop.
+            outcome = stopOutcome(host: host, limits: run.limits, timeout: run.timeoutSeconds) ?? .finished(results)
         } catch let error as LuaScriptError {
             outcome = classify(error, host: host, limits: run.limits, timeout: run.timeoutSeconds)
         } catch {
@@ -126,31 +128,27 @@ public enum ScriptRunner {
     /// A failed call is put down to a tripped limit, Ctrl-C or os.exit when
     /// the host recorded one: the error text itself may have been rewritten by the script.
     static func classify(_ error: LuaScriptError, host: UnsafeMutablePointer<lh_Host>, limits: LuaLimits, timeout: Double) -> ScriptOutcome {
-        switch lh_stop_reason(host) {
-        case Int32(LH_STOP_EXIT): return .exited(Int32(host.pointee.exit_status))
-        case Int32(LH_STOP_INTERRUPT): return .interrupted
-        case Int32(LH_STOP_TIMEOUT): return .limitExceeded(.wallClock(seconds: timeout))
-        case Int32(LH_STOP_CPU): return .limitExceeded(.cpu(seconds: limits.cpuSeconds))
-        default: break
-        }
+        if let stop = stopOutcome(host: host, limits: limits, timeout: timeout) { return stop }
         if host.pointee.mem_refused != 0 && error.message.hasSuffix("not enough memory") {
             return .limitExceeded(.memory(bytes: limits.memoryBytes))
         }
         return .failed(error)
     }
 
+    /// The outcome a sticky stop recorded in the host (limit, Ctrl-C, os.exit), if any.
+    static func stopOutcome(host: UnsafeMutablePointer<lh_Host>, limits: LuaLimits, timeout: Double) -> ScriptOutcome? {
+        switch lh_stop_reason(host) {
+        case Int32(LH_STOP_EXIT): return .exited(Int32(host.pointee.exit_status))
+        case Int32(LH_STOP_INTERRUPT): return .interrupted
+        case Int32(LH_STOP_TIMEOUT): return .limitExceeded(.wallClock(seconds: timeout))
+        case Int32(LH_STOP_CPU): return .limitExceeded(.cpu(seconds: limits.cpuSeconds))
+        default: return nil
+        }
+    }
+
     private static func configureRequire(_ state: LuaState, run: ScriptRun) throws {
         let scriptFolder = (run.scriptPath as NSString).deletingLastPathComponent
-        var pairs: [(root: String, shown: String)] = [(scriptFolder.isEmpty ? "." : scriptFolder, scriptFolder.isEmpty ? "." : scriptFolder)]
-        for path in run.libraryPaths where !path.isEmpty { pairs.append((path, path)) }
-        var blob: [UInt8] = []
-        for pair in pairs {
-            blob += Array(pair.root.utf8) + [0] + Array(pair.shown.utf8) + [0]
-        }
-        let status = blob.withUnsafeBytes {
-            lh_set_require_path(state.L, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count, Int32(pairs.count))
-        }
-        guard status == LUA_OK else { throw LuaHostFailure("cannot set the library path: \(state.popErrorMessage())") }
+        try state.setRequirePath([scriptFolder.isEmpty ? "." : scriptFolder] + run.libraryPaths)
     }
 
     /// `arg` as lua.c builds it: arg[0] is the script, arg[1…] its arguments.

@@ -122,9 +122,15 @@ final class Tape {
         appendSlot(Int32(LH_TAG_MAP), flags: readOnly ? Int32(LH_FLAG_READONLY) : 0, count: Int64(count), bits: Int64(metatable))
     }
 
+    /// `depth` counts the tables around `value`: at most `maxDepth` nested
+    /// tables cross, as `ValueReader` allows the other way.
     func append(_ value: LuaValue, depth: Int = 0) throws(LuaBridgeError) {
-        guard depth <= Tape.maxDepth else {
-            throw LuaBridgeError("value is nested more than \(Tape.maxDepth) tables deep")
+        switch value {
+        case .array, .map, .readOnly:
+            guard depth < Tape.maxDepth else {
+                throw LuaBridgeError("tables are nested more than \(Tape.maxDepth) deep")
+            }
+        default: break
         }
         switch value {
         case .nil: appendNil()

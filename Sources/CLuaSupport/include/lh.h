@@ -183,6 +183,22 @@ int lh_rawgetfield(lua_State *L, int idx, const char *key);
 void lh_write_stdout(const char *bytes, size_t len);
 void lh_flush_stdout(void);
 
+/* [-0, +0, p] completion candidates for text (a name or a dotted path),
+** found by reading tables raw; sorted, malloc'd, freed by lh_complete_free. */
+int lh_complete(lua_State *L, const char *text, size_t len, char ***items, size_t *count);
+void lh_complete_free(char **items, size_t count);
+
+/* [-nresults, +0, p] sets _ to the first result and passes all of them to
+** the function held in the registry at `printer`. */
+int lh_repl_show(lua_State *L, int printer, int nresults);
+
+/* [-0, +0, -] clears a stop (Ctrl-C, CPU) and restarts the CPU clock, so the
+** next chunk at the prompt runs with a full budget. */
+void lh_repl_rearm(lua_State *L);
+
+/* [-0, +0, -] 1 and *id set if the value at idx is a host function. */
+int lh_host_function_id(lua_State *L, int idx, int64_t *id);
+
 /* [-0, +0, -] the C function behind every host function (for identity checks). */
 int lh_trampoline(lua_State *L);
 
