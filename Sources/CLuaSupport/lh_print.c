@@ -8,8 +8,9 @@
 static const char LH_IDS_KEY = 'i'; /* its address keys the registry */
 
 /* [-0, +1, e] like luaL_tolstring, but tables, functions, threads and
-** userdata without __tostring show a per-run number instead of an address. */
-static const char *lh_tolstring(lua_State *L, int idx) {
+** userdata without __tostring show a per-run number instead of an address.
+** Also used by string.format's '%s' (lh_sandbox.c). */
+const char *lh_tolstring(lua_State *L, int idx) {
   idx = lua_absindex(L, idx);
   int t = lua_type(L, idx);
   if (luaL_getmetafield(L, idx, "__tostring") != LUA_TNIL) {
@@ -83,19 +84,23 @@ static void lh_add_escaped(luaL_Buffer *b, const char *s, size_t len) {
   }
 }
 
+/* Every argument is converted in place first: once a luaL_Buffer has grown
+** past its initial size its box is a to-be-closed slot, and moving it (or
+** anything below it) would make Lua close the wrong value on return. */
 static int lh_print_fn(lua_State *L) {
   lh_Host *h = lh_host(L);
   int n = lua_gettop(L);
+  for (int i = 1; i <= n; i++) {
+    lh_tolstring(L, i);
+    lua_replace(L, i);
+  }
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   for (int i = 1; i <= n; i++) {
     size_t len;
-    lh_tolstring(L, i);
-    const char *s = lua_tolstring(L, -1, &len);
-    lua_insert(L, -2); /* keep the buffer's box on top */
+    const char *s = lua_tolstring(L, i, &len);
     if (i > 1) luaL_addchar(&b, '\t');
     lh_add_escaped(&b, s, len);
-    lua_remove(L, -2);
   }
   luaL_addchar(&b, '\n');
   luaL_pushresult(&b);

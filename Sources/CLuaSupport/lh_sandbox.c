@@ -9,6 +9,8 @@
 void lh_open_print(lua_State *L);   /* lh_print.c */
 void lh_open_require(lua_State *L); /* lh_require.c */
 void lh_limits_tighten(lua_State *L); /* lh_limits.c */
+const char *lh_tolstring(lua_State *L, int idx); /* lh_print.c */
+int lh_is_readonly(lua_State *L, int idx); /* lh_tape.c */
 
 /* load(chunk [, chunkname [, mode [, env]]]) with the mode forced to text. */
 static int lh_load_fn(lua_State *L) {
@@ -73,10 +75,13 @@ static int lh_pattern_fn(lua_State *L) {
   return lua_gettop(L);
 }
 
-/* string.format without %p, which would print addresses. */
+/* string.format without %p, which would print addresses; a table, function
+** or thread given to '%s' is named as tostring names it (the stock format
+** would print its address). */
 static int lh_format_fn(lua_State *L) {
   size_t len;
   const char *fmt = luaL_checklstring(L, 1, &len);
+  int arg = 1;
   for (size_t i = 0; i < len; i++) {
     if (fmt[i] != '%') continue;
     i++;
@@ -84,12 +89,93 @@ static int lh_format_fn(lua_State *L) {
     while (i < len && strchr("-+ #0123456789.", fmt[i]) != NULL) i++;
     if (i < len && fmt[i] == 'p')
       return luaL_error(L, "string.format: '%%p' is not allowed in the sandbox");
+    arg++;
+    if (i < len && fmt[i] == 's' && arg <= lua_gettop(L)) {
+      int t = lua_type(L, arg);
+      if (t == LUA_TTABLE || t == LUA_TFUNCTION || t == LUA_TTHREAD || t == LUA_TUSERDATA ||
+          t == LUA_TLIGHTUSERDATA) {
+        lh_tolstring(L, arg);
+        lua_replace(L, arg);
+      }
+    }
   }
   int n = lua_gettop(L);
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
   lua_call(L, n, LUA_MULTRET);
   return lua_gettop(L);
+}
+
+/* setmetatable(t, mt) as the stock one, but refusing a metatable with __gc:
+** Lua runs finalizers with hooks off, so neither the CPU limit nor Ctrl-C
+** could stop one, and they may run while the state closes. Lua marks a table
+** for finalization only if its metatable has __gc when it is set, so
+** checking here is enough. Written out rather than delegating to the stock
+** function so argument errors keep the function's name and the position. */
+static int lh_setmetatable_fn(lua_State *L) {
+  int t = lua_type(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+    return luaL_error(L, "cannot change a protected metatable");
+  if (t == LUA_TTABLE) {
+    lua_pushliteral(L, "__gc");
+    int has_gc = lua_rawget(L, 2) != LUA_TNIL;
+    lua_pop(L, 1);
+    if (has_gc) return luaL_error(L, "'__gc' finalizers are not allowed in the sandbox");
+  }
+  lua_settop(L, 2);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+/* xpcall(f, msgh, ...): f runs under pcall and msgh is called on the error
+** once the stack has unwound, not at the raise point. Lua calls a message
+** handler with hooks off when the error came from a hook (a tripped limit or
+** Ctrl-C), so a looping handler could never be stopped there. A script has
+** no debug library, so a handler cannot tell the difference otherwise. As
+** in Lua, no handler runs for a memory error, and a failing handler gives
+** "error in error handling". */
+static int lh_xpcall_finish(lua_State *L, int status, lua_KContext extra) {
+  if (status == LUA_OK || status == LUA_YIELD) return lua_gettop(L) - (int)extra;
+  /* stack: f, msgh, true, error */
+  if (status != LUA_ERRMEM) {
+    lua_pushvalue(L, 2);
+    lua_insert(L, -2);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+      lua_pop(L, 1);
+      lua_pushliteral(L, "error in error handling");
+    }
+  }
+  lua_pushboolean(L, 0);
+  lua_insert(L, -2);
+  return 2;
+}
+
+static int lh_xpcall_fn(lua_State *L) {
+  int n = lua_gettop(L);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushboolean(L, 1); /* first result */
+  lua_pushvalue(L, 1);   /* function */
+  lua_rotate(L, 3, 2);   /* f, msgh, true, f, args... */
+  int status = lua_pcallk(L, n - 2, LUA_MULTRET, 0, 2, lh_xpcall_finish);
+  return lh_xpcall_finish(L, status, 2);
+}
+
+/* rawset(t, k, v) as the stock one, but refusing a host's read-only proxy
+** (a raw field on the proxy would shadow the real one). */
+static int lh_rawset_fn(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  luaL_checkany(L, 3);
+  if (lh_is_readonly(L, 1)) {
+    luaL_getmetafield(L, 1, "__name");
+    const char *name = lua_tostring(L, -1);
+    return luaL_error(L, "attempt to modify read-only table '%s'", name ? name : "?");
+  }
+  lua_settop(L, 3);
+  lua_rawset(L, 1);
+  return 1;
 }
 
 static void lh_wrap_field(lua_State *L, const char *name, lua_CFunction wrapper, int plain_arg) {
@@ -150,6 +236,12 @@ static void lh_open_base(lua_State *L) {
   lua_setfield(L, -2, "load");
   lua_pushcfunction(L, lh_collectgarbage_fn);
   lua_setfield(L, -2, "collectgarbage");
+  lua_pushcfunction(L, lh_setmetatable_fn);
+  lua_setfield(L, -2, "setmetatable");
+  lua_pushcfunction(L, lh_rawset_fn);
+  lua_setfield(L, -2, "rawset");
+  lua_pushcfunction(L, lh_xpcall_fn);
+  lua_setfield(L, -2, "xpcall");
   lua_pop(L, 1);
 }
 
