@@ -12,20 +12,28 @@ void lh_limits_tighten(lua_State *L); /* lh_limits.c */
 const char *lh_tolstring(lua_State *L, int idx); /* lh_print.c */
 int lh_is_readonly(lua_State *L, int idx); /* lh_tape.c */
 
-/* load(chunk [, chunkname [, mode [, env]]]) with the mode forced to text. */
+/* Wrappers finish by calling the stock C function (upvalue 1) directly, in
+** the wrapper's own call frame, rather than through lua_call: its argument
+** errors then name the function as the script called it ("bad argument #2
+** to 'format'") and carry the script's position. The stock functions of
+** the base, string and table libraries use no upvalues, so this is safe. */
+static int lh_call_original(lua_State *L) {
+  return lua_tocfunction(L, lua_upvalueindex(1))(L);
+}
+
+/* Most elements table.move/insert/remove shift in one call: their loops run
+** in C, where no hook can stop them, and a lying __len or a huge range
+** would otherwise keep them going for ever. No table that fits the default
+** memory budget has this many elements. */
+#define LH_MAX_SHIFT ((lua_Integer)1 << 24)
+
+/* load(chunk [, chunkname [, mode [, env]]]) with the mode forced to text;
+** an explicit env, even nil, is the caller's choice. */
 static int lh_load_fn(lua_State *L) {
-  int n = lua_gettop(L);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushvalue(L, 1);
-  if (n >= 2) lua_pushvalue(L, 2); else lua_pushnil(L);
+  if (lua_gettop(L) < 3) lua_settop(L, 3); /* argument 4 (env) stays absent */
   lua_pushliteral(L, "t");
-  int nargs = 3;
-  if (n >= 4) { /* an explicit env, even nil, is the caller's choice */
-    lua_pushvalue(L, 4);
-    nargs = 4;
-  }
-  lua_call(L, nargs, LUA_MULTRET);
-  return lua_gettop(L) - n;
+  lua_replace(L, 3);
+  return lh_call_original(L);
 }
 
 static int lh_collectgarbage_fn(lua_State *L) {
@@ -68,11 +76,21 @@ static int lh_pattern_fn(lua_State *L) {
     return luaL_error(L, "pattern is %d bytes; the sandbox allows at most %d", (int)plen, (int)h->max_pattern);
   if (!plain && h->max_subject > 0 && slen > h->max_subject)
     return luaL_error(L, "pattern subject is %d bytes; the sandbox allows at most %d", (int)slen, (int)h->max_subject);
-  int n = lua_gettop(L);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, n, LUA_MULTRET);
-  return lua_gettop(L);
+  return lh_call_original(L);
+}
+
+/* string.rep(s, n [, sep]): for an empty s and sep, Lua still loops n times
+** in C; rep('', math.maxinteger) would spin for ever. The result is "". */
+static int lh_rep_fn(lua_State *L) {
+  size_t l, lsep;
+  luaL_checklstring(L, 1, &l);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_optlstring(L, 3, "", &lsep);
+  if (n > 0 && l == 0 && lsep == 0) {
+    lua_pushliteral(L, "");
+    return 1;
+  }
+  return lh_call_original(L);
 }
 
 /* string.format without %p, which would print addresses; a table, function
@@ -99,11 +117,63 @@ static int lh_format_fn(lua_State *L) {
       }
     }
   }
-  int n = lua_gettop(L);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, n, LUA_MULTRET);
-  return lua_gettop(L);
+  return lh_call_original(L);
+}
+
+/* table.move(a1, f, e, t [, a2]) moving at most LH_MAX_SHIFT elements. */
+static int lh_move_fn(lua_State *L) {
+  lua_Integer f = luaL_checkinteger(L, 2);
+  lua_Integer e = luaL_checkinteger(L, 3);
+  if (e >= f && (lua_Unsigned)e - (lua_Unsigned)f >= (lua_Unsigned)LH_MAX_SHIFT)
+    return luaL_error(L, "table.move: the sandbox moves at most %I elements at a time", (LUAI_UACINT)LH_MAX_SHIFT);
+  return lh_call_original(L);
+}
+
+/* table.insert(t, [pos,] v) as the stock one (tables only: a script cannot
+** give other values the metamethods it would need), shifting at most
+** LH_MAX_SHIFT elements. */
+static int lh_insert_fn(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Integer e = (lua_Integer)((lua_Unsigned)luaL_len(L, 1) + 1u); /* first empty element */
+  lua_Integer pos;
+  switch (lua_gettop(L)) {
+    case 2:
+      pos = e;
+      break;
+    case 3:
+      pos = luaL_checkinteger(L, 2);
+      luaL_argcheck(L, (lua_Unsigned)pos - 1u < (lua_Unsigned)e, 2, "position out of bounds");
+      if ((lua_Unsigned)e - (lua_Unsigned)pos > (lua_Unsigned)LH_MAX_SHIFT)
+        return luaL_error(L, "table.insert: the sandbox shifts at most %I elements", (LUAI_UACINT)LH_MAX_SHIFT);
+      for (lua_Integer i = e; i > pos; i--) {
+        lua_geti(L, 1, i - 1);
+        lua_seti(L, 1, i); /* t[i] = t[i - 1] */
+      }
+      break;
+    default:
+      return luaL_error(L, "wrong number of arguments to 'insert'");
+  }
+  lua_seti(L, 1, pos); /* t[pos] = v */
+  return 0;
+}
+
+/* table.remove(t [, pos]) as the stock one, shifting at most LH_MAX_SHIFT elements. */
+static int lh_remove_fn(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Integer size = luaL_len(L, 1);
+  lua_Integer pos = luaL_optinteger(L, 2, size);
+  if (pos != size) /* validate 'pos' if given */
+    luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2, "position out of bounds");
+  if (pos < size && (lua_Unsigned)size - (lua_Unsigned)pos > (lua_Unsigned)LH_MAX_SHIFT)
+    return luaL_error(L, "table.remove: the sandbox shifts at most %I elements", (LUAI_UACINT)LH_MAX_SHIFT);
+  lua_geti(L, 1, pos); /* result = t[pos] */
+  for (; pos < size; pos++) {
+    lua_geti(L, 1, pos + 1);
+    lua_seti(L, 1, pos); /* t[pos] = t[pos + 1] */
+  }
+  lua_pushnil(L);
+  lua_seti(L, 1, pos); /* remove entry t[pos] */
+  return 1;
 }
 
 /* setmetatable(t, mt) as the stock one, but refusing a metatable with __gc:
@@ -202,6 +272,7 @@ static void lh_open_string(lua_State *L) {
   lh_wrap_field(L, "gmatch", lh_pattern_fn, 0);
   lh_wrap_field(L, "gsub", lh_pattern_fn, 0);
   lh_wrap_field(L, "format", lh_format_fn, -1);
+  lh_wrap_field(L, "rep", lh_rep_fn, -1);
   /* the metatable shared by all strings: its __index is this (wrapped) table,
   ** and getmetatable("") must not hand it out */
   lua_pushliteral(L, "");
@@ -259,6 +330,13 @@ static int lh_open_sandbox_k(lua_State *L) {
     luaL_requiref(L, lib->name, lib->func, 1);
     lua_pop(L, 1);
   }
+  lua_getglobal(L, LUA_TABLIBNAME);
+  lh_wrap_field(L, "move", lh_move_fn, -1);
+  lua_pushcfunction(L, lh_insert_fn);
+  lua_setfield(L, -2, "insert");
+  lua_pushcfunction(L, lh_remove_fn);
+  lua_setfield(L, -2, "remove");
+  lua_pop(L, 1);
   lh_open_os(L);
   lh_open_require(L);
   /* the loaded-libraries table would hand out the full os library */

@@ -282,6 +282,80 @@ struct SandboxTests {
         try expectHealthy()
     }
 
+    @Test("row 12: loops inside C that no hook can stop are refused: string.rep of '', table.move/insert/remove over huge ranges")
+    func cLoops() throws {
+        let spins = [
+            ("return #string.rep('', math.maxinteger)", nil),
+            ("table.move({}, 1, math.maxinteger - 1, 1)", "table.move: the sandbox moves at most 16777216 elements at a time"),
+            ("table.insert(setmetatable({}, {__len = function() return math.maxinteger - 1 end}), 1, 'x')",
+             "table.insert: the sandbox shifts at most 16777216 elements"),
+            ("table.remove(setmetatable({}, {__len = function() return math.maxinteger - 1 end}), 1)",
+             "table.remove: the sandbox shifts at most 16777216 elements"),
+        ]
+        for (source, message) in spins {
+            // without the caps each of these spins in C past the CPU limit until the wall clock gives up on it
+            let outcome = try runScript(source, limits: smallCPU, timeout: 20, grace: 1)
+            if let message {
+                #expect(outcome.error?.message.hasSuffix("script.lua:1: " + message) == true, "\(source) ended with \(outcome)")
+            } else {
+                #expect(outcome.values == [.integer(0)], "\(source) ended with \(outcome)")
+            }
+        }
+        // the replacements behave as Lua's own
+        let state = try LuaState()
+        let results = try state.run("""
+            local t = {1, 2, 3}
+            table.insert(t, 1, 0) table.insert(t, 9)
+            local first, last = table.remove(t, 1), table.remove(t)
+            local e = {}
+            local removedFromEmpty = table.remove(e)
+            local ok1, e1 = pcall(function() table.insert({}, 5, 1) end)
+            local ok2, e2 = pcall(function() table.insert({}, 1, 2, 3) end)
+            return table.concat(t, ','), first, last, removedFromEmpty, e1, e2, string.rep('ab', 3, ','), string.rep('', 3, ','),
+              table.concat(table.move({1, 2, 3}, 1, 3, 2), ',')
+            """, chunkName: "@t.lua")
+        expectValues(results, [
+            .string("1,2,3"), .integer(0), .integer(9), .nil,
+            .string("t.lua:6: bad argument #2 to 'insert' (position out of bounds)"),
+            .string("t.lua:7: wrong number of arguments to 'insert'"),
+            .string("ab,ab,ab"), .string(",,"), .string("1,1,2,3"),
+        ])
+        try expectHealthy()
+    }
+
+    @Test("argument errors of wrapped library functions name the function and the script's line")
+    func wrappedFunctionErrors() throws {
+        let state = try LuaState()
+        let results = try state.run("""
+            local function e(f) local ok, msg = pcall(f) return msg end
+            return e(function() local x = string.format('%d', 'x') return x end),
+              e(function() local x = ('x'):find('x', {}) return x end),
+              e(function() local x = ('x'):gsub('x', true) return x end),
+              e(function() local x = string.rep('x', 'many') return x end),
+              e(function() local x = table.move({}, 'a', 1, 1) return x end),
+              e(function() local x = setmetatable({}, 1) return x end),
+              e(function() local x = rawset(1, 2, 3) return x end),
+              e(function() local x = xpcall(print) return x end)
+            """, chunkName: "@w.lua")
+        expectValues(results, [
+            .string("w.lua:2: bad argument #2 to 'format' (number expected, got string)"),
+            .string("w.lua:3: bad argument #2 to 'find' (number expected, got table)"),
+            .string("w.lua:4: bad argument #2 to 'gsub' (string/function/table expected, got boolean)"),
+            .string("w.lua:5: bad argument #2 to 'rep' (number expected, got string)"),
+            .string("w.lua:6: bad argument #2 to 'move' (number expected, got string)"),
+            .string("w.lua:7: bad argument #2 to 'setmetatable' (nil or table expected, got number)"),
+            .string("w.lua:8: bad argument #1 to 'rawset' (table expected, got number)"),
+            .string("w.lua:9: bad argument #2 to 'xpcall' (function expected, got no value)"),
+        ])
+        // load keeps Lua's behaviour with the mode forced to text
+        let loads = try state.run("""
+            local parts, i = {'return ', '5'}, 0
+            return load('return 1', 'c', 'b')(), load(function() i = i + 1 return parts[i] end)(),
+              load('return x', '=c', 't', {x = 3})(), select(2, load('return +', '=chunk'))
+            """)
+        expectValues(loads, [.integer(1), .integer(5), .integer(3), .string("chunk:1: unexpected symbol near '+'")])
+    }
+
     @Test("row 13: string.rep bombs, doubling concatenation and huge tables hit the memory limit")
     func memoryBombs() throws {
         let limits = LuaLimits(memoryBytes: 16 << 20)
