@@ -36,7 +36,13 @@ let package = Package(
         ),
         .target(name: "CLineEdit", dependencies: ["CEditLine"], path: "Sources/CLineEdit"),
         // The embedded interpreter: value bridge, Swift functions, sandbox and limits.
-        .target(name: "LuaHost", dependencies: ["CLua", "CLuaSupport"]),
+        .target(
+            name: "LuaHost",
+            dependencies: ["CLua", "CLuaSupport"],
+            // The bridge's buffers are confined to the interpreter thread; dynamic
+            // exclusivity checks on every slot append cost more than the copy itself.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
         // ThingSpace Software Management API v1 client (no Lua here).
         .target(
             name: "ThingSpace",

@@ -27,7 +27,13 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
       int n = s->count > INT32_MAX ? INT32_MAX : (int)s->count;
       lua_createtable(L, n, 0);
       for (int64_t k = 1; k <= s->count; k++) {
-        i = lh_push_slot(L, t, i, depth + 1);
+        const lh_Slot *e = i < t->nslots ? &t->slots[i] : NULL;
+        if (e != NULL && e->tag == LH_TAG_STRING) { /* lists of ids: no recursion, no stack check */
+          lua_pushlstring(L, t->bytes + e->u.offset, (size_t)e->count);
+          i++;
+        } else {
+          i = lh_push_slot(L, t, i, depth + 1);
+        }
         lua_rawseti(L, -2, (lua_Integer)k);
       }
       break;
@@ -60,12 +66,21 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
   return i;
 }
 
-/* [-0, +n, e] pushes every top-level value; returns n. */
+/* [-0, +n, e] pushes every top-level value; returns n. One stack check
+** covers the first few (a tape has at least one slot per value). */
 static int lh_push_all(lua_State *L, const lh_Tape *t) {
+  enum { CHECKED = 16 };
+  luaL_checkstack(L, CHECKED, "too many results");
   int n = 0;
   for (size_t i = 0; i < t->nslots; n++) {
-    luaL_checkstack(L, 1, "too many results");
-    i = lh_push_slot(L, t, i, 0);
+    const lh_Slot *s = &t->slots[i];
+    if (n >= CHECKED) luaL_checkstack(L, 1, "too many results");
+    if (s->tag == LH_TAG_INTEGER) { /* the common case of a host function's result */
+      lua_pushinteger(L, (lua_Integer)s->u.i);
+      i++;
+    } else {
+      i = lh_push_slot(L, t, i, 0);
+    }
   }
   return n;
 }

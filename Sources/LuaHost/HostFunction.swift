@@ -81,12 +81,13 @@ public struct LuaArguments: ~Copyable {
 /// The results of a host function call, written straight into the tape that
 /// C turns into Lua values once Swift has returned.
 public struct LuaResults: ~Copyable {
-    let tape: Tape
+    // A LuaResults lives only during one call; its state owns the tape.
+    let tape: UnsafeMutablePointer<Tape>
 
-    public mutating func push(_ value: LuaValue) throws(LuaBridgeError) { try tape.append(value) }
-    public mutating func push(integer: Int64) { tape.appendInteger(integer) }
-    public mutating func push(number: Double) { tape.appendNumber(number) }
-    public mutating func push(boolean: Bool) { tape.appendBoolean(boolean) }
-    public mutating func push(string: String) { tape.appendString(string) }
-    public mutating func pushNil() { tape.appendNil() }
+    public mutating func push(_ value: LuaValue) throws(LuaBridgeError) { try tape.pointee.append(value) }
+    public mutating func push(integer: Int64) { tape.pointee.appendInteger(integer) }
+    public mutating func push(number: Double) { tape.pointee.appendNumber(number) }
+    public mutating func push(boolean: Bool) { tape.pointee.appendBoolean(boolean) }
+    public mutating func push(string: String) { tape.pointee.appendString(string) }
+    public mutating func pushNil() { tape.pointee.appendNil() }
 }

@@ -35,11 +35,13 @@ public final class LuaState {
     let L: OpaquePointer
     let host: UnsafeMutablePointer<lh_Host>
     private let ownsHost: Bool
-    private var functions: [LuaHostFunction] = []
+    /// Registered functions, kept unmanaged so a call borrows the closure
+    /// instead of retaining it; released in deinit.
+    private var functions: ContiguousArray<Unmanaged<HostFunctionBox>> = []
     /// Documentation of registered functions, by id, for `help(f)`.
     public private(set) var documentation: [Int64: FunctionDoc] = [:]
-    private let argumentsTape = Tape()
-    private let resultsTape = Tape()
+    private let argumentsTape = Tape.make()
+    private let resultsTape = Tape.make()
     /// Where `print` writes; stdout when nil.
     public var output: ((UnsafeRawBufferPointer) -> Void)?
 
@@ -83,6 +85,9 @@ public final class LuaState {
         lh_close(L)
         lh_host_free(host)
         if ownsHost { host.deallocate() }
+        Tape.destroy(argumentsTape)
+        Tape.destroy(resultsTape)
+        for function in functions { function.release() }
     }
 
     /// Bytes the Lua heap uses now, and its peak.
@@ -95,7 +100,7 @@ public final class LuaState {
 
     /// Registers `function` and returns a value that becomes a Lua function when pushed.
     public func register(_ function: @escaping LuaHostFunction, doc: FunctionDoc? = nil) -> LuaValue {
-        functions.append(function)
+        functions.append(Unmanaged.passRetained(HostFunctionBox(function)))
         let id = Int64(functions.count - 1)
         if let doc { documentation[id] = doc }
         return .hostFunction(id)
@@ -103,10 +108,10 @@ public final class LuaState {
 
     /// Sets a global variable (protected: a memory error comes back as a throw).
     public func setGlobal(_ name: String, _ value: LuaValue) throws {
-        argumentsTape.reset()
-        try argumentsTape.append(value)
-        let status = argumentsTape.withTape { tape in name.withCString { lh_setglobal_tape(L, $0, tape) } }
-        argumentsTape.shrinkIfLarge()
+        argumentsTape.pointee.reset()
+        try argumentsTape.pointee.append(value)
+        let status = argumentsTape.pointee.withTape { tape in name.withCString { lh_setglobal_tape(L, $0, tape) } }
+        argumentsTape.pointee.shrinkIfLarge()
         guard status == LUA_OK else { throw LuaHostFailure("cannot set global '\(name)': \(popErrorMessage())") }
     }
 
@@ -158,16 +163,16 @@ public final class LuaState {
     /// Calls the function at the top of the stack with `arguments`; pops it and returns its results.
     func callFunctionOnStack(arguments: [LuaValue]) throws -> [LuaValue] {
         let base = lua_gettop(L) - 1
-        argumentsTape.reset()
+        argumentsTape.pointee.reset()
         do {
-            for argument in arguments { try argumentsTape.append(argument) }
+            for argument in arguments { try argumentsTape.pointee.append(argument) }
         } catch {
             lua_settop(L, base)
             throw error
         }
         var pushed: Int32 = 0
-        let pushStatus = argumentsTape.withTape { lh_push_tape(L, $0, &pushed) }
-        argumentsTape.shrinkIfLarge()
+        let pushStatus = argumentsTape.pointee.withTape { lh_push_tape(L, $0, &pushed) }
+        argumentsTape.pointee.shrinkIfLarge()
         guard pushStatus == LUA_OK else {
             let message = popErrorMessage()
             lua_settop(L, base)
@@ -220,28 +225,28 @@ public final class LuaState {
     fileprivate func dispatch(
         _ thread: OpaquePointer, _ id: Int64, _ out: UnsafeMutablePointer<lh_Tape>, _ argn: UnsafeMutablePointer<Int32>
     ) -> Int32 {
-        resultsTape.reset()
+        resultsTape.pointee.reset()
         let arguments = LuaArguments(thread)
         var results = LuaResults(tape: resultsTape)
         do {
-            try functions[Int(id)](arguments, &results)
-            resultsTape.fill(out)
+            try functions[Int(id)]._withUnsafeGuaranteedRef { try $0.body(arguments, &results) }
+            resultsTape.pointee.fill(out)
             return Int32(LH_CALL_RETURN)
         } catch let error as LuaArgumentError {
-            resultsTape.reset()
-            resultsTape.appendString(error.message)
-            resultsTape.fill(out)
+            resultsTape.pointee.reset()
+            resultsTape.pointee.appendString(error.message)
+            resultsTape.pointee.fill(out)
             argn.pointee = Int32(error.position)
             return Int32(LH_CALL_ARGERROR)
         } catch let error as LuaErrorValue {
-            resultsTape.reset()
-            do { try resultsTape.append(error.luaErrorValue) } catch { resultsTape.appendString("\(error)") }
-            resultsTape.fill(out)
+            resultsTape.pointee.reset()
+            do { try resultsTape.pointee.append(error.luaErrorValue) } catch { resultsTape.pointee.appendString("\(error)") }
+            resultsTape.pointee.fill(out)
             return Int32(LH_CALL_ERROR)
         } catch {
-            resultsTape.reset()
-            resultsTape.appendString("\(error)")
-            resultsTape.fill(out)
+            resultsTape.pointee.reset()
+            resultsTape.pointee.appendString("\(error)")
+            resultsTape.pointee.fill(out)
             return Int32(LH_CALL_ERROR)
         }
     }
@@ -255,10 +260,16 @@ public final class LuaState {
     }
 }
 
+final class HostFunctionBox {
+    let body: LuaHostFunction
+    init(_ body: @escaping LuaHostFunction) { self.body = body }
+}
+
 // C calls these through the host block; they reach the LuaState through its
 // context pointer, so the closures capture nothing.
+// _withUnsafeGuaranteedRef: the state outlives every call into it, so no retain is needed per call.
 private let luaHostDispatch: lh_DispatchFn = { context, thread, id, out, argn in
-    Unmanaged<LuaState>.fromOpaque(context!).takeUnretainedValue().dispatch(thread!, id, out!, argn!)
+    Unmanaged<LuaState>.fromOpaque(context!)._withUnsafeGuaranteedRef { $0.dispatch(thread!, id, out!, argn!) }
 }
 
 private let luaHostWrite: lh_WriteFn = { context, bytes, length in

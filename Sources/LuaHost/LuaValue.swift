@@ -17,11 +17,32 @@ public struct LuaString: Hashable, Sendable, ExpressibleByStringLiteral, CustomS
 
     /// Keeps the bytes exactly; valid UTF-8 is stored as text.
     public init(bytes: UnsafeRawBufferPointer) {
-        if let text = String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) {
+        let units = bytes.bindMemory(to: UInt8.self)
+        if Self.isASCII(units) {
+            storage = .text(String(decoding: units, as: UTF8.self)) // ASCII decodes exactly
+        } else if let text = String(validating: units, as: UTF8.self) {
             storage = .text(text)
         } else {
             storage = .bytes(Array(bytes.bindMemory(to: UInt8.self)))
         }
+    }
+
+    /// Eight bytes at a time: most strings crossing the bridge are ASCII ids.
+    @inline(__always)
+    static func isASCII(_ units: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = units.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        var bits: UInt64 = 0
+        while i + 8 <= units.count {
+            bits |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < units.count {
+            bits |= UInt64(units[i])
+            i += 1
+        }
+        return bits & 0x8080_8080_8080_8080 == 0
     }
 
     public init(bytes: [UInt8]) {

@@ -2,7 +2,10 @@ import CLuaSupport
 
 /// Reusable buffers that describe Lua values for C to build (see lh.h):
 /// Swift never pushes a value that could allocate; C does it under protection.
-final class Tape {
+///
+/// A tape lives at a fixed address (`Tape.make()`), so host functions reach it
+/// through a plain pointer: no reference counting on the hot path of a call.
+struct Tape {
     private(set) var slots: UnsafeMutablePointer<lh_Slot>
     private(set) var slotCount = 0
     private var slotCapacity: Int
@@ -12,25 +15,33 @@ final class Tape {
 
     static let maxDepth = 100
 
-    init(slotCapacity: Int = 64, byteCapacity: Int = 1024) {
+    private init(slotCapacity: Int = 64, byteCapacity: Int = 1024) {
         self.slotCapacity = slotCapacity
         self.byteCapacity = byteCapacity
         slots = .allocate(capacity: slotCapacity)
         bytes = .allocate(capacity: byteCapacity)
     }
 
-    deinit {
-        slots.deallocate()
-        bytes.deallocate()
+    static func make() -> UnsafeMutablePointer<Tape> {
+        let tape = UnsafeMutablePointer<Tape>.allocate(capacity: 1)
+        tape.initialize(to: Tape())
+        return tape
     }
 
-    func reset() {
+    static func destroy(_ tape: UnsafeMutablePointer<Tape>) {
+        tape.pointee.slots.deallocate()
+        tape.pointee.bytes.deallocate()
+        tape.deinitialize(count: 1)
+        tape.deallocate()
+    }
+
+    mutating func reset() {
         slotCount = 0
         byteCount = 0
     }
 
     /// Drops large buffers after a big transfer so memory is not held forever.
-    func shrinkIfLarge() {
+    mutating func shrinkIfLarge() {
         reset()
         if slotCapacity > 1 << 16 {
             slots.deallocate()
@@ -59,7 +70,7 @@ final class Tape {
     }
 
     @inline(__always)
-    private func appendSlot(_ tag: Int32, flags: Int32 = 0, count: Int64 = 0, bits: Int64 = 0) {
+    private mutating func appendSlot(_ tag: Int32, flags: Int32 = 0, count: Int64 = 0, bits: Int64 = 0) {
         if slotCount == slotCapacity { growSlots(slotCount + 1) }
         var slot = lh_Slot()
         slot.tag = tag
@@ -70,7 +81,7 @@ final class Tape {
         slotCount += 1
     }
 
-    private func growSlots(_ needed: Int) {
+    private mutating func growSlots(_ needed: Int) {
         var capacity = slotCapacity * 2
         while capacity < needed { capacity *= 2 }
         let bigger = UnsafeMutablePointer<lh_Slot>.allocate(capacity: capacity)
@@ -80,7 +91,7 @@ final class Tape {
         slotCapacity = capacity
     }
 
-    private func growBytes(_ needed: Int) {
+    private mutating func growBytes(_ needed: Int) {
         var capacity = byteCapacity * 2
         while capacity < needed { capacity *= 2 }
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
@@ -90,14 +101,14 @@ final class Tape {
         byteCapacity = capacity
     }
 
-    func appendNil() { appendSlot(Int32(LH_TAG_NIL)) }
-    func appendBoolean(_ b: Bool) { appendSlot(Int32(b ? LH_TAG_TRUE : LH_TAG_FALSE)) }
-    func appendInteger(_ i: Int64) { appendSlot(Int32(LH_TAG_INTEGER), bits: i) }
-    func appendNumber(_ n: Double) { appendSlot(Int32(LH_TAG_NUMBER), bits: Int64(bitPattern: n.bitPattern)) }
-    func appendFunction(_ id: Int64) { appendSlot(Int32(LH_TAG_FUNCTION), bits: id) }
-    func appendReference(_ ref: Int32) { appendSlot(Int32(LH_TAG_REF), bits: Int64(ref)) }
+    mutating func appendNil() { appendSlot(Int32(LH_TAG_NIL)) }
+    mutating func appendBoolean(_ b: Bool) { appendSlot(Int32(b ? LH_TAG_TRUE : LH_TAG_FALSE)) }
+    mutating func appendInteger(_ i: Int64) { appendSlot(Int32(LH_TAG_INTEGER), bits: i) }
+    mutating func appendNumber(_ n: Double) { appendSlot(Int32(LH_TAG_NUMBER), bits: Int64(bitPattern: n.bitPattern)) }
+    mutating func appendFunction(_ id: Int64) { appendSlot(Int32(LH_TAG_FUNCTION), bits: id) }
+    mutating func appendReference(_ ref: Int32) { appendSlot(Int32(LH_TAG_REF), bits: Int64(ref)) }
 
-    func appendString(_ raw: UnsafeRawBufferPointer) {
+    mutating func appendString(_ raw: UnsafeRawBufferPointer) {
         let offset = byteCount
         if byteCount + raw.count > byteCapacity { growBytes(byteCount + raw.count) }
         if raw.count > 0 {
@@ -107,24 +118,24 @@ final class Tape {
         appendSlot(Int32(LH_TAG_STRING), count: Int64(raw.count), bits: Int64(offset))
     }
 
-    func appendString(_ s: LuaString) { s.withBytes { appendString($0) } }
+    mutating func appendString(_ s: LuaString) { s.withBytes { appendString($0) } }
 
-    func appendString(_ s: String) {
+    mutating func appendString(_ s: String) {
         var s = s
         s.withUTF8 { appendString(UnsafeRawBufferPointer($0)) }
     }
 
     /// Starts an array of `count` elements; append them next.
-    func beginArray(count: Int) { appendSlot(Int32(LH_TAG_ARRAY), count: Int64(count)) }
+    mutating func beginArray(count: Int) { appendSlot(Int32(LH_TAG_ARRAY), count: Int64(count)) }
 
     /// Starts a map of `count` key/value pairs; append them next.
-    func beginMap(count: Int, readOnly: Bool = false, metatable: Int32 = 0) {
+    mutating func beginMap(count: Int, readOnly: Bool = false, metatable: Int32 = 0) {
         appendSlot(Int32(LH_TAG_MAP), flags: readOnly ? Int32(LH_FLAG_READONLY) : 0, count: Int64(count), bits: Int64(metatable))
     }
 
     /// `depth` counts the tables around `value`: at most `maxDepth` nested
     /// tables cross, as `ValueReader` allows the other way.
-    func append(_ value: LuaValue, depth: Int = 0) throws(LuaBridgeError) {
+    mutating func append(_ value: LuaValue, depth: Int = 0) throws(LuaBridgeError) {
         switch value {
         case .array, .map, .readOnly:
             guard depth < Tape.maxDepth else {
@@ -160,7 +171,7 @@ final class Tape {
         }
     }
 
-    private func appendMap(_ entries: [LuaKey: LuaValue], readOnly: Bool, depth: Int) throws(LuaBridgeError) {
+    private mutating func appendMap(_ entries: [LuaKey: LuaValue], readOnly: Bool, depth: Int) throws(LuaBridgeError) {
         beginMap(count: entries.count, readOnly: readOnly)
         for (key, element) in entries {
             if case .number(let n) = key, n.isNaN { throw LuaBridgeError("a table key cannot be NaN") }

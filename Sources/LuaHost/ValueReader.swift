@@ -58,12 +58,15 @@ struct ValueReader {
         var elements: [LuaValue] = []
         elements.reserveCapacity(Int(lua_rawlen(L, index)))
         var entries: [LuaKey: LuaValue]? = nil
+        let keyIndex = lua_gettop(L) + 1
+        let valueIndex = keyIndex + 1
+        var isInteger: Int32 = 0
         lua_pushnil(L)
         while lua_next(L, index) != 0 {
-            let valueIndex = lua_gettop(L)
-            let keyIndex = valueIndex - 1
-            if entries == nil, lua_type(L, keyIndex) == LUA_TNUMBER, lua_isinteger(L, keyIndex) != 0,
-                lua_tointegerx(L, keyIndex, nil) == Int64(elements.count + 1)
+            // Integral float keys do not exist in Lua, so a number key that
+            // converts to an integer is an integer key.
+            if entries == nil, lua_type(L, keyIndex) == LUA_TNUMBER,
+                lua_tointegerx(L, keyIndex, &isInteger) == Int64(elements.count + 1), isInteger != 0
             {
                 let position = elements.count + 1
                 let element = try read(valueIndex, depth: depth + 1, path: "\(path)[\(position)]")

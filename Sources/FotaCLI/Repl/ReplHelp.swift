@@ -33,6 +33,6 @@ enum ReplHelp {
         }, doc: FunctionDoc(signature: "help([f])", summary: "Shows how to use the prompt, or what a host function does."))
         try state.setGlobal("help", help)
         // help() prints rather than returns, so the text is not shown quoted
-        _ = try state.run("local h, print = help help = function(...) print(h(...)) end", chunkName: "=(help)")
+        _ = try state.run("local h, print = help, print help = function(...) print(h(...)) end", chunkName: "=(help)")
     }
 }
