@@ -85,8 +85,22 @@ struct ValueReader {
             }
             lua_settop(L, keyIndex)
         }
-        if let entries { return .map(entries) }
+        if let entries {
+            // A sequence whose keys Lua keeps in the hash part, where lua_next
+            // meets them out of order ({[1] = 'a', [2] = 'b'}), is still an array.
+            return Self.sequence(entries).map { .array($0) } ?? .map(entries)
+        }
         return .array(elements)
+    }
+
+    /// The values in key order when the keys are exactly 1…n, else nil.
+    static func sequence(_ entries: [LuaKey: LuaValue]) -> [LuaValue]? {
+        var elements = [LuaValue](repeating: .nil, count: entries.count)
+        for (key, value) in entries {
+            guard case .integer(let i) = key, i >= 1, i <= Int64(entries.count) else { return nil }
+            elements[Int(i) - 1] = value
+        }
+        return elements
     }
 
     private func readKey(_ index: Int32, path: String) throws(LuaBridgeError) -> LuaKey {

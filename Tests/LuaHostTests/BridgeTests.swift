@@ -134,6 +134,20 @@ struct BridgeTests {
             .map([.integer(2): .string("b")]),
             .map([.integer(1): .string("a"), .string("x"): .integer(1)]),
         ])
+        // keys 1…n read as an array however Lua stores them: explicit keys, filled backwards, shrunk
+        let sequences = try state.run("""
+            local backwards = {} for i = 10, 1, -1 do backwards[i] = i end
+            local shrunk = {1, 2, 3, 4, 5, 6, 7, 8} for i = 4, 8 do shrunk[i] = nil end
+            local sparse = {} sparse[1] = 'a' sparse[1000] = 'z'
+            return {[1] = 'a', [2] = 'b', [3] = 'c'}, backwards, shrunk, {[3] = 'c', [2] = 'b'}, sparse
+            """)
+        expectValues(sequences, [
+            .array([.string("a"), .string("b"), .string("c")]),
+            .array((1...10).map { .integer(Int64($0)) }),
+            .array([.integer(1), .integer(2), .integer(3)]),
+            .map([.integer(3): .string("c"), .integer(2): .string("b")]),
+            .map([.integer(1): .string("a"), .integer(1000): .string("z")]),
+        ])
     }
 
     @Test("an empty table reads as an empty array")
