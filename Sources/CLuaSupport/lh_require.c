@@ -55,6 +55,32 @@ static int lh_read_file(const char *path, char **out, size_t *outlen) {
   return 1;
 }
 
+/* __close of the guard below: upvalue 1 is the loaded table, 2 the name. */
+static int lh_require_forget(lua_State *L) {
+  lua_pushvalue(L, lua_upvalueindex(2));
+  if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TLIGHTUSERDATA &&
+      lua_touserdata(L, -1) == (void *)&LH_LOADING) {
+    lua_pushvalue(L, lua_upvalueindex(2));
+    lua_pushnil(L);
+    lua_rawset(L, lua_upvalueindex(1));
+  }
+  return 0;
+}
+
+/* [-0, +1, e] a to-be-closed guard for the module being loaded (name at 1,
+** loaded table at 2): when the module raises, closing it takes the sentinel
+** out of loaded[name], or the next require of that name would report a loop.
+** A tbc slot rather than a pcall keeps the module's frames in tracebacks. */
+static void lh_push_require_guard(lua_State *L) {
+  lua_createtable(L, 0, 0);
+  lua_createtable(L, 0, 1);
+  lua_pushvalue(L, 2);
+  lua_pushvalue(L, 1);
+  lua_pushcclosure(L, lh_require_forget, 2);
+  lua_setfield(L, -2, "__close");
+  lua_setmetatable(L, -2);
+}
+
 static int lh_require_fn(lua_State *L) {
   size_t len;
   const char *name = luaL_checklstring(L, 1, &len);
@@ -81,24 +107,30 @@ static int lh_require_fn(lua_State *L) {
     lua_rawgeti(L, 5, 1);     /* 6: root */
     lua_rawgeti(L, 5, 2);     /* 7: shown */
     for (int f = 0; f < 2; f++) {
-      const char *path = lua_pushfstring(L, forms[f], lua_tostring(L, 6), lua_tostring(L, 3));
+      /* names first: once the file is read nothing may raise before it is freed */
+      const char *path = lua_pushfstring(L, forms[f], lua_tostring(L, 6), lua_tostring(L, 3)); /* 8 */
+      const char *shown = lua_pushfstring(L, forms[f], lua_tostring(L, 7), lua_tostring(L, 3)); /* 9 */
+      const char *chunkname = lua_pushfstring(L, "@%s", shown); /* 10 */
       char *text = NULL;
       size_t textlen = 0;
       int found = lh_read_file(path, &text, &textlen);
-      lua_pop(L, 1);
-      if (found == 0) continue;
-      const char *shown = lua_pushfstring(L, forms[f], lua_tostring(L, 7), lua_tostring(L, 3));
+      if (found == 0) {
+        lua_pop(L, 3);
+        continue;
+      }
       if (found < 0) return luaL_error(L, "cannot read module '%s' from %s", name, shown);
-      lua_pushfstring(L, "@%s", shown);
-      int status = lh_loadtext(L, text, textlen, lua_tostring(L, -1));
+      int status = lh_loadtext(L, text, textlen, chunkname); /* 11: chunk (loading is protected) */
       free(text);
       if (status != LUA_OK) return lua_error(L);
+      lh_push_require_guard(L);
+      lua_insert(L, 11); /* 11: guard, 12: chunk */
+      lua_toclose(L, 11);
       /* loaded[name] = sentinel while it runs, so a loop is reported */
       lua_pushvalue(L, 1);
       lua_pushlightuserdata(L, (void *)&LH_LOADING);
       lua_rawset(L, 2);
       lua_pushvalue(L, 1);
-      lua_pushvalue(L, -4); /* shown path */
+      lua_pushvalue(L, 9); /* shown path */
       lua_call(L, 2, 1);
       if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
@@ -107,7 +139,7 @@ static int lh_require_fn(lua_State *L) {
       lua_pushvalue(L, 1);
       lua_pushvalue(L, -2);
       lua_rawset(L, 2);
-      return 1;
+      return 1; /* closing the guard now finds the module, not the sentinel */
     }
     lua_pop(L, 3);
   }

@@ -165,6 +165,35 @@ struct RunCommandTests {
         }
     }
 
+    @Test("a second Ctrl-C ends a run stuck inside C at once with 130")
+    func secondCtrlC() throws {
+        let folder = try TempFolder()
+        try folder.write("stuck.lua", "local s = string.rep('a', 100)\nreturn s:find(string.rep('a*', 20) .. 'b')")
+        // no wall clock: only Ctrl-C can end this run
+        let process = try Subprocess(fotaBinary, ["run", "--timeout", "0", "stuck.lua"], in: folder.path)
+        let deadline = Date().addingTimeInterval(30)
+        while process.process.isRunning && process.cpuTicks < 50 && Date() < deadline { usleep(20_000) }
+        kill(process.pid, SIGINT)
+        // the first one is noted, but no hook runs inside C to act on it
+        usleep(300_000)
+        #expect(process.process.isRunning)
+        kill(process.pid, SIGINT)
+        let result = process.wait(limit: 30)
+        #expect(!result.signalled)
+        #expect(result.status == 130)
+    }
+
+    @Test("a module that fails is reported with its own file and line")
+    func moduleError() throws {
+        let folder = try TempFolder()
+        try folder.write("app/main.lua", "local m = require 'helper'\nprint(m)\n")
+        try folder.write("app/helper.lua", "local x = 1\nreturn x.y\n")
+        let result = try fota(["run", "--debug", "app/main.lua"], in: folder.path)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("fota: app/helper.lua:2: attempt to index a number value (local 'x')\nstack traceback:\n"))
+        #expect(result.stderr.contains("app/main.lua:1: in main chunk"))
+    }
+
     @Test("a chmod +x script starting with #!/usr/bin/env -S fota run runs from PATH, with arguments and right line numbers")
     func shebangScript() throws {
         let folder = try TempFolder()

@@ -86,4 +86,32 @@ struct RequireTests {
         let message = try #require(outcome.error?.message)
         #expect(message.contains("bad.lua:3:"), "\(message)")
     }
+
+    @Test("a module that raised is not cached: requiring it again raises its own error again, not a loop")
+    func failedModule() throws {
+        let outcome = try runScript("""
+            local ok1, e1 = pcall(require, 'flaky')
+            local ok2, e2 = pcall(require, 'flaky')
+            attempts_ok = true
+            local m = require 'flaky'
+            return ok1, e1 == e2, e2:match('flaky.lua:%d+: .*$'), m.value
+            """, files: ["flaky.lua": """
+                attempts = (attempts or 0) + 1
+                if not attempts_ok then error('not yet (' .. attempts .. ')', 0) end
+                return {value = attempts}
+                """])
+        let values = try #require(outcome.values)
+        expectValues(values, [.boolean(false), .boolean(false), .nil, .integer(3)])
+        let again = try runScript("""
+            local ok1, e1 = pcall(require, 'broken')
+            local ok2, e2 = pcall(require, 'broken')
+            return e1 == e2, e2:sub(-27)
+            """, files: ["broken.lua": "local x = 1\nerror('broken module')"])
+        expectValues(again.values, [.boolean(true), .string("broken.lua:2: broken module")])
+        // the traceback still shows the module's frames
+        let uncaught = try runScript("require 'broken'", files: ["broken.lua": "local x = 1\nerror('broken module')"])
+        let traceback = try #require(uncaught.error?.traceback)
+        #expect(traceback.contains("broken.lua:2: in main chunk"), "\(traceback)")
+        #expect(traceback.contains("in global 'require'"), "\(traceback)")
+    }
 }
