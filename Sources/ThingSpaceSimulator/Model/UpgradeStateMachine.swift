@@ -23,10 +23,12 @@ extension World {
                 for imei in upgrade.takeDueForValidation(by: horizon) {
                     validate(imei, in: &upgrade)
                 }
-                if upgrade.status == .requestPending, upgrade.pendingCount == 0 {
-                    upgrade.status = acceptedCount(upgrade) > 0 ? .queued : .requestFailed
-                }
-                if upgrade.status == .queued, now >= upgrade.startAt {
+                // One transition per pass, so each status change is announced on its own.
+                if upgrade.status == .requestPending {
+                    if upgrade.pendingCount == 0 {
+                        upgrade.status = acceptedCount(upgrade) > 0 ? .queued : .requestFailed
+                    }
+                } else if now >= upgrade.startAt {
                     start(&upgrade)
                 }
             case .inProgress:
