@@ -84,6 +84,9 @@ final class HTTPTransport: Sendable {
             configuration.connectionPool = .init(
                 idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
             configuration.timeout = .init(connect: .nanoseconds(nanoseconds(timeout)))
+            // Report a refused connection at once; RetryPolicy decides about repeating it,
+            // instead of the pool retrying silently until the request deadline.
+            configuration.connectionPool.retryConnectionEstablishment = false
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             state.client = client
             return client
