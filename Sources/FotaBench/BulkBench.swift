@@ -3,6 +3,8 @@
 //   fota-bench bulk [--devices 100000] [--batch 1000] [--concurrency 4] [--latency-ms 20]
 //                   [--memory-devices 1000000] [--skip-memory]
 //                   [--endpoint URL --account A --upgrade-id ID]   (use a running `fota sim`)
+//                   [--schedule-only]   (print the id of a new upgrade to append to, and exit)
+//                   [--serve]           (run the simulator with --latency-ms; print its credentials as JSON)
 //
 // (a) wall time of appending --devices to one upgrade, as a share of the ideal
 //     ceil(N/batch) × latency / concurrency (target ≥ 85 %);
@@ -22,6 +24,10 @@ func runBulkBenchmark(_ arguments: [String]) async throws {
         return
     }
 
+    if options.serve {
+        try await serveSimulator(latencyMs: options.latencyMs)
+        return
+    }
     var simulator: SimulatorServer?
     var endpoint = options.endpoint
     var credentials: Credentials
@@ -47,6 +53,12 @@ func runBulkBenchmark(_ arguments: [String]) async throws {
     let configuration = ClientConfiguration(endpoint: endpoint, account: account, credentials: credentials,
                                             batchSize: options.batch, concurrency: options.concurrency)
     let client = ThingSpaceClient(configuration: configuration)
+    if options.scheduleOnly {
+        print(try await scheduleBenchUpgrade(client: client, account: account))
+        await client.shutdown()
+        await simulator?.stop()
+        return
+    }
     let upgradeId: String
     if let given = options.upgradeId {
         upgradeId = given
@@ -98,6 +110,8 @@ struct BulkBenchOptions {
     var account: String?
     var upgradeId: String?
     var child = false
+    var scheduleOnly = false
+    var serve = false
 
     mutating func parse(_ arguments: [String]) throws {
         var index = 0
@@ -123,6 +137,8 @@ struct BulkBenchOptions {
             case "--account": account = try value()
             case "--upgrade-id": upgradeId = try value()
             case "--bulk-child": child = true
+            case "--schedule-only": scheduleOnly = true
+            case "--serve": serve = true
             default: throw BenchError.usage("unknown option \(arguments[index])")
             }
             index += 1
@@ -245,4 +261,20 @@ func runBulkChild(_ options: BulkBenchOptions) async throws {
     let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
     let kib = hwm?.split(separator: " ").compactMap { Int($0) }.first ?? -1
     print("child.vmhwm_kib=\(kib)")
+}
+
+/// Runs a simulator until the process is killed, printing its credentials as the first line
+/// (what `fota sim` does, usable before the CLI exists).
+func serveSimulator(latencyMs: Int) async throws {
+    var simOptions = SimulatorOptions()
+    simOptions.port = 0
+    simOptions.deviceCount = 1_000
+    simOptions.latency = .milliseconds(latencyMs)
+    simOptions.maxBodyBytes = 64 * 1024 * 1024
+    simOptions.stopOnSignals = true
+    let server = try await SimulatorServer.start(simOptions)
+    let json = try JSONEncoder().encode(server.credentials)
+    // Written unbuffered: the script reading it waits for this line while the server runs.
+    FileHandle.standardOutput.write(json + Data("\n".utf8))
+    try await server.waitUntilStopped()
 }
