@@ -218,6 +218,9 @@ public final class ThingSpaceClient: Sendable {
                 let body = Self.encodeChange(type, ids[range])
                 do {
                     let response = try await client.call(.PUT, path, body: body, safety: .idempotent)
+                    if let fast = response.body.withUnsafeReadableBytes({ ChangeResponseParser.parse($0) }) {
+                        return (range, .success(fast))
+                    }
                     return (range, .success(try client.decode(DeviceChangeResponse.self, response, path: path, method: "PUT")))
                 } catch {
                     return (range, .failure(client.asThingSpaceError(error, method: "PUT", path: path)))
@@ -229,20 +232,21 @@ public final class ThingSpaceClient: Sendable {
                 launched += 1
             }
             while let (batchRange, result) = await group.next() {
-                switch result {
-                case .success(let response):
-                    builder.record(range: batchRange, deviceIds: ids, response: response)
-                case .failure(let error):
-                    builder.recordNotSent(range: batchRange, error: error)
-                    if error.isFatalForClient, fatal == nil { fatal = error }
-                }
-                done += batchRange.count
-                options.progress?(BulkProgress(done: done, total: total))
+                if case .failure(let error) = result, error.isFatalForClient, fatal == nil { fatal = error }
+                // Refill the window before merging, so the next request is not delayed by bookkeeping.
                 if fatal == nil, launched < batchCount {
                     let batch = range(launched)
                     group.addTask { await run(batch) }
                     launched += 1
                 }
+                switch result {
+                case .success(let response):
+                    builder.record(range: batchRange, deviceIds: ids, response: response)
+                case .failure(let error):
+                    builder.recordNotSent(range: batchRange, error: error)
+                }
+                done += batchRange.count
+                options.progress?(BulkProgress(done: done, total: total))
             }
         }
         if let fatal, launched < batchCount {

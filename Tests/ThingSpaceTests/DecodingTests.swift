@@ -55,3 +55,36 @@ import NIOCore
 enum ByteBufferForTest {
     static func make(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
 }
+
+@Suite struct ChangeResponseParserTests {
+    func both(_ json: String) throws -> (fast: DeviceChangeResponse?, slow: DeviceChangeResponse) {
+        let bytes = Array(json.utf8)
+        let fast = bytes.withUnsafeBytes { ChangeResponseParser.parse($0) }
+        let slow = try JSONDecoder().decode(DeviceChangeResponse.self, from: Data(bytes))
+        return (fast, slow)
+    }
+
+    func summary(_ response: DeviceChangeResponse?) -> [String] {
+        guard let response else { return ["nil"] }
+        return [response.accountName ?? "-", response.id ?? "-"] + response.deviceList.map { "\($0.deviceId)|\($0.status ?? "-")|\($0.reason ?? "-")" }
+    }
+
+    @Test(arguments: [
+        #"{"accountName":"0242078689-00001","id":"u","deviceList":[{"deviceId":"990000862471854","status":"AddDeviceSucceed","Reason":"Device added Successfully"},{"deviceId":"990000862471862","status":"AddDeviceFailed","Reason":"Device already in upgrade"}]}"#,
+        #" { "deviceList" : [ { "deviceId" : 990000862471854 , "status" : "RemoveDeviceSucceed" , "reason" : "ok\n\"quoted\" \u00e9\ud83d\ude00" , "extra" : {"a":[1,2.5e3,true,null]} } ] , "other" : null } "#,
+        #"{"devicelist":[{"deviceId":"1","status":"s","resultReason":"r"}]}"#,
+        #"{"deviceList":null,"id":"x"}"#,
+        #"{}"#,
+    ])
+    func fastParserAgreesWithDecodable(_ json: String) throws {
+        let (fast, slow) = try both(json)
+        #expect(fast != nil)
+        #expect(summary(fast) == summary(slow))
+    }
+
+    @Test(arguments: [#"{"deviceList":[{"deviceId":true}]}"#, #"{"deviceList":[{"deviceId":"1"]}"#, "[]", #"{"deviceList":[]} x"#])
+    func fastParserDeclinesWhatItDoesNotUnderstand(_ json: String) {
+        let bytes = Array(json.utf8)
+        #expect(bytes.withUnsafeBytes { ChangeResponseParser.parse($0) } == nil)
+    }
+}

@@ -180,12 +180,19 @@ struct BulkResultBuilder {
     }
 
     mutating func record(range: Range<Int>, deviceIds: [String], response: DeviceChangeResponse) {
+        let items = response.deviceList
+        // ThingSpace answers in request order; match by position and only build a lookup table
+        // when the answer is shuffled, shorter or longer.
+        let inOrder = items.count == range.count
+            && zip(items, deviceIds[range]).allSatisfy { item, id in item.deviceId == id }
         var byDevice: [String: DeviceChangeResponse.Item] = [:]
-        byDevice.reserveCapacity(response.deviceList.count)
-        for item in response.deviceList { byDevice[item.deviceId] = item }
+        if !inOrder {
+            byDevice.reserveCapacity(items.count)
+            for item in items where byDevice[item.deviceId] == nil { byDevice[item.deviceId] = item }
+        }
         let missing = intern("no result for this device in ThingSpace's answer")
         for index in range {
-            if let item = byDevice[deviceIds[index]] {
+            if let item = inOrder ? items[index - range.lowerBound] : byDevice[deviceIds[index]] {
                 kinds[index] = Self.isSuccess(item.status) ? 0 : 1
                 statusIndex[index] = intern(item.status)
                 reasonIndex[index] = intern(item.reason)

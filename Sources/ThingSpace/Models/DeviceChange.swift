@@ -10,12 +10,24 @@ struct DeviceChangeResponse: Decodable {
         var status: String?
         var reason: String?
 
+        init(deviceId: String, status: String?, reason: String?) {
+            self.deviceId = deviceId
+            self.status = status
+            self.reason = reason
+        }
+
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: AnyKey.self)
             deviceId = c.lenientString("deviceId") ?? ""
             status = c.lenientString("status")
             reason = c.lenientString("Reason", "reason", "resultReason")
         }
+    }
+
+    init(accountName: String?, id: String?, deviceList: [Item]) {
+        self.accountName = accountName
+        self.id = id
+        self.deviceList = deviceList
     }
 
     init(from decoder: any Decoder) throws {
