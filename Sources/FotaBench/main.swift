@@ -5,6 +5,7 @@ import Foundation
 let benchmarks: [String: ([String]) async throws -> Void] = [
     "bridge": runBridgeBenchmark,
     "calls": runCallBenchmark,
+    "bulk": runBulkBenchmark,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

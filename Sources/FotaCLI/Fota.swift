@@ -9,6 +9,6 @@ struct Fota: AsyncParsableCommand {
             Scripts run in a sandbox with memory, CPU and wall-clock limits. See README.md \
             for exit statuses and the sandbox guarantees.
             """,
-        subcommands: [RunCommand.self, ReplCommand.self]
+        subcommands: [RunCommand.self, ReplCommand.self, SimCommand.self]
     )
 }

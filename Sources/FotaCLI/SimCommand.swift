@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import ThingSpaceSimulator
+
+/// `fota sim`: runs the local ThingSpace simulator in the foreground.
+struct SimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run a local ThingSpace FOTA simulator (OAuth, M2M session and FOTA v1 API) with a seeded fleet.",
+        discussion: """
+        The simulator serves /api/ts/v1 (OAuth), /api/m2m/v1 (session) and /api/fota/v1 (FOTA v1, endpoints \
+        E1–E18) under one base URL, for a single seeded account whose devices span several makes, models and \
+        firmware versions. Same --seed, same fleet.
+
+        The first line printed to stdout is one JSON object for scripts:
+          {"account":…,"clientId":…,"clientSecret":…,"endpoint":"http://127.0.0.1:8787","password":…,"username":…}
+        Use --port 0 to pick a free port and read it from "endpoint".
+
+        Campaign time is simulated and frozen unless advanced: a new upgrade becomes Queued after
+        POST /_sim/clock/advance {"seconds":120}. The /_sim control API (clock, state, forced failures,
+        targeted faults, token/session expiry, request log) is described in docs/simulator.md.
+
+        Stop with Ctrl-C (SIGINT) or SIGTERM.
+        """
+    )
+
+    @Option(help: "Interface to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port; 0 picks a free port.")
+    var port = 8787
+
+    @Option(help: "Seed of the fleet, account, upgrade ids and random faults.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("devices"), help: "Number of devices in the seeded account.")
+    var deviceCount = 10_000
+
+    @Option(name: .customLong("latency-ms"), help: "Delay added to every ThingSpace request, in milliseconds.")
+    var latencyMs = 0
+
+    @Option(name: .customLong("fault-rate"), help: "Share of requests (0…1) answered 500, 503, 429 + Retry-After, or dropped.")
+    var faultRate = 0.0
+
+    @Option(name: .customLong("token-ttl"), help: "OAuth token lifetime in seconds.")
+    var tokenTTL = 3600
+
+    @Option(name: .customLong("session-idle"), help: "M2M session idle expiry in seconds.")
+    var sessionIdle = 1200
+
+    @Option(name: .customLong("clock-rate"), help: "Simulated seconds per real second (0: clock moves only via /_sim/clock/advance).")
+    var clockRate = 0.0
+
+    @Flag(name: .customLong("accept-devicelist"), help: "Also accept the doc's `devicelist` spelling in request bodies.")
+    var acceptLowercaseDeviceList = false
+
+    @Option(name: .customLong("log-level"), help: "Server log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "error"
+
+    var options: SimulatorOptions {
+        var options = SimulatorOptions()
+        options.host = host
+        options.port = port
+        options.seed = seed
+        options.deviceCount = deviceCount
+        options.latency = .milliseconds(latencyMs)
+        options.faultRate = faultRate
+        options.tokenTTL = .seconds(tokenTTL)
+        options.sessionIdle = .seconds(sessionIdle)
+        options.clockRate = clockRate
+        options.acceptLowercaseDeviceList = acceptLowercaseDeviceList
+        options.logLevel = logLevel
+        options.stopOnSignals = true
+        return options
+    }
+
+    func validate() throws {
+        if latencyMs < 0 { throw ValidationError("--latency-ms must not be negative (got \(latencyMs)).") }
+        if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        }
+        if let problem = options.problems.first {
+            throw ValidationError("Invalid simulator option: \(problem) (see --devices, --port, --fault-rate, --token-ttl, --session-idle, --clock-rate).")
+        }
+    }
+
+    func run() async throws {
+        let server = try await SimulatorServer.start(options)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let line = try encoder.encode(server.credentials) + Data("\n".utf8)
+        // Unbuffered write: scripts read this line while the process keeps running.
+        FileHandle.standardOutput.write(line)
+        FileHandle.standardError.write(Data("fota sim: listening on \(server.credentials.endpoint) (control API under /_sim, see docs/simulator.md)\n".utf8))
+        try await server.waitUntilStopped()
+    }
+}

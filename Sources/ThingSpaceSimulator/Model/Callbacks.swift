@@ -1,0 +1,80 @@
+/// A callback message the simulator would POST to the registered listener (§8). Kept in an outbox that
+/// `/_sim/callbacks` exposes, which is what makes delivery observable in tests.
+struct CallbackMessage: Codable, Sendable {
+    struct Scheduled: Codable, Sendable {
+        var firmwareName: String?
+        var upgradeId: String?
+        var startDate: String?
+    }
+
+    struct Progress: Codable, Sendable {
+        var upgradeId: String?
+        var status: String?
+        var deviceList: [UpgradeDeviceJSON]?
+    }
+
+    var url: String
+    var accountName: String
+    var participantName: String
+    var type: String
+    var username: String
+    var password: String
+    var firmwareList: [FirmwareJSON]
+    var upgradeScheduled: Scheduled
+    var upgradeProgress: Progress
+    /// Simulated time the event happened.
+    var sentAt: String
+}
+
+/// Callback registration E16–E18 and the events they produce.
+extension World {
+    static let callbackService = "Fota"
+
+    /// E16: nil when nothing is registered (the route answers with an empty body then).
+    mutating func registeredCallbacks(account: String) throws(APIError) -> [RegisteredCallbackJSON]? {
+        tick()
+        try requireAccount(account)
+        return callbacks[account].map { [$0] }
+    }
+
+    /// E17: one FOTA listener per account; registering again replaces it.
+    mutating func registerCallback(account: String, _ body: CallbackRegistrationJSON) throws(APIError) -> CallbackRegisteredJSON {
+        tick()
+        try requireAccount(account)
+        guard body.name == Self.callbackService else { throw APIError.invalid("Invalid service name") }
+        guard let url = body.url, url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8 else {
+            throw APIError.invalid("Invalid url")
+        }
+        callbacks[account] = RegisteredCallbackJSON(
+            aname: account, name: Self.callbackService, url: url, username: body.username, password: body.password
+        )
+        return CallbackRegisteredJSON(accountName: account, serviceName: Self.callbackService)
+    }
+
+    /// E18: deregistering an absent listener still succeeds (GUESS: idempotent).
+    mutating func deregisterCallback(account: String, service: String) throws(APIError) -> SuccessJSON {
+        tick()
+        try requireAccount(account)
+        guard service == Self.callbackService else { throw APIError.invalid("Invalid service name") }
+        callbacks[account] = nil
+        return SuccessJSON(success: true)
+    }
+
+    /// Queues the message for a campaign's status change when a listener is registered.
+    mutating func announce(_ upgrade: UpgradeRecord) {
+        guard let listener = callbacks[upgrade.accountName] else { return }
+        let scheduled = upgrade.status == .queued
+        var message = CallbackMessage(
+            url: listener.url, accountName: upgrade.accountName, participantName: "sim-participant",
+            type: scheduled ? "upgradeScheduled" : "upgradeProgress",
+            username: listener.username ?? "", password: listener.password ?? "", firmwareList: [],
+            upgradeScheduled: .init(), upgradeProgress: .init(), sentAt: SimTime.rfc3339(clock.now())
+        )
+        if scheduled {
+            message.upgradeScheduled = .init(firmwareName: upgrade.firmware.firmwareName, upgradeId: upgrade.id, startDate: upgrade.startDate)
+        } else {
+            message.upgradeProgress = .init(upgradeId: upgrade.id, status: upgrade.status.rawValue, deviceList: Self.json(upgrade).deviceList)
+        }
+        outbox.append(message)
+    }
+}

@@ -1,0 +1,193 @@
+/// Campaign-level status, the six values of the v1 enum (§5.1).
+enum CampaignStatus: String, Sendable, CaseIterable {
+    case requestPending = "RequestPending"
+    case queued = "Queued"
+    case requestFailed = "RequestFailed"
+    case inProgress = "InProgress"
+    case finished = "Finished"
+    case upgradeFailed = "UpgradeFailed"
+
+    /// Add/remove and cancel are only allowed before the campaign starts.
+    var isChangeable: Bool { self == .requestPending || self == .queued }
+    var isTerminal: Bool { self == .requestFailed || self == .finished || self == .upgradeFailed }
+}
+
+/// Where one device stands inside one campaign (§5.3).
+enum DeviceState: Sendable, Equatable {
+    case pending
+    case accepted
+    case rejected(String)
+    case inProgress
+    case succeeded
+    case failed(String)
+
+    var status: String {
+        switch self {
+        case .pending: "RequestPending"
+        case .accepted: "Device Accepted"
+        case .rejected: "Device Rejected"
+        case .inProgress: "UpgradeInProgress"
+        case .succeeded: "UpgradeSuccess"
+        case .failed: "UpgradeFailed"
+        }
+    }
+
+    /// `resultReason` is absent while the request is pending (§4 E3).
+    var reason: String? {
+        switch self {
+        case .pending: nil
+        case .accepted, .succeeded: "success"
+        case .inProgress: "Upgrade in progress"
+        case .rejected(let why), .failed(let why): why
+        }
+    }
+
+    /// Devices holding a claim block other campaigns from taking them.
+    var holdsClaim: Bool { self == .accepted || self == .inProgress }
+}
+
+/// Device rejection reasons (§5.3; the ones marked GUESS in docs/simulator.md are ours).
+enum RejectionReason {
+    static let notFound = "Device not found."
+    static let notEligible = "Device not eligible for service."
+    static let noLicense = "Device has no license assigned."
+    static let firmwareMismatch = "Firmware does not match the device make, model or version."
+    static let alreadyScheduled = "Device scheduled for firmware-upgrade previously, it needs to be completed first."
+}
+
+/// One campaign. Devices live in an insertion-ordered array plus a dictionary, so appending or removing a
+/// batch costs O(batch) whatever the campaign size; removals leave tombstones that are compacted lazily.
+struct UpgradeRecord: Sendable {
+    struct Entry: Sendable {
+        var state: DeviceState
+        var position: Int
+        var validateAt: Int64
+        var forcedFailure: String?
+    }
+
+    static let tombstone = UInt64.max
+
+    let id: String
+    let sequence: Int64
+    let accountName: String
+    let firmware: FirmwareImage
+    let firmwareTo: String
+    let startDate: String
+    let endDate: String?
+    let startAt: Int64
+    var status: CampaignStatus
+    var finishAt: Int64?
+    private(set) var order: [UInt64] = []
+    private(set) var entries: [UInt64: Entry] = [:]
+    private var tombstones = 0
+    /// Devices still awaiting validation; kept as a count so state checks stay O(1).
+    private(set) var pendingCount = 0
+    /// Devices awaiting validation, oldest first; stale items (removed or re-added devices) are skipped.
+    private var pendingQueue: [(imei: UInt64, validateAt: Int64)] = []
+    private var pendingHead = 0
+
+    init(id: String, sequence: Int64, accountName: String, firmware: FirmwareImage, firmwareTo: String,
+         startDate: String, endDate: String?, startAt: Int64) {
+        self.id = id
+        self.sequence = sequence
+        self.accountName = accountName
+        self.firmware = firmware
+        self.firmwareTo = firmwareTo
+        self.startDate = startDate
+        self.endDate = endDate
+        self.startAt = startAt
+        self.status = .requestPending
+    }
+
+    var deviceCount: Int { entries.count }
+
+    /// Devices in the order they were added.
+    var devicesInOrder: some Sequence<(UInt64, Entry)> {
+        order.lazy.compactMap { imei in
+            imei == Self.tombstone ? nil : self.entries[imei].map { (imei, $0) }
+        }
+    }
+
+    func contains(_ imei: UInt64) -> Bool { entries[imei] != nil }
+
+    /// Adds a device awaiting validation; false when it is already in the campaign.
+    mutating func add(_ imei: UInt64, validateAt: Int64) -> Bool {
+        guard entries[imei] == nil else { return false }
+        entries[imei] = Entry(state: .pending, position: order.count, validateAt: validateAt)
+        order.append(imei)
+        pendingQueue.append((imei, validateAt))
+        pendingCount += 1
+        return true
+    }
+
+    /// Removes a device; returns its entry, nil when it was not in the campaign.
+    mutating func remove(_ imei: UInt64) -> Entry? {
+        guard let entry = entries.removeValue(forKey: imei) else { return nil }
+        if entry.state == .pending { pendingCount -= 1 }
+        order[entry.position] = Self.tombstone
+        tombstones += 1
+        if tombstones > 1024, tombstones * 2 > order.count { compact() }
+        return entry
+    }
+
+    private mutating func compact() {
+        order.removeAll { $0 == Self.tombstone }
+        for (position, imei) in order.enumerated() { entries[imei]?.position = position }
+        tombstones = 0
+    }
+
+    mutating func setState(_ imei: UInt64, _ state: DeviceState) {
+        guard let old = entries[imei]?.state else { return }
+        if old == .pending, state != .pending { pendingCount -= 1 }
+        entries[imei]?.state = state
+    }
+
+    mutating func forceFailure(_ imei: UInt64, reason: String) -> Bool {
+        guard entries[imei] != nil else { return false }
+        entries[imei]?.forcedFailure = reason
+        return true
+    }
+
+    /// Pops the devices whose validation is due by `time` (all pending ones when `time` is nil).
+    mutating func takeDueForValidation(by time: Int64?) -> [UInt64] {
+        var due: [UInt64] = []
+        while pendingHead < pendingQueue.count {
+            let item = pendingQueue[pendingHead]
+            if let time, item.validateAt > time { break }
+            pendingHead += 1
+            if let entry = entries[item.imei], entry.state == .pending, entry.validateAt == item.validateAt {
+                due.append(item.imei)
+            }
+        }
+        if pendingHead > 1024, pendingHead * 2 > pendingQueue.count {
+            pendingQueue.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+        return due
+    }
+
+    /// Earliest simulated time at which a queued validation is due.
+    var nextValidationTime: Int64? {
+        var index = pendingHead
+        while index < pendingQueue.count {
+            let item = pendingQueue[index]
+            if let entry = entries[item.imei], entry.state == .pending, entry.validateAt == item.validateAt {
+                return item.validateAt
+            }
+            index += 1
+        }
+        return nil
+    }
+}
+
+/// One line of a device's upgrade history (E8).
+struct HistoryEntry: Sendable {
+    let upgradeId: String
+    let accountName: String
+    let firmwareFrom: String
+    let firmwareTo: String
+    let startDate: String
+    let upgradeStartTime: Int64
+    let status: String
+    let reason: String
+}

@@ -1,0 +1,17 @@
+// Wire shapes of the OAuth token and M2M session endpoints (reference §2).
+
+struct OAuthTokenJSON: Codable, Sendable {
+    var access_token: String
+    var token_type: String
+    var expires_in: Int
+    var scope: String
+}
+
+struct LoginRequestJSON: Decodable, Sendable {
+    var username: String?
+    var password: String?
+}
+
+struct SessionTokenJSON: Codable, Sendable {
+    var sessionToken: String
+}
