@@ -8,7 +8,8 @@
 #include "lh.h"
 
 #define LH_HOOK_COUNT 1000
-#define LH_CPU_CHECK_EVERY 64 /* hooks between two reads of the CPU clock */
+#define LH_CPU_CHECK_EVERY 64 /* hooks between two reads of the CPU clock… */
+#define LH_CPU_CHECK_INTERVAL 0.005 /* …or seconds, whichever comes first */
 
 static volatile sig_atomic_t lh_sigint_seen = 0;
 static struct sigaction lh_old_sigint;
@@ -29,27 +30,60 @@ double lh_thread_cpu(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* [-0, +0, e] raises while a stop is pending. Once tripped it runs before
-** every instruction of the thread, so a pcall loop cannot outlast it. */
-static void lh_hook(lua_State *L, lua_Debug *ar) {
-  (void)ar;
-  lh_Host *h = lh_host(L);
+/* [-0, +0, -] a cheap monotonic clock (no system call). */
+static double lh_coarse_now(void) {
+  struct timespec ts;
+#ifdef CLOCK_MONOTONIC_COARSE
+  if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0) return 0;
+#else
+  if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0;
+#endif
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* [-0, +0, -] the pending stop, recording one for Ctrl-C or a spent CPU
+** budget. The CPU clock (a system call) is read every LH_CPU_CHECK_EVERY
+** polls, and also once LH_CPU_CHECK_INTERVAL has passed: when C functions
+** make each instruction slow, counting hooks alone would read it minutes late. */
+static int lh_poll(lh_Host *h) {
   int reason = atomic_load(&h->stop);
   if (reason == LH_STOP_NONE && lh_sigint_seen) {
     reason = LH_STOP_INTERRUPT;
     atomic_store(&h->stop, reason);
   }
-  if (reason == LH_STOP_NONE && h->cpu_limit > 0 &&
-      ++h->hook_calls % LH_CPU_CHECK_EVERY == 0 &&
-      lh_thread_cpu() - h->cpu_start > h->cpu_limit) {
-    reason = LH_STOP_CPU;
-    atomic_store(&h->stop, reason);
+  if (reason == LH_STOP_NONE && h->cpu_limit > 0) {
+    double now = lh_coarse_now();
+    if (++h->hook_calls % LH_CPU_CHECK_EVERY == 0 || now - h->cpu_checked_at >= LH_CPU_CHECK_INTERVAL) {
+      h->cpu_checked_at = now;
+      if (lh_thread_cpu() - h->cpu_start > h->cpu_limit) {
+        reason = LH_STOP_CPU;
+        atomic_store(&h->stop, reason);
+      }
+    }
   }
+  return reason;
+}
+
+int lh_limits_poll(lh_Host *h) {
+  if (h->cpu_start <= 0 && atomic_load(&h->stop) == LH_STOP_NONE) return LH_STOP_NONE; /* not started */
+  return lh_poll(h);
+}
+
+/* [-0, +0, e] raises while a stop is pending. Once tripped it runs before
+** every instruction of the thread, so a pcall loop cannot outlast it. */
+static void lh_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  int reason = lh_poll(lh_host(L));
   if (reason != LH_STOP_NONE) {
     lua_sethook(L, lh_hook, LUA_MASKCOUNT, 1);
     lua_pushstring(L, lh_stop_message(reason));
     lua_error(L);
   }
+}
+
+void lh_limits_check(lua_State *L) {
+  if (lua_gethook(L) != lh_hook) return; /* limits not started on this state */
+  lh_hook(L, NULL);
 }
 
 void lh_limits_start(lua_State *L) {

@@ -68,6 +68,7 @@ static int lh_exit_fn(lua_State *L) {
 ** backtracking (where hooks cannot run) bounded; the watchdog covers the rest. */
 static int lh_pattern_fn(lua_State *L) {
   lh_Host *h = lh_host(L);
+  lh_limits_check(L); /* a loop of long matches would otherwise run 1000 of them between hooks */
   size_t slen = 0, plen = 0;
   luaL_checklstring(L, 1, &slen);
   luaL_checklstring(L, 2, &plen);
@@ -90,6 +91,7 @@ static int lh_rep_fn(lua_State *L) {
     lua_pushliteral(L, "");
     return 1;
   }
+  lh_limits_check(L);
   return lh_call_original(L);
 }
 

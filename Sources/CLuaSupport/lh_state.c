@@ -6,9 +6,16 @@
 #include <string.h>
 #include "lh.h"
 
+/* Growth from which the allocator also checks the limits: C functions such
+** as string.upper or table.concat do long work between two hooks, and
+** allocate their result first. */
+#define LH_ALLOC_CHECK_BYTES (64u << 10)
+
 /* Accounts nsize - osize; refuses growth past the budget but never a free
 ** or a shrink, as lua_Alloc requires. When ptr is NULL, osize is a type tag,
-** not a size. */
+** not a size. Once a stop is pending (CPU budget spent, Ctrl-C, wall clock)
+** large growth is refused too, so a loop of big C calls ends at its next
+** allocation rather than up to 1000 calls later, at the next hook. */
 static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   lh_Host *h = (lh_Host *)ud;
   size_t old = ptr ? osize : 0;
@@ -17,6 +24,8 @@ static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     h->mem_used -= old;
     return NULL;
   }
+  if (nsize > old && nsize - old >= LH_ALLOC_CHECK_BYTES && lh_limits_poll(h) != LH_STOP_NONE)
+    return NULL;
   if (nsize > old && h->mem_limit != 0 && h->mem_used - old + nsize > h->mem_limit) {
     h->mem_refused = 1;
     return NULL;

@@ -254,6 +254,24 @@ struct SandboxTests {
         try expectHealthy()
     }
 
+    @Test("row 11: a loop of slow C calls (big pattern matches, string.upper, table.concat) still stops at the CPU limit")
+    func slowCalls() throws {
+        let loops = [
+            "local big = string.rep('a', 16 * 1024 * 1024) while true do big:find('[b]') end",
+            "local big = string.rep('a', 16 * 1024 * 1024) while true do pcall(string.gsub, big, '[b]', '') end",
+            "local s = ('x'):rep(32 << 20) while true do local u = s:upper() end",
+            "local s = ('x'):rep(32 << 20) while true do pcall(function() return s:reverse() end) end",
+            "local t = {} for i = 1, 1e6 do t[i] = 'abcdefgh' end while true do pcall(table.concat, t) end",
+        ]
+        for loop in loops {
+            // each instruction is slow here: counting hooks alone would read the CPU clock minutes late,
+            // and the wall-clock safety net would end the run instead
+            let outcome = try runScript(loop, limits: LuaLimits(memoryBytes: 512 << 20, cpuSeconds: 0.5), timeout: 30)
+            #expect(outcome.limit == .cpu(seconds: 0.5), "\(loop) ended with \(outcome)")
+        }
+        try expectHealthy()
+    }
+
     @Test("row 12: oversized patterns and subjects are refused by find, match, gmatch and gsub")
     func patternCaps() throws {
         let state = try LuaState()

@@ -98,6 +98,7 @@ typedef struct lh_Host {
   double cpu_limit;    /* seconds of thread CPU time; 0 = none */
   double cpu_start;
   unsigned hook_calls;
+  double cpu_checked_at; /* monotonic seconds of the last CPU clock read */
   int exit_status;     /* for LH_STOP_EXIT */
 
   /* output and host functions */
@@ -130,6 +131,13 @@ void lh_limits_start(lua_State *L);
 void lh_request_stop(lh_Host *h, int reason);
 /* [-0, +0, -] the pending LH_STOP_* reason, read atomically. */
 int lh_stop_reason(lh_Host *h);
+/* [-0, +0, e] raises like the count hook if a stop is pending, Ctrl-C was
+** pressed or the CPU budget is spent (that clock is read at most every few
+** milliseconds). For C functions that can run long between two hooks. */
+void lh_limits_check(lua_State *L);
+/* [-0, +0, -] the pending LH_STOP_* reason after checking Ctrl-C and the CPU
+** budget as the hook does, without raising (for the allocator). */
+int lh_limits_poll(lh_Host *h);
 /* [-0, +0, -] CPU seconds used by the calling thread. */
 double lh_thread_cpu(void);
 
