@@ -63,6 +63,11 @@ int lh_pcall(lua_State *L, int nargs, int nresults) {
 }
 
 int lh_loadtext(lua_State *L, const char *text, size_t len, const char *chunkname) {
+  /* Skip a UTF-8 byte order mark, as luaL_loadfile does (editors add one). */
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+    text += 3;
+    len -= 3;
+  }
   /* Skip a "#!" line but keep its newline so reported lines stay right. */
   if (len > 0 && text[0] == '#') {
     size_t i = 0;

@@ -76,6 +76,19 @@ struct LimitTests {
         #expect(error?.message == "s.lua:3: x")
     }
 
+    @Test("a UTF-8 byte order mark before the first line is skipped, as lua does")
+    func byteOrderMark() throws {
+        let folder = try TempFolder()
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let plain = try folder.write("plain.lua", bytes: bom + Array("return 'ok'".utf8))
+        #expect(ScriptRunner.run(ScriptRun(scriptPath: plain)).values == [.string("ok")])
+        let hashed = try folder.write("hashed.lua", bytes: bom + Array("#!/usr/bin/env fota\n\nerror('x')".utf8))
+        #expect(ScriptRunner.run(ScriptRun(scriptPath: hashed)).error?.message.hasSuffix("hashed.lua:3: x") == true)
+        try folder.write("mod.lua", bytes: bom + Array("return 7".utf8))
+        let main = try folder.write("main.lua", "return require 'mod'")
+        #expect(ScriptRunner.run(ScriptRun(scriptPath: main)).values == [.integer(7)])
+    }
+
     @Test("prepare runs before the script and can install host functions")
     func prepare() throws {
         let outcome = try runScript("return greet('ops'), version", prepare: { state in
