@@ -226,6 +226,12 @@ public final class LuaState {
         _ thread: OpaquePointer, _ id: Int64, _ out: UnsafeMutablePointer<lh_Tape>, _ argn: UnsafeMutablePointer<Int32>
     ) -> Int32 {
         resultsTape.pointee.reset()
+        // A .hostFunction id made by another state (or by hand) must not index out of range.
+        guard id >= 0, id < Int64(functions.count) else {
+            resultsTape.pointee.appendString("host function #\(id) is not registered with this Lua state")
+            resultsTape.pointee.fill(out)
+            return Int32(LH_CALL_ERROR)
+        }
         let arguments = LuaArguments(thread)
         var results = LuaResults(tape: resultsTape)
         do {

@@ -170,4 +170,35 @@ struct HostFunctionTests {
             """)
         expectValues(results, [.integer(10), .integer(14), .string("1.0")])
     }
+
+    @Test("a host function value from another state, or a made-up id, raises instead of crashing")
+    func foreignFunction() throws {
+        let one = try LuaState()
+        let two = try LuaState()
+        _ = one.register { _, results in results.push(integer: 1) }
+        let foreign = one.register { _, results in results.push(integer: 2) }
+        try two.setGlobal("foreign", foreign)
+        try two.setGlobal("madeUp", .hostFunction(-5))
+        let results = try two.run("""
+            local ok1, e1 = pcall(function() return foreign() end)
+            local ok2, e2 = pcall(madeUp)
+            return ok1, e1, ok2, e2
+            """)
+        expectValues(results, [
+            .boolean(false), .string("(host):1: host function #1 is not registered with this Lua state"),
+            .boolean(false), .string("host function #-5 is not registered with this Lua state"),
+        ])
+        try one.setGlobal("mine", foreign)
+        expectValues(try one.run("return mine()"), [.integer(2)])
+    }
+
+    @Test("values that cannot be pushed are refused with a clear error")
+    func unpushable() throws {
+        let state = try LuaState()
+        let nanKey = #expect(throws: LuaBridgeError.self) { try state.setGlobal("t", .map([.number(.nan): .integer(1)])) }
+        #expect(nanKey?.description == "a table key cannot be NaN")
+        let readOnlyString = #expect(throws: LuaBridgeError.self) { try state.run("return ...", arguments: [.readOnly(.string("x"))]) }
+        #expect(readOnlyString?.description == "only a table can be made read-only, not a string")
+        expectValues(try state.run("return t"), [.nil])
+    }
 }
