@@ -201,4 +201,22 @@ struct HostFunctionTests {
         #expect(readOnlyString?.description == "only a table can be made read-only, not a string")
         expectValues(try state.run("return t"), [.nil])
     }
+
+    @Test("a table argument that cannot cross is a bad-argument error naming the path inside it")
+    func unreadableArgument() throws {
+        let state = try LuaState()
+        try state.setGlobal("inspect", state.register { args, results in try results.push(try args.value(1)) })
+        let results = try state.run("""
+            local function try(v) local ok, e = pcall(function() local r = inspect(v) return r end) return e end
+            local cyclic = {} cyclic.me = cyclic
+            return try({1, print}), try({config = {[{}] = 1}}), try(cyclic), try(coroutine.create(print))
+            """, chunkName: "@i.lua")
+        expectValues(results, [
+            .string("i.lua:1: bad argument #1 to 'inspect' ([2]: a function cannot be passed to the host)"),
+            .string("i.lua:1: bad argument #1 to 'inspect' (.config: a table with a table key cannot be passed to the host)"),
+            .string("i.lua:1: bad argument #1 to 'inspect' (.me: the table contains itself (a cycle))"),
+            .string("i.lua:1: bad argument #1 to 'inspect' (a thread cannot be passed to the host)"),
+        ])
+        expectValues(try state.run("return inspect({1, {2}})"), [.array([.integer(1), .array([.integer(2)])])])
+    }
 }
