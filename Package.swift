@@ -64,11 +64,22 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The `fota` Lua module (fota, json, log, files) on the ThingSpace client, with
+        // dry run, read-only mode and the journal.
+        .target(
+            name: "FotaLua",
+            dependencies: [
+                "LuaHost",
+                "ThingSpace",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The `fota` command line.
         .executableTarget(
             name: "FotaCLI",
             dependencies: [
                 "LuaHost",
+                "FotaLua",
                 "CLineEdit",
                 "ThingSpace",
                 "ThingSpaceSimulator",
@@ -87,6 +98,13 @@ let package = Package(
         ),
 
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost"]),
+        .testTarget(
+            name: "FotaLuaTests",
+            dependencies: [
+                "FotaLua", "LuaHost", "ThingSpace", "ThingSpaceSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(
             name: "ThingSpaceTests",
             dependencies: [

@@ -3,10 +3,11 @@
 ** Everything here may raise, so it only runs under lua_pcall or inside a C
 ** function that Lua called.
 */
+#include <string.h>
 #include "lh.h"
 
 /* [-1, +1, e] replaces the table at the top with a read-only proxy of it. */
-static void lh_make_readonly(lua_State *L);
+void lh_make_readonly(lua_State *L);
 
 /* [-0, +1, e] pushes the value at slot i; returns the index after it. */
 static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) {
@@ -132,7 +133,7 @@ int lh_is_readonly(lua_State *L, int idx) {
   return found;
 }
 
-static void lh_make_readonly(lua_State *L) {
+void lh_make_readonly(lua_State *L) {
   /* stack: real */
   lua_createtable(L, 0, 0);          /* real, proxy */
   lua_createtable(L, 0, 6);          /* real, proxy, mt */
@@ -191,6 +192,19 @@ int lh_setglobal_tape(lua_State *L, const char *name, const lh_Tape *tape) {
   return lua_pcall(L, 2, 0, 0);
 }
 
+/* [-0, +0, e] luaL_argerror, with a name to use when the call site gives none. */
+static int lh_argerror(lua_State *L, int arg, const char *msg, const char *fallback) {
+  lua_Debug ar;
+  if (!lua_getstack(L, 0, &ar)) return luaL_error(L, "bad argument #%d (%s)", arg, msg);
+  lua_getinfo(L, "n", &ar);
+  if (ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0) {
+    arg--;
+    if (arg == 0) return luaL_error(L, "calling '%s' on bad self (%s)", ar.name, msg);
+  }
+  const char *name = ar.name != NULL ? ar.name : fallback != NULL ? fallback : "?";
+  return luaL_error(L, "bad argument #%d to '%s' (%s)", arg, name, msg);
+}
+
 /* [-0, +?, e] Lua calls this for every host function. Swift runs and returns;
 ** only then are its results pushed or its error raised, all from C. */
 int lh_trampoline(lua_State *L) {
@@ -203,9 +217,12 @@ int lh_trampoline(lua_State *L) {
     case LH_CALL_RETURN:
       return lh_push_all(L, &out);
     case LH_CALL_ARGERROR: {
-      lh_push_all(L, &out);
-      const char *msg = lua_tostring(L, -1);
-      return luaL_argerror(L, argn, msg ? msg : "invalid value");
+      /* out: the message, then the function's own name for when Lua cannot
+      ** tell how it was called (through pcall, say) */
+      int n = lh_push_all(L, &out);
+      const char *fallback = n >= 2 ? lua_tostring(L, -1) : NULL;
+      const char *msg = lua_tostring(L, n >= 2 ? -2 : -1);
+      return lh_argerror(L, argn, msg ? msg : "invalid value", fallback);
     }
     default: {
       if (lh_push_all(L, &out) == 0) lua_pushliteral(L, "host function failed");

@@ -66,6 +66,9 @@ public struct LuaArguments: ~Copyable {
         return id
     }
 
+    /// Polls whether the run is stopping, for a host function that waits on I/O.
+    public var stopSignal: LuaStopSignal { LuaStopSignal(L) }
+
     /// Any argument as a value; tables are read raw and whole.
     public func value(_ position: Int) throws(LuaArgumentError) -> LuaValue {
         guard position <= count else { return .nil }
@@ -76,6 +79,14 @@ public struct LuaArguments: ~Copyable {
             throw LuaArgumentError(position, error.description)
         }
     }
+}
+
+/// Tells a waiting host function that the run is stopping (Ctrl-C, a tripped
+/// limit, os.exit). Read it on the interpreter thread only.
+public struct LuaStopSignal {
+    let L: OpaquePointer
+    init(_ L: OpaquePointer) { self.L = L }
+    public var isRequested: Bool { lh_stop_pending(L) != 0 }
 }
 
 /// The results of a host function call, written straight into the tape that

@@ -76,6 +76,13 @@ public struct LuaArgumentError: Error, Sendable, Equatable {
 /// that scripts can inspect after `pcall`.
 public protocol LuaErrorValue: Error {
     var luaErrorValue: LuaValue { get }
+    /// Registry reference of a metatable for the error value (a map), e.g.
+    /// one with `__tostring`; nil for none.
+    var luaErrorMetatable: Int32? { get }
+}
+
+extension LuaErrorValue {
+    public var luaErrorMetatable: Int32? { nil }
 }
 
 /// Setting up or driving the interpreter failed (not the script's fault).

@@ -40,6 +40,8 @@ public final class LuaState {
     private var functions: ContiguousArray<Unmanaged<HostFunctionBox>> = []
     /// Documentation of registered functions, by id, for `help(f)`.
     public private(set) var documentation: [Int64: FunctionDoc] = [:]
+    /// Names of registered functions, for argument errors when Lua cannot name the call.
+    private var functionNames: [Int64: String] = [:]
     private let argumentsTape = Tape.make()
     private let resultsTape = Tape.make()
     /// Where `print` writes; stdout when nil.
@@ -99,10 +101,12 @@ public final class LuaState {
     public func withRawState<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R { try body(L) }
 
     /// Registers `function` and returns a value that becomes a Lua function when pushed.
-    public func register(_ function: @escaping LuaHostFunction, doc: FunctionDoc? = nil) -> LuaValue {
+    /// - Parameter name: how argument errors name it when the call site does not (e.g. "fota.append").
+    public func register(_ function: @escaping LuaHostFunction, doc: FunctionDoc? = nil, name: String? = nil) -> LuaValue {
         functions.append(Unmanaged.passRetained(HostFunctionBox(function)))
         let id = Int64(functions.count - 1)
         if let doc { documentation[id] = doc }
+        if let name { functionNames[id] = name }
         return .hostFunction(id)
     }
 
@@ -210,12 +214,14 @@ public final class LuaState {
         if let bytes = lh_rawstring(L, -1, &length) {
             return LuaString(bytes: UnsafeRawBufferPointer(start: bytes, count: length)).description
         }
-        // An error table from the fota module carries its text in a raw "message" field.
+        // An error table from a host module carries its text in a raw "summary" or "message" field.
         if lua_type(L, -1) == LUA_TTABLE {
-            _ = lh_rawgetfield(L, -1, "message")
-            defer { lua_settop(L, -2) }
-            if let bytes = lh_rawstring(L, -1, &length) {
-                return LuaString(bytes: UnsafeRawBufferPointer(start: bytes, count: length)).description
+            for field in ["summary", "message"] {
+                _ = lh_rawgetfield(L, -1, field)
+                defer { lua_settop(L, -2) }
+                if let bytes = lh_rawstring(L, -1, &length) {
+                    return LuaString(bytes: UnsafeRawBufferPointer(start: bytes, count: length)).description
+                }
             }
         }
         if lua_type(L, -1) == LUA_TNIL { return "nil" }
@@ -241,12 +247,17 @@ public final class LuaState {
         } catch let error as LuaArgumentError {
             resultsTape.pointee.reset()
             resultsTape.pointee.appendString(error.message)
+            if let name = functionNames[id] { resultsTape.pointee.appendString(name) }
             resultsTape.pointee.fill(out)
             argn.pointee = Int32(error.position)
             return Int32(LH_CALL_ARGERROR)
         } catch let error as LuaErrorValue {
             resultsTape.pointee.reset()
-            do { try resultsTape.pointee.append(error.luaErrorValue) } catch { resultsTape.pointee.appendString("\(error)") }
+            do {
+                try resultsTape.pointee.append(error.luaErrorValue, metatable: error.luaErrorMetatable ?? 0)
+            } catch {
+                resultsTape.pointee.appendString("\(error)")
+            }
             resultsTape.pointee.fill(out)
             return Int32(LH_CALL_ERROR)
         } catch {

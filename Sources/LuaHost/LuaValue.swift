@@ -148,3 +148,11 @@ public enum LuaValue: Hashable, Sendable {
         }
     }
 }
+
+extension LuaValue: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = .string(LuaString(value)) }
+}
+
+extension LuaKey: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = .string(LuaString(value)) }
+}

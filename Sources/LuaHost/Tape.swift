@@ -171,8 +171,16 @@ struct Tape {
         }
     }
 
-    private mutating func appendMap(_ entries: [LuaKey: LuaValue], readOnly: Bool, depth: Int) throws(LuaBridgeError) {
-        beginMap(count: entries.count, readOnly: readOnly)
+    /// Appends a value; a map gets the metatable held at registry reference `metatable` (0: none).
+    mutating func append(_ value: LuaValue, metatable: Int32) throws(LuaBridgeError) {
+        guard metatable != 0, case .map(let entries) = value else { return try append(value) }
+        try appendMap(entries, readOnly: false, depth: 0, metatable: metatable)
+    }
+
+    private mutating func appendMap(
+        _ entries: [LuaKey: LuaValue], readOnly: Bool, depth: Int, metatable: Int32 = 0
+    ) throws(LuaBridgeError) {
+        beginMap(count: entries.count, readOnly: readOnly, metatable: metatable)
         for (key, element) in entries {
             if case .number(let n) = key, n.isNaN { throw LuaBridgeError("a table key cannot be NaN") }
             try append(key.value, depth: depth + 1)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLuaSupport
 import Foundation
+import FotaLua
 import LuaHost
 
 struct RunCommand: ParsableCommand {
@@ -10,7 +11,13 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Everything after the script path belongs to the script, flags included: \
             `fota run canary.lua --count 5` gives the script `--count` and `5` in `arg[1]`, \
-            `arg[2]` and in `...`; `arg[0]` is the script path.
+            `arg[2]` and in `...`; `arg[0]` is the script path. An argument `@path` names an \
+            input file the script may read (files.read("path")); the script sees it without the @.
+
+            The script gets the `fota` module (fota.append, fota.remove, fota.upgrade, …), \
+            `json`, `log` and `files`: see docs/lua-api.md. Try it with --simulate, which starts \
+            a simulator inside fota; --dry-run sends nothing and prints the plan; every change \
+            is journaled (--journal).
 
             A first line starting with `#!` is ignored, so `chmod +x` scripts that start with \
             `#!/usr/bin/env -S fota run` work. `require "name"` loads name.lua from the \
@@ -18,12 +25,14 @@ struct RunCommand: ParsableCommand {
             (colon-separated).
 
             Exit status: 0 success, 1 script error, 3 limit exceeded, 64 usage error, \
-            66 script not readable, 78 configuration error, 130 interrupted (Ctrl-C); \
-            os.exit(n) chooses its own.
+            66 script or input file not readable, 78 configuration error, 130 interrupted \
+            (Ctrl-C); os.exit(n) chooses its own.
             """
     )
 
     @OptionGroup(title: "Limits") var limits: LimitOptions
+    @OptionGroup(title: "ThingSpace") var connection: ConnectionOptions
+    @OptionGroup(title: "Safety and files") var safety: SafetyOptions
 
     @Option(name: .customLong("lib-path"), help: ArgumentHelp("A folder searched by require (repeatable).", valueName: "folder"))
     var libraryPaths: [String] = []
@@ -45,15 +54,50 @@ struct RunCommand: ParsableCommand {
             printError("cannot read script '\(script)': \(isFolder.boolValue ? "it is a folder" : "no such readable file")")
             throw ExitCode(ExitStatus.noInput)
         }
+        let (arguments, inputs) = try Self.inputFiles(in: scriptArguments)
+        let session: FotaSession
+        do {
+            session = try FotaSession.open(connection: connection, safety: safety, scriptPath: script, inputFiles: inputs)
+        } catch {
+            printError(error.description)
+            throw ExitCode(error.status)
+        }
         var run = ScriptRun(
-            scriptPath: script, arguments: scriptArguments,
+            scriptPath: script, arguments: arguments,
             libraryPaths: libraryPaths + Self.folders(fromEnvironment: "FOTA_PATH"),
             limits: limits.luaLimits, timeoutSeconds: limits.timeout)
-        run.gracePeriodSeconds = 2
+        let runtime = session.runtime
+        run.prepare = { state in try FotaModule.install(in: state, runtime: runtime) }
         lh_install_sigint()
         let outcome = ScriptRunner.run(run)
         lh_flush_stdout()
+        if case .limitExceeded(.wallClock) = outcome {
+            // The interpreter may be stuck in C code: report and leave without waiting for it.
+            printError(limits.explain(.wallClock(seconds: limits.timeout)))
+            Foundation.exit(ExitStatus.limitExceeded)
+        }
+        if let plan = runtime.dryRunReport { FileHandle.standardError.write(Data((plan + "\n").utf8)) }
+        session.close()
         throw ExitCode(report(outcome))
+    }
+
+    /// `@path` arguments name input files: checked here, passed to the script without the @.
+    static func inputFiles(in arguments: [String]) throws -> ([String], Set<String>) {
+        var inputs = Set<String>()
+        let stripped = try arguments.map { argument -> String in
+            guard argument.hasPrefix("@"), argument.count > 1 else { return argument }
+            let path = String(argument.dropFirst())
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue,
+                FileManager.default.isReadableFile(atPath: path)
+            else {
+                printError("cannot read input file '\(path)' (named by \(argument)): no such readable file")
+                throw ExitCode(ExitStatus.noInput)
+            }
+            inputs.insert(path)
+            return path
+        }
+        return (stripped, inputs)
     }
 
     /// Prints how the run ended to stderr and returns the exit status.

@@ -1,0 +1,133 @@
+import CLuaSupport
+import Dispatch
+import Foundation
+import FotaLua
+import Logging
+import Synchronization
+import ThingSpace
+import ThingSpaceSimulator
+
+/// The `fota` module's connection for one run: a client (to ThingSpace or to
+/// an in-process simulator), the journal and the settings, and their teardown.
+final class FotaSession: Sendable {
+    let runtime: FotaRuntime
+    private let simulator: SimulatorServer?
+    /// What the banner and messages may show: endpoint and account, never credentials.
+    let endpointDescription: String
+
+    private init(runtime: FotaRuntime, simulator: SimulatorServer?, endpointDescription: String) {
+        self.runtime = runtime
+        self.simulator = simulator
+        self.endpointDescription = endpointDescription
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        var status: Int32
+    }
+
+    static func open(
+        connection: ConnectionOptions, safety: SafetyOptions, scriptPath: String, inputFiles: Set<String>
+    ) throws(Failure) -> FotaSession {
+        var settings = FotaSettings()
+        settings.mode = safety.dryRun ? .dryRun : safety.readOnly ? .readOnly : .live
+        settings.scriptPath = scriptPath
+        settings.inputFiles = inputFiles
+        settings.inputFolder = safety.inputFolder
+        settings.outputFolder = safety.outputFolder
+        settings.batchSize = connection.batchSize
+        settings.concurrency = connection.concurrency
+        settings.showProgress = isatty(STDERR_FILENO) == 1
+
+        for (flag, folder) in [("--in", safety.inputFolder), ("--out", safety.outputFolder)] {
+            guard let folder else { continue }
+            var isFolder: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) || !isFolder.boolValue {
+                if flag == "--out", (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil {
+                    continue
+                }
+                throw Failure(description: "\(flag) \(folder): not a folder", status: ExitStatus.configuration)
+            }
+        }
+
+        var simulator: SimulatorServer?
+        var configuration: ClientConfiguration?
+        if connection.simulate {
+            var options = SimulatorOptions()
+            options.port = 0
+            options.seed = connection.simulatorSeed
+            options.deviceCount = connection.simulatorDevices
+            let server: SimulatorServer
+            let simulatorOptions = options
+            do {
+                server = try blockOn { try await SimulatorServer.start(simulatorOptions) }
+            } catch {
+                throw Failure(description: "cannot start the simulator: \(error)", status: ExitStatus.configuration)
+            }
+            simulator = server
+            let c = server.credentials
+            configuration = ClientConfiguration(
+                endpoint: c.endpoint, account: connection.account ?? c.account,
+                credentials: Credentials(clientId: c.clientId, clientSecret: c.clientSecret, username: c.username, password: c.password))
+        } else {
+            do {
+                configuration = try ClientConfiguration.resolve(flags: connection.flags, environment: ProcessInfo.processInfo.environment)
+            } catch {
+                if case .configuration(let problem) = error, problem.message.hasPrefix("missing "), !Self.anyCredentialGiven() {
+                    configuration = nil // no credentials at all: scripts that never call the API still run
+                } else {
+                    throw Failure(description: "\(error)", status: ExitStatus.configuration)
+                }
+            }
+        }
+        if var c = configuration {
+            c.batchSize = connection.batchSize
+            c.concurrency = connection.concurrency
+            c.verbose = connection.verbose
+            configuration = c
+        }
+        settings.defaultAccount = configuration?.account ?? connection.account
+            ?? ProcessInfo.processInfo.environment["FOTA_ACCOUNT"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.endpoint = configuration?.endpoint ?? connection.endpoint ?? ClientConfiguration.defaultEndpoint
+
+        let journal = Journal(path: safety.journal ?? StatePaths.folder() + "/journal.jsonl")
+        var logger = Logger(label: "fota.thingspace")
+        logger.logLevel = connection.verbose ? .info : .warning
+        let client = configuration.map { ThingSpaceClient(configuration: $0, logger: logger) }
+        let runtime = FotaRuntime(settings: settings, client: client, journal: journal)
+        let shown = simulator != nil ? "the built-in simulator (\(settings.endpoint))" : settings.endpoint
+        return FotaSession(runtime: runtime, simulator: simulator, endpointDescription: shown)
+    }
+
+    private static func anyCredentialGiven() -> Bool {
+        let environment = ProcessInfo.processInfo.environment
+        let names = ["THINGSPACE_CLIENT_ID", "THINGSPACE_CLIENT_SECRET", "THINGSPACE_USERNAME", "THINGSPACE_PASSWORD", "FOTA_PROFILE"]
+        if names.contains(where: { !(environment[$0] ?? "").isEmpty }) { return true }
+        guard let folder = ClientConfiguration.defaultConfigDirectory(environment: environment) else { return false }
+        return FileManager.default.fileExists(atPath: folder + "/credentials") || FileManager.default.fileExists(atPath: folder + "/config")
+    }
+
+    /// Logs out, closes connections and stops the simulator.
+    func close() {
+        let client = runtime.client
+        let simulator = self.simulator
+        _ = try? blockOn {
+            await client?.shutdown()
+            await simulator?.stop()
+        }
+    }
+}
+
+/// Runs async work from synchronous command code and waits for it.
+func blockOn<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) throws -> T {
+    let outcome = Mutex<Result<T, any Error>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        let result: Result<T, any Error>
+        do { result = .success(try await operation()) } catch { result = .failure(error) }
+        outcome.withLock { $0 = result }
+        done.signal()
+    }
+    done.wait()
+    return try outcome.withLock { $0! }.get()
+}

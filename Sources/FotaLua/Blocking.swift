@@ -1,0 +1,36 @@
+import Dispatch
+import LuaHost
+import Synchronization
+
+/// Raised into Lua when a blocked call gave up because the run is stopping
+/// (Ctrl-C, a limit); the host's hook then ends the run.
+struct CallInterrupted: Error, CustomStringConvertible {
+    var call: String
+    var description: String { "\(call) was interrupted before it finished; its outcome is unknown (see the journal)" }
+}
+
+/// Runs async client work from a host function, which runs on the
+/// interpreter thread and must return synchronously. Polls for Ctrl-C and
+/// tripped limits so a slow API call can be interrupted: the task is
+/// cancelled and the call raises.
+func waitFor<T: Sendable>(
+    _ stop: LuaStopSignal, call: String, _ operation: @escaping @Sendable () async throws -> T
+) throws -> T {
+    let outcome = Mutex<Result<T, any Error>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    let task = Task.detached {
+        let result: Result<T, any Error>
+        do { result = .success(try await operation()) } catch { result = .failure(error) }
+        outcome.withLock { $0 = result }
+        done.signal()
+    }
+    while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+        if stop.isRequested {
+            task.cancel()
+            // Give the cancelled requests a moment to unwind; the journal already holds the intent.
+            _ = done.wait(timeout: .now() + .seconds(5))
+            throw CallInterrupted(call: call)
+        }
+    }
+    return try outcome.withLock { $0! }.get()
+}

@@ -1,0 +1,60 @@
+import Synchronization
+
+/// What a dry run would have done, printed when the run ends.
+final class DryRunPlan: Sendable {
+    enum Step: Sendable {
+        case change(call: String, account: String, upgradeId: String, devices: [String])
+        case schedule(account: String, firmwareName: String, firmwareTo: String, startDate: String, devices: Int, placeholderId: String)
+        case cancel(account: String, upgradeId: String)
+    }
+
+    private let steps = Mutex<[Step]>([])
+
+    func record(_ step: Step) { steps.withLock { $0.append(step) } }
+
+    var isEmpty: Bool { steps.withLock { $0.isEmpty } }
+
+    /// Per upgrade, the devices that would be added or removed (net of
+    /// repeats), then the upgrades that would be scheduled or cancelled.
+    func render() -> String {
+        let steps = self.steps.withLock { $0 }
+        var lines = ["Dry run: nothing was sent to ThingSpace. The plan:"]
+        if steps.isEmpty {
+            lines.append("  no changes")
+            return lines.joined(separator: "\n")
+        }
+        var order: [String] = []
+        var added: [String: [String]] = [:]
+        var removed: [String: [String]] = [:]
+        var scheduled: [String] = []
+        var cancelled: [String] = []
+        for step in steps {
+            switch step {
+            case .change(let call, let account, let upgradeId, let devices):
+                let key = "upgrade \(upgradeId) (account \(account))"
+                if added[key] == nil && removed[key] == nil { order.append(key) }
+                if call == "append" { added[key, default: []] += devices } else { removed[key, default: []] += devices }
+            case .schedule(let account, let firmwareName, let firmwareTo, let startDate, let devices, let placeholderId):
+                scheduled.append(
+                    "  schedule \(firmwareName) → \(firmwareTo) on \(startDate) for \(devices) device\(devices == 1 ? "" : "s") (account \(account); placeholder id \(placeholderId))")
+            case .cancel(let account, let upgradeId):
+                cancelled.append("  cancel upgrade \(upgradeId) (account \(account))")
+            }
+        }
+        for key in order {
+            lines.append("  \(key):")
+            for (verb, devices) in [("add", added[key] ?? []), ("remove", removed[key] ?? [])] where !devices.isEmpty {
+                var seen = Set<String>()
+                let unique = devices.filter { seen.insert($0).inserted }
+                let shown = unique.prefix(10).joined(separator: ", ")
+                let more = unique.count > 10 ? ", … (\(unique.count - 10) more)" : ""
+                lines.append("    \(verb) \(unique.count) device\(unique.count == 1 ? "" : "s"): \(shown)\(more)")
+            }
+        }
+        if !scheduled.isEmpty { lines.append("  \(scheduled.count) upgrade\(scheduled.count == 1 ? "" : "s") to schedule:") }
+        lines += scheduled
+        if !cancelled.isEmpty { lines.append("  \(cancelled.count) upgrade\(cancelled.count == 1 ? "" : "s") to cancel:") }
+        lines += cancelled
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import LuaHost
+
+/// The only file access scripts have: read files the operator named on the
+/// command line (`@path`) or placed under `--in DIR`, and write reports under
+/// `--out DIR`. Names are checked before anything is opened.
+struct FileAccess {
+    let settings: FotaSettings
+
+    struct Refused: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// A relative name inside a folder: no absolute path, no "..", no empty part.
+    static func isContained(_ name: String) -> Bool {
+        guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\0") else { return false }
+        return !name.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0.isEmpty }
+    }
+
+    func inputPath(_ name: String) throws -> String {
+        if settings.inputFiles.contains(name) { return name }
+        if let folder = settings.inputFolder, Self.isContained(name) { return folder + "/" + name }
+        var allowed = "name it on the command line as @\(name)"
+        if settings.inputFolder == nil { allowed += " or put it under a folder given with --in" }
+        throw Refused(description: "the script may not read '\(name)': \(allowed)")
+    }
+
+    func outputPath(_ name: String) throws -> String {
+        guard let folder = settings.outputFolder else {
+            throw Refused(description: "the script may not write '\(name)': run with --out DIR to let it write reports there")
+        }
+        guard Self.isContained(name) else {
+            throw Refused(description: "'\(name)' must be a relative path inside the --out folder (no '..', no leading '/')")
+        }
+        return folder + "/" + name
+    }
+
+    func contents(_ arguments: borrowing LuaArguments) throws -> (name: String, data: Data) {
+        let name = try arguments.requiredString(1, what: "file name")
+        let path = try inputPath(name)
+        do {
+            return (name, try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw Refused(description: "cannot read '\(name)': \(FileAccess.reason(error))")
+        }
+    }
+
+    func read(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        let (_, data) = try contents(arguments)
+        try results.push(.string(data.withUnsafeBytes { LuaString(bytes: $0) }))
+    }
+
+    func lines(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        let (_, data) = try contents(arguments)
+        let text = String(decoding: data, as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        }
+        if lines.last == "" { lines.removeLast() }
+        try results.push(.array(lines.map { .string($0) }))
+    }
+
+    /// Rows of fields; quoted fields may hold commas, quotes ("") and newlines.
+    func csv(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        let (name, data) = try contents(arguments)
+        let rows = try CSV.parse(String(decoding: data, as: UTF8.self), name: name)
+        try results.push(.array(rows.map { .array($0.map { .string($0) }) }))
+    }
+
+    func write(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        let name = try arguments.requiredString(1, what: "file name")
+        let text = try arguments.string(2)
+        try save(name, text.bytes, &results)
+    }
+
+    func writeCSV(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        let name = try arguments.requiredString(1, what: "file name")
+        guard case .array(let rows) = try arguments.value(2) else {
+            throw LuaArgumentError(2, "array of rows (arrays of values) expected, got \(arguments.typeName(2))")
+        }
+        var out = ""
+        for (index, row) in rows.enumerated() {
+            guard case .array(let fields) = row else {
+                throw LuaArgumentError(2, "row #\(index + 1) is a \(row.typeName), not an array of values")
+            }
+            out += try fields.enumerated().map { column, field in
+                switch field {
+                case .string(let s): return CSV.quote(s.description)
+                case .integer(let i): return String(i)
+                case .number(let n): return String(n)
+                case .boolean(let b): return String(b)
+                case .nil: return ""
+                default: throw LuaArgumentError(2, "row #\(index + 1), column #\(column + 1) is a \(field.typeName)")
+                }
+            }.joined(separator: ",") + "\n"
+        }
+        try save(name, Array(out.utf8), &results)
+    }
+
+    func writeJSON(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        let name = try arguments.requiredString(1, what: "file name")
+        let value = try arguments.value(2)
+        let text: String
+        do { text = try JSONText.encode(value) } catch { throw LuaArgumentError(2, error.description) }
+        try save(name, Array((text + "\n").utf8), &results)
+    }
+
+    private func save(_ name: String, _ bytes: [UInt8], _ results: inout LuaResults) throws {
+        let path = try outputPath(name)
+        do {
+            let folder = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw Refused(description: "cannot write '\(name)': \(FileAccess.reason(error))")
+        }
+        results.push(string: path)
+    }
+
+    static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        switch nsError.code {
+        case NSFileReadNoSuchFileError: return "no such file"
+        case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
+        default: return nsError.localizedDescription
+        }
+    }
+}
+
+/// Comma-separated values as spreadsheets write them (RFC 4180).
+enum CSV {
+    static func parse(_ text: String, name: String) throws -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var inQuotes = false
+        var line = 1
+        var iterator = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func next() -> Unicode.Scalar? {
+            if let p = pending { pending = nil; return p }
+            return iterator.next()
+        }
+        while let c = next() {
+            if inQuotes {
+                if c == "\"" {
+                    if let following = next() {
+                        if following == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = following }
+                    } else { inQuotes = false }
+                } else {
+                    if c == "\n" { line += 1 }
+                    field.unicodeScalars.append(c)
+                }
+                continue
+            }
+            switch c {
+            case "\"" where field.isEmpty: inQuotes = true
+            case ",": row.append(field); field = ""
+            case "\r": continue
+            case "\n":
+                row.append(field); field = ""
+                rows.append(row); row = []
+                line += 1
+            default: field.unicodeScalars.append(c)
+            }
+        }
+        if inQuotes { throw FileAccess.Refused(description: "\(name): a quoted field opened before line \(line) is never closed") }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        return rows
+    }
+
+    static func quote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,75 @@
+import LuaHost
+
+/// The signature and summary of every function scripts get from fota: what
+/// `help(f)` prints. docs/lua-api.md and fota.d.lua say the same; a test
+/// checks that every signature here appears in both.
+public enum FotaDocs {
+    static func doc(_ signature: String, _ summary: String) -> FunctionDoc {
+        FunctionDoc(signature: signature, summary: summary)
+    }
+
+    public static let fota: [String: FunctionDoc] = [
+        "append": doc(
+            "fota.append(upgradeId, devices [, opts]) -> result",
+            "Adds devices (an IMEI string or an array of them, any number) to a scheduled upgrade. Returns {id, accountName, devices = {{deviceId, status, reason}…} in input order, succeeded, failed, warnings}. opts.account overrides the account."),
+        "remove": doc(
+            "fota.remove(upgradeId, devices [, opts]) -> result",
+            "Removes devices from a scheduled upgrade; same arguments and result as fota.append."),
+        "upgrade": doc(
+            "fota.upgrade(upgradeId [, opts]) -> upgrade",
+            "The upgrade's details: {id, accountName, firmwareName, firmwareTo, startDate, status, deviceList = {{deviceId, status, reason}…}}."),
+        "schedule": doc(
+            "fota.schedule{firmwareName=, firmwareTo=, startDate=, endDate=, devices=, account=} -> upgrade",
+            "Schedules an upgrade of the devices to firmwareTo on startDate (YYYY-MM-DD). Returns the new upgrade (status RequestPending)."),
+        "cancel": doc(
+            "fota.cancel(upgradeId [, opts]) -> {success, id}",
+            "Cancels an upgrade that has not started."),
+        "firmware": doc(
+            "fota.firmware([opts]) -> {firmware…}",
+            "Firmware images available to the account: {firmwareName, make, model, fromVersion, toVersion, launchDate, releaseNote}."),
+        "history": doc(
+            "fota.history(imei [, opts]) -> {entry…}",
+            "A device's upgrade history (last six months): {id, firmwareFrom, firmwareTo, startDate, status, reason}."),
+        "devicesPage": doc(
+            "fota.devicesPage(cursor [, opts]) -> {devices, hasMore, cursor}",
+            "One page (up to 1,000) of the account's devices after the IMEI cursor (\"0\" first). fota.devices() walks every page."),
+        "upgradesPage": doc(
+            "fota.upgradesPage(status, cursor [, opts]) -> {upgrades, hasMore, cursor}",
+            "One page of the account's upgrades in a status. fota.upgrades(status) walks every page."),
+    ]
+
+    /// Functions written in Lua (iterators), documented here too.
+    public static let fotaIterators: [String: FunctionDoc] = [
+        "devices": doc(
+            "fota.devices([opts]) -> iterator",
+            "for device in fota.devices() do … end: every device of the account, {deviceId, mdn, make, model, firmware, fotaEligible, licenseAssigned, upgradeTime}."),
+        "upgrades": doc(
+            "fota.upgrades(status [, opts]) -> iterator",
+            "for upgrade in fota.upgrades(\"Queued\") do … end: every upgrade in a status (RequestPending, Queued, RequestFailed, InProgress, Finished, UpgradeFailed)."),
+    ]
+
+    public static let json: [String: FunctionDoc] = [
+        "encode": doc("json.encode(value) -> string", "JSON text of a value; integers stay integers, keys are sorted, an empty table is []."),
+        "decode": doc("json.decode(text) -> value", "The value of JSON text; null becomes nil."),
+    ]
+
+    public static let log: [String: FunctionDoc] = [
+        "info": doc("log.info(...)", "Writes a line to stderr, prefixed [info]."),
+        "warn": doc("log.warn(...)", "Writes a line to stderr, prefixed [warn]."),
+        "error": doc("log.error(...)", "Writes a line to stderr, prefixed [error]; it does not stop the script (use error() for that)."),
+    ]
+
+    public static let files: [String: FunctionDoc] = [
+        "read": doc("files.read(name) -> string", "The contents of an input file: one named on the command line as @name, or under --in DIR."),
+        "lines": doc("files.lines(name) -> {line…}", "An input file's lines, without line ends."),
+        "csv": doc("files.csv(name) -> {{field…}…}", "An input CSV file's rows."),
+        "write": doc("files.write(name, text) -> path", "Writes a report under --out DIR."),
+        "writecsv": doc("files.writecsv(name, rows) -> path", "Writes rows (arrays of values) as CSV under --out DIR."),
+        "writejson": doc("files.writejson(name, value) -> path", "Writes a value as JSON under --out DIR."),
+    ]
+
+    /// Every signature, for docs checks.
+    public static var allSignatures: [String] {
+        [fota, fotaIterators, json, log, files].flatMap { $0.values.map(\.signature) }.sorted()
+    }
+}

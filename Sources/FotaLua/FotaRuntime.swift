@@ -1,0 +1,106 @@
+import Foundation
+import LuaHost
+import ThingSpace
+
+/// Everything the `fota` module needs for one run: the client, the settings,
+/// the journal and the dry-run plan. Shared with the interpreter thread.
+public final class FotaRuntime: Sendable {
+    public let settings: FotaSettings
+    /// nil when no credentials are configured: reads and live changes then fail with a clear error.
+    public let client: ThingSpaceClient?
+    public let journal: Journal?
+    let plan = DryRunPlan()
+    /// Ties the journal lines of one run together.
+    public let runId: String
+
+    public init(settings: FotaSettings, client: ThingSpaceClient?, journal: Journal?) {
+        self.settings = settings
+        self.client = client
+        self.journal = journal
+        runId = UUID().uuidString.lowercased()
+    }
+
+    /// The dry-run plan as text, or nil when this is not a dry run.
+    public var dryRunReport: String? { settings.mode == .dryRun ? plan.render() : nil }
+
+    func requireClient(_ call: String) throws -> ThingSpaceClient {
+        guard let client else {
+            throw FotaCallError(
+                call: call, code: "NO_CREDENTIALS",
+                message: "no ThingSpace credentials: use --simulate, --profile, or THINGSPACE_CLIENT_ID/THINGSPACE_CLIENT_SECRET/THINGSPACE_USERNAME/THINGSPACE_PASSWORD")
+        }
+        return client
+    }
+
+    /// Writes a journal record (no-op without a journal); a failure to write
+    /// stops the call, since an unrecorded change must not be sent.
+    func record(_ call: String, phase: String, _ fields: [String: LuaValue]) throws {
+        guard let journal else { return }
+        var record = fields
+        record["time"] = .string(ISO8601DateFormatter().string(from: Date()))
+        record["runId"] = .string(runId)
+        record["script"] = .string(settings.scriptPath)
+        record["call"] = .string(call)
+        record["phase"] = .string(phase)
+        record["dryRun"] = .boolean(settings.mode == .dryRun)
+        do {
+            try journal.append(record)
+        } catch {
+            throw FotaCallError(call: call, code: "JOURNAL", message: "\(error); nothing was sent")
+        }
+    }
+}
+
+/// An error raised into Lua as a table: `code`, `message`, `status` (HTTP, when
+/// there was an answer), `call`, with a readable `tostring`.
+struct FotaCallError: Error, LuaErrorValue, CustomStringConvertible {
+    var call: String
+    var code: String
+    var message: String
+    var status: Int?
+    /// Registry reference of the error metatable of the state it is raised in.
+    var metatable: Int32 = 0
+
+    init(call: String, code: String, message: String, status: Int? = nil) {
+        self.call = call
+        self.code = code
+        self.message = message
+        self.status = status
+    }
+
+    init(call: String, _ error: ThingSpaceError) {
+        switch error {
+        case .api(let e):
+            self.init(call: call, code: e.errorCode ?? "HTTP_\(e.httpStatus)", message: e.errorMessage ?? e.description, status: e.httpStatus)
+        case .gatewayAuth(let e):
+            self.init(call: call, code: "GATEWAY_\(e.code)", message: e.message ?? e.description, status: e.httpStatus)
+        case .transport(let e):
+            self.init(call: call, code: "TRANSPORT_\(e.kind.rawValue.uppercased())", message: e.description)
+        case .validation(let e):
+            self.init(call: call, code: "INVALID_ARGUMENT", message: e.description)
+        case .loginRejected(let e):
+            self.init(call: call, code: "LOGIN_REJECTED", message: e.description, status: e.httpStatus)
+        case .configuration(let e):
+            self.init(call: call, code: "CONFIGURATION", message: e.description)
+        case .unexpectedResponse(let e):
+            self.init(call: call, code: "UNEXPECTED_RESPONSE", message: e.description)
+        case .scheduleOutcomeUnknown(let e):
+            self.init(call: call, code: "OUTCOME_UNKNOWN", message: e.description)
+        }
+    }
+
+    var summary: String {
+        "fota.\(call): \(code): \(message)" + (status.map { " (HTTP \($0))" } ?? "")
+    }
+
+    var description: String { summary }
+
+    var luaErrorValue: LuaValue {
+        LuaModels.table([
+            ("call", .string("fota." + call)), ("code", .string(code)), ("message", .string(message)),
+            ("status", status.map { .integer(Int64($0)) } ?? .nil), ("summary", .string(summary)),
+        ])
+    }
+
+    var luaErrorMetatable: Int32? { metatable == 0 ? nil : metatable }
+}

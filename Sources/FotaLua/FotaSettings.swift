@@ -1,0 +1,37 @@
+import Foundation
+
+/// How mutating calls behave in a run.
+public enum FotaMode: String, Sendable {
+    /// Calls are sent.
+    case live
+    /// Calls are validated, journaled and recorded in the plan, never sent.
+    case dryRun
+    /// Mutating calls raise an error naming the call.
+    case readOnly
+}
+
+/// What a run of the `fota` module is allowed to do, set from the command line.
+public struct FotaSettings: Sendable {
+    public var mode: FotaMode = .live
+    /// The account calls use unless `opts.account` says otherwise.
+    public var defaultAccount: String?
+    /// Where the journal is appended; nil = no journal (tests of read-only calls).
+    public var journalPath: String?
+    /// Files the operator named with `@path` on the command line: the script may read them.
+    public var inputFiles: Set<String> = []
+    /// A folder whose files the script may read (`--in`).
+    public var inputFolder: String?
+    /// The only folder the script may write reports to (`--out`).
+    public var outputFolder: String?
+    /// The script's path as given, for the journal.
+    public var scriptPath: String = ""
+    /// Show a progress bar for long bulk calls (stderr is a terminal).
+    public var showProgress: Bool = false
+    /// Endpoint shown in messages (never credentials).
+    public var endpoint: String = ""
+    /// Devices per PUT and PUTs in flight, for bulk calls.
+    public var batchSize: Int = 1000
+    public var concurrency: Int = 4
+
+    public init() {}
+}

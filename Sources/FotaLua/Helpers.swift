@@ -1,0 +1,62 @@
+import Foundation
+import LuaHost
+
+/// `json`, `log` and `files`: what campaign scripts need besides the API,
+/// and all they may do outside Lua (read named inputs, write under --out).
+enum Helpers {
+    static func install(in state: LuaState, runtime: FotaRuntime) throws {
+        func table(_ name: String, _ functions: [(String, LuaHostFunction)], docs: [String: FunctionDoc]) -> LuaValue {
+            var entries: [LuaKey: LuaValue] = [.string("__name"): .string(name)]
+            for (key, function) in functions {
+                entries[.string(LuaString(key))] = state.register(function, doc: docs[key], name: "\(name).\(key)")
+            }
+            return .map(entries)
+        }
+        try state.setGlobal("json", table("json", [("encode", jsonEncode), ("decode", jsonDecode)], docs: FotaDocs.json))
+        try state.setGlobal("log", table("log", ["info", "warn", "error"].map { level in
+            (level, { arguments, _ in log(level, try message(arguments)) })
+        }, docs: FotaDocs.log))
+        let files = FileAccess(settings: runtime.settings)
+        try state.setGlobal("files", table("files", [
+            ("read", { try files.read($0, &$1) }), ("lines", { try files.lines($0, &$1) }), ("csv", { try files.csv($0, &$1) }),
+            ("write", { try files.write($0, &$1) }), ("writecsv", { try files.writeCSV($0, &$1) }),
+            ("writejson", { try files.writeJSON($0, &$1) }),
+        ], docs: FotaDocs.files))
+    }
+
+    static func jsonEncode(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        let value = try arguments.value(1)
+        do { results.push(string: try JSONText.encode(value)) } catch { throw LuaArgumentError(1, error.description) }
+    }
+
+    static func jsonDecode(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        let text = try arguments.string(1)
+        let value: LuaValue
+        do { value = try JSONText.decode(text.bytes) } catch { throw LuaArgumentError(1, error.description) }
+        try results.push(value)
+    }
+
+    /// The arguments of log.* joined by spaces, as print would show them.
+    static func message(_ arguments: borrowing LuaArguments) throws -> String {
+        var parts: [String] = []
+        for position in 1...max(arguments.count, 1) {
+            switch try arguments.value(position) {
+            case .string(let s): parts.append(s.description)
+            case .integer(let i): parts.append(String(i))
+            case .number(let n): parts.append(String(n))
+            case .boolean(let b): parts.append(String(b))
+            case .nil: parts.append("nil")
+            case let other: parts.append((try? JSONText.encode(other)) ?? other.typeName)
+            }
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// One line on stderr, control characters escaped like print's.
+    static func log(_ level: String, _ message: String) {
+        let escaped = message.unicodeScalars.map { scalar -> String in
+            (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7F ? String(format: "\\%03d", scalar.value) : String(scalar)
+        }.joined()
+        FileHandle.standardError.write(Data("[\(level)] \(escaped)\n".utf8))
+    }
+}

@@ -1,0 +1,252 @@
+import LuaHost
+
+/// JSON for scripts (`json.encode`/`json.decode`) and the journal.
+///
+/// Integers stay integers both ways; an empty Lua table encodes as `[]`;
+/// `null` decodes to nil (so it disappears from objects). Keys are written
+/// sorted, so output is stable across runs.
+enum JSONText {
+    struct EncodeError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    struct DecodeError: Error, CustomStringConvertible {
+        var offset: Int
+        var reason: String
+        var description: String { "invalid JSON at byte \(offset + 1): \(reason)" }
+    }
+
+    static func encode(_ value: LuaValue) throws(EncodeError) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        try write(value, into: &out, depth: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func write(_ value: LuaValue, into out: inout [UInt8], depth: Int) throws(EncodeError) {
+        guard depth < 200 else { throw EncodeError(description: "value is nested too deeply for JSON") }
+        switch value {
+        case .nil: out += Array("null".utf8)
+        case .boolean(let b): out += Array((b ? "true" : "false").utf8)
+        case .integer(let i): out += Array(String(i).utf8)
+        case .number(let n):
+            guard n.isFinite else { throw EncodeError(description: "\(n) cannot be written as JSON") }
+            if n == n.rounded(), abs(n) < 1e15 { out += Array(String(Int64(n)).utf8) + Array(".0".utf8) }
+            else { out += Array("\(n)".utf8) }
+        case .string(let s): writeString(s, into: &out)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (i, element) in elements.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                try write(element, into: &out, depth: depth + 1)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .map(let entries):
+            var keyed: [(String, LuaValue)] = []
+            for (key, element) in entries {
+                switch key {
+                case .string(let s): keyed.append((s.description, element))
+                case .integer(let i): keyed.append((String(i), element))
+                default: throw EncodeError(description: "a JSON object key must be a string or an integer, not \(key.value.typeName)")
+                }
+            }
+            keyed.sort { $0.0 < $1.0 }
+            out.append(UInt8(ascii: "{"))
+            for (i, (key, element)) in keyed.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(LuaString(key), into: &out)
+                out.append(UInt8(ascii: ":"))
+                try write(element, into: &out, depth: depth + 1)
+            }
+            out.append(UInt8(ascii: "}"))
+        case .readOnly(let inner): try write(inner, into: &out, depth: depth)
+        case .hostFunction: throw EncodeError(description: "a function cannot be written as JSON")
+        }
+    }
+
+    private static func writeString(_ s: LuaString, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        let text = s.description // invalid UTF-8 becomes U+FFFD: JSON text is Unicode
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [92, 34]
+            case UInt8(ascii: "\\"): out += [92, 92]
+            case 0x0A: out += [92, UInt8(ascii: "n")]
+            case 0x0D: out += [92, UInt8(ascii: "r")]
+            case 0x09: out += [92, UInt8(ascii: "t")]
+            case 0..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                out += [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func decode(_ text: [UInt8]) throws(DecodeError) -> LuaValue {
+        var parser = Parser(bytes: text)
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.index == text.count else { throw DecodeError(offset: parser.index, reason: "unexpected text after the value") }
+        return value
+    }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+
+        mutating func skipSpace() {
+            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        }
+
+        func fail(_ reason: String) -> DecodeError { DecodeError(offset: index, reason: reason) }
+
+        mutating func value(depth: Int) throws(DecodeError) -> LuaValue {
+            guard depth < 200 else { throw fail("nested too deeply") }
+            guard index < bytes.count else { throw fail("unexpected end of text") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"): return try object(depth: depth)
+            case UInt8(ascii: "["): return try array(depth: depth)
+            case UInt8(ascii: "\""): return .string(LuaString(bytes: try string()))
+            case UInt8(ascii: "t"): try literal("true"); return .boolean(true)
+            case UInt8(ascii: "f"): try literal("false"); return .boolean(false)
+            case UInt8(ascii: "n"): try literal("null"); return .nil
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+            default: throw fail("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'")
+            }
+        }
+
+        mutating func literal(_ word: String) throws(DecodeError) {
+            let w = Array(word.utf8)
+            guard index + w.count <= bytes.count, Array(bytes[index..<index + w.count]) == w else { throw fail("expected \(word)") }
+            index += w.count
+        }
+
+        mutating func object(depth: Int) throws(DecodeError) -> LuaValue {
+            index += 1
+            var entries: [LuaKey: LuaValue] = [:]
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .map(entries) }
+            while true {
+                skipSpace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                let key = LuaString(bytes: try string())
+                skipSpace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                index += 1
+                skipSpace()
+                let element = try value(depth: depth + 1)
+                if element != .nil { entries[.string(key)] = element }
+                skipSpace()
+                guard index < bytes.count else { throw fail("unexpected end of text in an object") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return .map(entries) }
+                throw fail("expected ',' or '}'")
+            }
+        }
+
+        mutating func array(depth: Int) throws(DecodeError) -> LuaValue {
+            index += 1
+            var elements: [LuaValue] = []
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+            while true {
+                skipSpace()
+                elements.append(try value(depth: depth + 1))
+                skipSpace()
+                guard index < bytes.count else { throw fail("unexpected end of text in an array") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "]") { index += 1; break }
+                throw fail("expected ',' or ']'")
+            }
+            // A null inside an array leaves a hole: keep positions by turning it into a map.
+            if elements.contains(.nil) {
+                var entries: [LuaKey: LuaValue] = [:]
+                for (i, element) in elements.enumerated() where element != .nil { entries[.integer(Int64(i + 1))] = element }
+                return .map(entries)
+            }
+            return .array(elements)
+        }
+
+        mutating func string() throws(DecodeError) -> [UInt8] {
+            index += 1
+            var out: [UInt8] = []
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\""): return out
+                case UInt8(ascii: "\\"):
+                    guard index < bytes.count else { throw fail("unfinished escape") }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
+                    case UInt8(ascii: "b"): out.append(8)
+                    case UInt8(ascii: "f"): out.append(12)
+                    case UInt8(ascii: "n"): out.append(10)
+                    case UInt8(ascii: "r"): out.append(13)
+                    case UInt8(ascii: "t"): out.append(9)
+                    case UInt8(ascii: "u"):
+                        var scalar = try hex4()
+                        if (0xD800..<0xDC00).contains(scalar), index + 6 <= bytes.count, bytes[index] == 92,
+                            bytes[index + 1] == UInt8(ascii: "u")
+                        {
+                            index += 2
+                            let low = try hex4()
+                            guard (0xDC00..<0xE000).contains(low) else { throw fail("bad surrogate pair") }
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        guard let unicode = Unicode.Scalar(scalar) else { throw fail("bad \\u escape") }
+                        out += Array(String(Character(unicode)).utf8)
+                    default: throw fail("bad escape")
+                    }
+                case 0..<0x20: throw fail("control character in a string")
+                default: out.append(byte)
+                }
+            }
+            throw fail("unfinished string")
+        }
+
+        mutating func hex4() throws(DecodeError) -> UInt32 {
+            guard index + 4 <= bytes.count else { throw fail("short \\u escape") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let c = bytes[index]
+                index += 1
+                let digit: UInt32
+                switch c {
+                case 48...57: digit = UInt32(c - 48)
+                case 65...70: digit = UInt32(c - 55)
+                case 97...102: digit = UInt32(c - 87)
+                default: throw fail("bad hex digit in \\u escape")
+                }
+                value = value * 16 + digit
+            }
+            return value
+        }
+
+        mutating func number() throws(DecodeError) -> LuaValue {
+            let start = index
+            if bytes[index] == UInt8(ascii: "-") { index += 1 }
+            var isInteger = true
+            while index < bytes.count {
+                let c = bytes[index]
+                if c >= 48 && c <= 57 { index += 1; continue }
+                if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+")
+                    || (c == UInt8(ascii: "-") && index > start)
+                {
+                    isInteger = false
+                    index += 1
+                    continue
+                }
+                break
+            }
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            if isInteger, let i = Int64(text) { return .integer(i) }
+            guard let n = Double(text) else { throw DecodeError(offset: start, reason: "bad number '\(text)'") }
+            return .number(n)
+        }
+    }
+}
