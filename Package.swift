@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "LuaHost", "CBenchBaseline", "CLua", "CLuaSupport", "ThingSpace", "ThingSpaceSimulator",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
 

@@ -2,7 +2,9 @@
 // Usage: fota-bench <benchmark> [options]; scripts/bench.sh runs them all.
 import Foundation
 
-let benchmarks: [String: ([String]) async throws -> Void] = [:]
+let benchmarks: [String: ([String]) async throws -> Void] = [
+    "simulator": runSimulatorBenchmark,
+]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let run = benchmarks[name] else {
