@@ -255,16 +255,40 @@ struct StateMachineTests {
         }
     }
 
-    @Test func callbackMessagesAreQueuedForRegisteredListener() async throws {
+    @Test func callbackMessagesAreDeliveredToRegisteredListener() async throws {
         try await Sim.with { sim in
             let auth = try await sim.authenticate()
-            _ = try await sim.fota(.POST, "/callbacks/\(sim.account)", auth, json: #"{"name":"Fota","url":"http://127.0.0.1:9/hook","username":"u","password":"p"}"#)
+            let url = "\(sim.base)/_sim/sink"
+            _ = try await sim.fota(.POST, "/callbacks/\(sim.account)", auth, json: #"{"name":"Fota","url":"\#(url)","username":"u","password":"p"}"#)
             let (id, _, _) = try await sim.scheduleValid(auth, count: 1)
             try await sim.advance(seconds: 30 * 86_400)
-            let messages = try await sim.control(.GET, "/callbacks").array
-            #expect(messages.compactMap { $0["type"] as? String } == ["upgradeScheduled", "upgradeProgress", "upgradeProgress"])
-            #expect((messages.first?["upgradeScheduled"] as? [String: Any])?["upgradeId"] as? String == id)
-            #expect(messages.allSatisfy { $0["username"] as? String == "u" && $0["password"] as? String == "p" })
+            var received: [[String: Any]] = []
+            for _ in 0..<100 where received.count < 3 {
+                try await Task.sleep(for: .milliseconds(50))
+                received = try await sim.control(.GET, "/sink").array
+            }
+            #expect(received.compactMap { $0["type"] as? String } == ["upgradeScheduled", "upgradeProgress", "upgradeProgress"])
+            #expect((received.first?["upgradeScheduled"] as? [String: Any])?["upgradeId"] as? String == id)
+            #expect((received.last?["upgradeProgress"] as? [String: Any])?["status"] as? String == "Finished")
+            #expect(received.allSatisfy { $0["username"] as? String == "u" && $0["password"] as? String == "p" && $0["accountName"] as? String == sim.account })
+            let outbox = try await sim.control(.GET, "/callbacks").array
+            #expect(outbox.count == 3)
+            #expect(outbox.allSatisfy { $0["deliveryStatus"] as? Int == 200 && $0["url"] as? String == url })
+        }
+    }
+
+    @Test func unreachableListenerIsRecordedAsUndelivered() async throws {
+        try await Sim.with { sim in
+            let auth = try await sim.authenticate()
+            _ = try await sim.fota(.POST, "/callbacks/\(sim.account)", auth, json: #"{"name":"Fota","url":"http://127.0.0.1:9/hook"}"#)
+            _ = try await sim.scheduleValid(auth, count: 1)
+            try await sim.advance(seconds: 120)
+            var status: Int?
+            for _ in 0..<100 where status == nil {
+                try await Task.sleep(for: .milliseconds(50))
+                status = try await sim.control(.GET, "/callbacks").array.first?["deliveryStatus"] as? Int
+            }
+            #expect(status == 0)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// The `/_sim` control API: clock, state inspection, forced failures, faults, auth expiry, request log.
@@ -76,6 +77,18 @@ enum ControlRoutes {
 
         sim.get("callbacks") { _, _ -> Response in
             core.respondUnchecked { $0.outbox }
+        }
+
+        // A ready-made listener: register `<endpoint>/_sim/sink` as the callback URL to see deliveries.
+        sim.post("sink") { request, _ -> Response in
+            let data = try await BodyDecoding.bytes(of: request, limit: limit)
+            guard (try? JSONSerialization.jsonObject(with: data)) != nil else { throw APIError.inputBinding }
+            core.sink.withLock { $0.append(String(decoding: data, as: UTF8.self)) }
+            return Reply.json(SuccessJSON(success: true))
+        }
+        sim.get("sink") { _, _ -> Response in
+            let bodies = core.sink.withLock { $0 }
+            return Reply.raw(Data(("[" + bodies.joined(separator: ",") + "]").utf8), status: .ok, contentType: "application/json")
         }
     }
 
