@@ -7,7 +7,10 @@ import ThingSpaceSimulator
 /// Simulator throughput: 100-device add/remove batches against one campaign at concurrency 8 over HTTP,
 /// compared with a tiny authenticated GET measured in the same run, so the ratio shows what the
 /// campaign work and its JSON cost on top of plain HTTP + auth.
-/// Options: --requests N (default 4000) --concurrency N (8) --batch N (100) --devices N (fleet, 100000).
+/// A second figure appends `--append-total` devices (default 100000) in 1,000-device batches at concurrency 4,
+/// in two halves: equal rates for both halves show that appending is O(batch), not O(campaign size).
+/// Options: --requests N (default 4000) --concurrency N (8) --batch N (100) --devices N (fleet, 100000)
+///          --append-total N (100000; 0 skips it).
 func runSimulatorBenchmark(_ arguments: [String]) async throws {
     let settings = SimBenchSettings(arguments)
     var options = SimulatorOptions()
@@ -37,11 +40,43 @@ func runSimulatorBenchmark(_ arguments: [String]) async throws {
               + " (\(SimBenchSettings.rate(batches * Double(settings.batch))) device changes/s)")
         print("simulator: ratio batch/baseline = \(String(format: "%.3f", batches / baseline))"
               + " (requests=\(settings.requests), concurrency=\(settings.concurrency))")
+        if settings.appendTotal > 0 {
+            try await measureBigAppend(client, total: settings.appendTotal)
+        }
     } catch {
         await server.stop()
         throw error
     }
     await server.stop()
+}
+
+/// Appends `total` synthetic IMEIs (valid format, not in the fleet) to a fresh campaign, half at a time.
+private func measureBigAppend(_ client: SimBenchClient, total: Int) async throws {
+    let path = try await client.scheduleCampaign()
+    let batchSize = 1000
+    let batches = (total + batchSize - 1) / batchSize
+    var halves: [Double] = []
+    for half in [0..<(batches / 2), (batches / 2)..<batches] {
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    for batch in stride(from: half.lowerBound + worker, to: half.upperBound, by: 4) {
+                        let first = 990_000_000_000_000 + batch * batchSize
+                        let ids = (first..<(first + batchSize)).map { String($0) }
+                        try await client.call(.PUT, path, body: #"{"type":"append","deviceList":["\#(ids.joined(separator: "\",\""))"]}"#)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        halves.append(Double(half.count * batchSize) / seconds)
+    }
+    print("simulator: append \(total) devices in \(batchSize)-device batches, concurrency 4:"
+          + " first half \(SimBenchSettings.rate(halves[0])) devices/s, second half \(SimBenchSettings.rate(halves[1])) devices/s"
+          + " (ratio second/first = \(String(format: "%.2f", halves[1] / halves[0])))")
 }
 
 /// Runs `settings.requests` calls spread over `settings.concurrency` workers; returns requests per second.
@@ -66,6 +101,7 @@ private struct SimBenchSettings: Sendable {
     var concurrency = 8
     var batch = 100
     var devices = 100_000
+    var appendTotal = 100_000
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -76,6 +112,7 @@ private struct SimBenchSettings: Sendable {
             case ("--concurrency", let value?) where value > 0: concurrency = value
             case ("--batch", let value?) where value > 0: batch = value
             case ("--devices", let value?) where value > 0: devices = value
+            case ("--append-total", let value?) where value >= 0: appendTotal = value
             default:
                 FileHandle.standardError.write(Data("simulator: ignoring \(flag)\n".utf8))
             }
