@@ -250,6 +250,10 @@ struct StateMachineTests {
             #expect(clock["now"] as? String == "2026-03-02T09:00:00Z")
             #expect(try await sim.control(.POST, "/clock/advance", json: #"{"to":"2026-01-01"}"#).status == 400)
             #expect(try await sim.control(.POST, "/clock/advance", json: #"{"seconds":-5}"#).status == 400)
+            #expect(try await sim.control(.POST, "/clock/advance", json: #"{"seconds":9223372036854775807}"#).status == 400)
+            #expect(try await sim.control(.POST, "/clock/advance", json: #"{"to":"2026-03-04T.......Z"}"#).status == 400)
+            #expect(try await sim.control(.POST, "/clock/advance", json: #"{"to":"9999-12-31"}"#).status == 400)
+            #expect(try await sim.control(.POST, "/clock/advance", json: "{}").status == 400)
             let moved = try await sim.control(.POST, "/clock/advance", json: #"{"seconds":3600}"#).object
             #expect(moved["now"] as? String == "2026-03-02T10:00:00Z")
         }

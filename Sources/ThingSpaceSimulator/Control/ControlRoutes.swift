@@ -12,6 +12,9 @@ enum ControlRoutes {
         installTrafficControl(sim, core: core, limit: limit)
     }
 
+    /// One advance may move the clock by at most 100 years, which keeps all time arithmetic far from overflow.
+    private static let maxAdvance: Int64 = 100 * 366 * SimTime.day
+
     private static func clock(_ world: inout World) -> ClockJSON {
         let now = world.clock.now()
         return ClockJSON(now: SimTime.rfc3339(now), epochSeconds: now)
@@ -28,15 +31,15 @@ enum ControlRoutes {
                 let now = world.clock.now()
                 let seconds: Int64
                 switch (body.seconds, body.to) {
-                case (let delta?, nil) where delta >= 0:
+                case (let delta?, nil) where (0...maxAdvance).contains(delta):
                     seconds = delta
                 case (nil, let target?):
-                    guard let instant = SimTime.parseTimestamp(target), instant >= now else {
+                    guard let instant = SimTime.parseTimestamp(target), instant >= now, instant - now <= maxAdvance else {
                         throw APIError.invalid("`to` must be a date or RFC 3339 UTC time not before \(SimTime.rfc3339(now))")
                     }
                     seconds = instant - now
                 default:
-                    throw APIError.invalid("Send either {\"seconds\": n ≥ 0} or {\"to\": \"YYYY-MM-DD[THH:MM:SSZ]\"}")
+                    throw APIError.invalid("Send either {\"seconds\": n} with 0 ≤ n ≤ \(maxAdvance) or {\"to\": \"YYYY-MM-DD[THH:MM:SSZ]\"}")
                 }
                 world.clock.advance(by: seconds)
                 world.tick()
