@@ -26,14 +26,14 @@ func runSimulatorBenchmark(_ arguments: [String]) async throws {
         print("simulator: fleet \(settings.devices) devices, started in \(SimBenchSettings.format(startup))")
 
         let baseline = try await measure(settings) { _, _ in
-            try await client.call(.GET, "/api/fota/v1/subscriptions/\(server.credentials.account)")
+            try await client.call(.GET, "/api/fota/v1/subscriptions/\(server.credentials.account)", parse: false)
         }
         let batches = try await measure(settings) { worker, index in
             // Each worker owns a disjoint slice and alternates append/remove, so every call changes state.
             let slice = devices[(1 + worker * settings.batch)..<(1 + (worker + 1) * settings.batch)]
             let type = index % 2 == 0 ? "append" : "remove"
             let body = #"{"type":"\#(type)","deviceList":["\#(slice.joined(separator: "\",\""))"]}"#
-            try await client.call(.PUT, upgradePath, body: body)
+            try await client.call(.PUT, upgradePath, body: body, parse: false)
         }
         print("simulator: baseline GET /subscriptions      \(SimBenchSettings.rate(baseline)) req/s")
         print("simulator: PUT \(settings.batch)-device add/remove batches \(SimBenchSettings.rate(batches)) req/s"
@@ -64,7 +64,7 @@ private func measureBigAppend(_ client: SimBenchClient, total: Int) async throws
                     for batch in stride(from: half.lowerBound + worker, to: half.upperBound, by: 4) {
                         let first = 990_000_000_000_000 + batch * batchSize
                         let ids = (first..<(first + batchSize)).map { String($0) }
-                        try await client.call(.PUT, path, body: #"{"type":"append","deviceList":["\#(ids.joined(separator: "\",\""))"]}"#)
+                        try await client.call(.PUT, path, body: #"{"type":"append","deviceList":["\#(ids.joined(separator: "\",\""))"]}"#, parse: false)
                     }
                 }
             }
@@ -150,15 +150,16 @@ private struct SimBenchClient: Sendable {
         return SimBenchClient(credentials: credentials, bearer: bearer, session: session)
     }
 
+    /// An authenticated call; timed loops pass `parse: false` so client-side JSON parsing stays out of the figures.
     @discardableResult
-    func call(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> [String: Any] {
-        try await Self.raw(credentials, method, path, body: body, headers: [
+    func call(_ method: HTTPMethod, _ path: String, body: String? = nil, parse: Bool = true) async throws -> [String: Any] {
+        try await Self.raw(credentials, method, path, body: body, parse: parse, headers: [
             ("Authorization", "Bearer \(bearer)"), ("VZ-M2M-Token", session), ("Content-Type", "application/json"),
         ])
     }
 
     private static func raw(_ credentials: SimulatorCredentials, _ method: HTTPMethod, _ path: String, body: String?,
-                            headers: [(String, String)]) async throws -> [String: Any] {
+                            parse: Bool = true, headers: [(String, String)]) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: credentials.endpoint + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -168,6 +169,7 @@ private struct SimBenchClient: Sendable {
         guard response.status == .ok else {
             throw Failure(description: "\(method) \(path) → \(response.status.code): \(String(buffer: buffer))")
         }
+        guard parse else { return [:] }
         return (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] ?? [:]
     }
 
