@@ -295,4 +295,25 @@ struct StateMachineTests {
             #expect(status == 0)
         }
     }
+
+    @Test func campaignWhoseEveryDeviceFailsEndsUpgradeFailed() async throws {
+        try await Sim.with { sim in
+            let auth = try await sim.authenticate()
+            let (id, devices, _) = try await sim.scheduleValid(auth, count: 1)
+            _ = try await sim.control(.POST, "/upgrades/\(id)/devices/\(devices[0])/fail")
+            try await sim.advance(seconds: 30 * 86_400)
+            #expect(try await sim.status(auth, id) == "UpgradeFailed")
+            #expect(try await sim.deviceStatuses(auth, id)[devices[0]]?.reason == "Device upgrade failed")
+        }
+    }
+
+    @Test func clockRateMovesSimulatedTimeWithWallTime() async throws {
+        try await Sim.with(Sim.options { $0.clockRate = 600 }) { sim in
+            let auth = try await sim.authenticate()
+            let (id, _, _) = try await sim.scheduleValid(auth, count: 1)
+            // 600 simulated seconds per real second: validation (60 s) is due after 0.1 s of wall time.
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await sim.status(auth, id) == "Queued")
+        }
+    }
 }
