@@ -142,24 +142,24 @@ private struct SimBenchClient: Sendable {
         let basic = Data("\(credentials.clientId):\(credentials.clientSecret)".utf8).base64EncodedString()
         let token = try await raw(credentials, .POST, "/api/ts/v1/oauth2/token", body: "grant_type=client_credentials",
                                   headers: [("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded")])
-        guard let bearer = token["access_token"] as? String else { throw Failure(description: "no access token") }
+        guard let bearer = (token as? [String: Any])?["access_token"] as? String else { throw Failure(description: "no access token") }
         let login = try await raw(credentials, .POST, "/api/m2m/v1/session/login",
                                   body: #"{"username":"\#(credentials.username)","password":"\#(credentials.password)"}"#,
                                   headers: [("Authorization", "Bearer \(bearer)"), ("Content-Type", "application/json")])
-        guard let session = login["sessionToken"] as? String else { throw Failure(description: "no session token") }
+        guard let session = (login as? [String: Any])?["sessionToken"] as? String else { throw Failure(description: "no session token") }
         return SimBenchClient(credentials: credentials, bearer: bearer, session: session)
     }
 
     /// An authenticated call; timed loops pass `parse: false` so client-side JSON parsing stays out of the figures.
     @discardableResult
-    func call(_ method: HTTPMethod, _ path: String, body: String? = nil, parse: Bool = true) async throws -> [String: Any] {
+    func call(_ method: HTTPMethod, _ path: String, body: String? = nil, parse: Bool = true) async throws -> Any? {
         try await Self.raw(credentials, method, path, body: body, parse: parse, headers: [
             ("Authorization", "Bearer \(bearer)"), ("VZ-M2M-Token", session), ("Content-Type", "application/json"),
         ])
     }
 
     private static func raw(_ credentials: SimulatorCredentials, _ method: HTTPMethod, _ path: String, body: String?,
-                            parse: Bool = true, headers: [(String, String)]) async throws -> [String: Any] {
+                            parse: Bool = true, headers: [(String, String)]) async throws -> Any? {
         var request = HTTPClientRequest(url: credentials.endpoint + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -169,21 +169,21 @@ private struct SimBenchClient: Sendable {
         guard response.status == .ok else {
             throw Failure(description: "\(method) \(path) → \(response.status.code): \(String(buffer: buffer))")
         }
-        guard parse else { return [:] }
-        return (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] ?? [:]
+        guard parse else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))
     }
 
     /// Schedules a campaign far in the future so it stays changeable; returns its PUT path.
     func scheduleCampaign() async throws -> String {
         let account = credentials.account
-        let images = try await Self.rawArray(self, "/api/fota/v1/firmware/\(account)")
+        let images = try await call(.GET, "/api/fota/v1/firmware/\(account)") as? [[String: Any]] ?? []
         guard let image = images.first, let name = image["firmwareName"] as? String, let to = image["toVersion"] as? String,
               let first = try await firstDevices(count: 1).first
         else { throw Failure(description: "no firmware or devices") }
         let upgrade = try await call(.POST, "/api/fota/v1/upgrades", body: #"""
             {"accountName":"\#(account)","firmwareName":"\#(name)","firmwareTo":"\#(to)","startDate":"2027-01-01","endDate":"2027-01-02","deviceList":["\#(first)"]}
             """#)
-        guard let id = upgrade["id"] as? String else { throw Failure(description: "no upgrade id") }
+        guard let id = (upgrade as? [String: Any])?["id"] as? String else { throw Failure(description: "no upgrade id") }
         return "/api/fota/v1/upgrades/\(account)/upgrade/\(id)"
     }
 
@@ -191,7 +191,7 @@ private struct SimBenchClient: Sendable {
         var ids: [String] = []
         var cursor = "0"
         while ids.count < count {
-            let page = try await call(.GET, "/api/fota/v1/devices/\(credentials.account)/index/\(cursor)")
+            let page = try await call(.GET, "/api/fota/v1/devices/\(credentials.account)/index/\(cursor)") as? [String: Any] ?? [:]
             let list = page["deviceList"] as? [[String: Any]] ?? []
             ids += list.compactMap { $0["deviceId"] as? String }
             guard page["hasMoreData"] as? Bool == true, let last = list.last?["deviceId"] as? String else { break }
@@ -199,14 +199,5 @@ private struct SimBenchClient: Sendable {
         }
         guard ids.count >= count else { throw Failure(description: "fleet too small") }
         return Array(ids.prefix(count))
-    }
-
-    private static func rawArray(_ client: SimBenchClient, _ path: String) async throws -> [[String: Any]] {
-        var request = HTTPClientRequest(url: client.credentials.endpoint + path)
-        request.headers.add(name: "Authorization", value: "Bearer \(client.bearer)")
-        request.headers.add(name: "VZ-M2M-Token", value: client.session)
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        let buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        return (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [[String: Any]] ?? []
     }
 }
