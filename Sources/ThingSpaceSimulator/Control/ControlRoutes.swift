@@ -171,10 +171,3 @@ enum ControlRoutes {
         return try BodyDecoding.decode(T.self, from: data)
     }
 }
-
-extension SimulatorCore {
-    /// `respond` for bodies that cannot fail.
-    func respondUnchecked<T: Encodable & Sendable>(_ body: (inout World) -> T) -> Response {
-        Reply.json(world.withLock { body(&$0) })
-    }
-}
