@@ -64,4 +64,16 @@ struct ServerTests {
             }
         }
     }
+
+    @Test func sameSeedGivesSameUpgradeIds() async throws {
+        var ids: [String] = []
+        for _ in 0..<2 {
+            try await Sim.with(Sim.options { $0.seed = 5 }) { sim in
+                let auth = try await sim.authenticate()
+                ids.append(try await sim.scheduleValid(auth, count: 1).id)
+            }
+        }
+        #expect(ids.count == 2)
+        #expect(ids[0] == ids[1])
+    }
 }
