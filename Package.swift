@@ -62,6 +62,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // The `fota` Lua module (fota, json, log, files) on the ThingSpace client, with
@@ -94,6 +95,7 @@ let package = Package(
             dependencies: [
                 "LuaHost", "CBenchBaseline", "CLua", "CLuaSupport", "ThingSpace", "ThingSpaceSimulator",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
 

@@ -6,6 +6,7 @@ let benchmarks: [String: ([String]) async throws -> Void] = [
     "bridge": runBridgeBenchmark,
     "calls": runCallBenchmark,
     "bulk": runBulkBenchmark,
+    "simulator": runSimulatorBenchmark,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

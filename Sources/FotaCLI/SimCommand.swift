@@ -8,19 +8,19 @@ struct SimCommand: AsyncParsableCommand {
         commandName: "sim",
         abstract: "Run a local ThingSpace FOTA simulator (OAuth, M2M session and FOTA v1 API) with a seeded fleet.",
         discussion: """
-        The simulator serves /api/ts/v1 (OAuth), /api/m2m/v1 (session) and /api/fota/v1 (FOTA v1, endpoints \
-        E1–E18) under one base URL, for a single seeded account whose devices span several makes, models and \
-        firmware versions. Same --seed, same fleet.
+        Serves /api/ts/v1 (OAuth), /api/m2m/v1 (session) and /api/fota/v1 (FOTA v1, endpoints E1–E18) under \
+        one base URL, for one seeded account whose devices span several makes, models and firmware versions. \
+        The same --seed always gives the same fleet.
 
-        The first line printed to stdout is one JSON object for scripts:
-          {"account":…,"clientId":…,"clientSecret":…,"endpoint":"http://127.0.0.1:8787","password":…,"username":…}
-        Use --port 0 to pick a free port and read it from "endpoint".
+        The first line on stdout is one JSON object for scripts, with the keys endpoint (base URL, e.g. \
+        http://127.0.0.1:8787), account, clientId, clientSecret, username and password. With --port 0 a free \
+        port is chosen; read it from endpoint.
 
-        Campaign time is simulated and frozen unless advanced: a new upgrade becomes Queued after
-        POST /_sim/clock/advance {"seconds":120}. The /_sim control API (clock, state, forced failures,
-        targeted faults, token/session expiry, request log) is described in docs/simulator.md.
+        Campaign time is simulated and stands still until advanced: a new upgrade becomes Queued after \
+        POST /_sim/clock/advance with {"seconds":120}. The /_sim control API (clock, state, forced failures, \
+        targeted faults, token and session expiry, request log, callback sink) is described in docs/simulator.md.
 
-        Stop with Ctrl-C (SIGINT) or SIGTERM.
+        Runs until Ctrl-C (SIGINT) or SIGTERM.
         """
     )
 

@@ -14,6 +14,8 @@ final class SimulatorCore: Sendable {
     let sessions: SessionStore
     let faults: FaultInjector
     let log = RequestLog()
+    /// Bodies received by the `/_sim/sink` listener.
+    let sink = Mutex<[String]>([])
 
     init(options: SimulatorOptions) {
         self.options = options

@@ -43,7 +43,7 @@ public final class SimulatorServer: Sendable {
             logger: logger
         )
         let group = ServiceGroup(configuration: .init(
-            services: [app],
+            services: [app, CallbackDelivery(core: core)],
             gracefulShutdownSignals: options.stopOnSignals ? [.sigterm, .sigint] : [],
             logger: logger
         ))

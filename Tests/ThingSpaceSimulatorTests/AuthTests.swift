@@ -193,4 +193,31 @@ struct AuthTests {
             #expect(reply.errorCode == "UnifiedWebService.REQUEST_FAILED.SessionToken.Expired")
         }
     }
+
+    @Test func revokeWithoutTokenIsInvalidRequest() async throws {
+        try await Sim.with { sim in
+            let reply = try await sim.send(.POST, "/api/ts/v1/oauth2/revoke", body: Data("grant_type=client_credentials".utf8),
+                                           headers: [("Authorization", sim.basicAuth()), ("Content-Type", "application/x-www-form-urlencoded")])
+            #expect(reply.status == 400)
+            #expect(try reply.object["error"] as? String == "invalid_request")
+        }
+    }
+
+    @Test func loginWithoutCredentialsIsRequestUndefined() async throws {
+        try await Sim.with { sim in
+            let token = try await sim.token()
+            let reply = try await sim.send(.POST, "/api/m2m/v1/session/login", body: Data(#"{"username":"sim-user"}"#.utf8),
+                                           headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")])
+            #expect(reply.status == 400)
+            #expect(reply.errorCode == "UnifiedWebService.INPUT_INVALID.RequestUndefined")
+        }
+    }
+
+    @Test func badPasswordsForUnknownUserDoNotLockTheRealUser() async throws {
+        try await Sim.with { sim in
+            let token = try await sim.token()
+            for _ in 0..<6 { _ = try await sim.login(token: token, username: "someone-else", password: "x") }
+            #expect(try await sim.login(token: token).status == 200)
+        }
+    }
 }

@@ -125,6 +125,9 @@ struct EndpointTests {
         ("short imei", #"{"accountName":"ACC","firmwareName":"FW","firmwareTo":"TO","startDate":"2026-03-10","deviceList":["12345"]}"#, "Invalid device id format"),
         ("bad account", #"{"accountName":"ACC;","firmwareName":"FW","firmwareTo":"TO","startDate":"2026-03-10","deviceList":["DEV"]}"#, "Invalid account name format"),
         ("unknown firmware", #"{"accountName":"ACC","firmwareName":"nope","firmwareTo":"TO","startDate":"2026-03-10","deviceList":["DEV"]}"#, "Invalid firmware name"),
+        ("wrong firmwareTo", #"{"accountName":"ACC","firmwareName":"FW","firmwareTo":"9.9.9","startDate":"2026-03-10","deviceList":["DEV"]}"#, "Invalid firmwareTo version"),
+        ("end before start", #"{"accountName":"ACC","firmwareName":"FW","firmwareTo":"TO","startDate":"2026-03-10","endDate":"2026-03-09","deviceList":["DEV"]}"#, "FotaPostUpgrades: invalid end date"),
+        ("unknown account", #"{"accountName":"1234567890-00001","firmwareName":"FW","firmwareTo":"TO","startDate":"2026-03-10","deviceList":["DEV"]}"#, "Inactive account"),
         ("wrong types", #"{"accountName":"ACC","firmwareName":"FW","firmwareTo":"TO","startDate":"2026-03-10","deviceList":[123]}"#, "Input binding error"),
         ("empty body", "", "Input binding error"),
         ("unparsable body", "{not json", "Input binding error"),
@@ -358,6 +361,60 @@ struct EndpointTests {
                 #expect(reply.status == 400)
                 #expect(reply.faultCode == "900906")
             }
+        }
+    }
+
+    @Test func unknownClientTypeIsRefused() async throws {
+        try await Sim.with { sim in
+            let auth = try await sim.authenticate()
+            let reply = try await sim.fota(.GET, "/devices/\(sim.account)/index/0?clientType=SMS", auth)
+            #expect(reply.status == 400)
+            #expect(reply.errorMessage == "Unknown client device type.")
+        }
+    }
+
+    @Test func licenceAssignRefusesAlreadyLicensedAndUnknownDevices() async throws {
+        try await Sim.with { sim in
+            let auth = try await sim.authenticate()
+            let licensed = try #require(try await sim.devices(auth).first { $0["licenseAssigned"] as? Bool == true }?["deviceId"] as? String)
+            let unknown = Identifiers.imeiString(990_000_000_000_002)
+            let body = try await sim.fota(.POST, "/licenses/\(sim.account)/assign", auth, json: #"{"deviceList":\#(jsonList([licensed, unknown]))}"#).object
+            let results = try #require(body["deviceList"] as? [[String: Any]])
+            #expect(results.map { $0["status"] as? String } == ["LicenseAssignFailed", "LicenseAssignFailed"])
+            #expect(results.map { $0["Reason"] as? String } == ["License already assigned to device", "Device not found."])
+            #expect(try await sim.fota(.POST, "/licenses/\(sim.account)/assign", auth, json: #"{"deviceList":[]}"#).errorMessage == "Device list is empty")
+        }
+    }
+
+    @Test func licenceCannotBeRemovedFromUpgradedDevice() async throws {
+        try await Sim.with { sim in
+            let auth = try await sim.authenticate()
+            let (_, devices, _) = try await sim.scheduleValid(auth, count: 1)
+            try await sim.advance(seconds: 30 * 86_400)
+            let body = try await sim.fota(.POST, "/licenses/\(sim.account)/remove", auth, json: #"{"deviceList":\#(jsonList(devices))}"#).object
+            let result = try #require((body["deviceList"] as? [[String: Any]])?.first)
+            #expect(result["status"] as? String == "LicenseRemoveFailed")
+            #expect(result["Reason"] as? String == "License cannot be removed from an upgraded device")
+        }
+    }
+
+    @Test func licencesToRemoveRefusesUnknownType() async throws {
+        try await Sim.with { sim in
+            let auth = try await sim.authenticate()
+            let device = try #require(try await sim.devices(auth).first?["deviceId"] as? String)
+            let reply = try await sim.fota(.POST, "/licenses/\(sim.account)/cancel", auth, json: #"{"type":"merge","deviceList":\#(jsonList([device]))}"#)
+            #expect(reply.status == 400)
+            #expect(reply.errorCode == "INVALID_PARAMETER")
+        }
+    }
+
+    @Test func callbackRegistrationRefusesBadUrlAndService() async throws {
+        try await Sim.with { sim in
+            let auth = try await sim.authenticate()
+            let path = "/callbacks/\(sim.account)"
+            #expect(try await sim.fota(.POST, path, auth, json: #"{"name":"Fota","url":"ftp://x/y"}"#).errorMessage == "Invalid url")
+            #expect(try await sim.fota(.POST, path, auth, json: #"{"name":"Fota"}"#).errorMessage == "Invalid url")
+            #expect(try await sim.fota(.DELETE, "\(path)/name/Other", auth).errorMessage == "Invalid service name")
         }
     }
 }

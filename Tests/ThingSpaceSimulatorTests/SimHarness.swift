@@ -61,14 +61,15 @@ struct Sim: Sendable {
         await server.stop()
     }
 
-    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = []) async throws -> HTTPReply {
+    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
+              timeout: TimeAmount = .seconds(30)) async throws -> HTTPReply {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let buffer = try await response.body.collect(upTo: 256 * 1024 * 1024)
         return HTTPReply(status: Int(response.status.code), headers: response.headers, body: Data(buffer.readableBytesView))
     }

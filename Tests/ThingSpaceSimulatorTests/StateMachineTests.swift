@@ -250,21 +250,70 @@ struct StateMachineTests {
             #expect(clock["now"] as? String == "2026-03-02T09:00:00Z")
             #expect(try await sim.control(.POST, "/clock/advance", json: #"{"to":"2026-01-01"}"#).status == 400)
             #expect(try await sim.control(.POST, "/clock/advance", json: #"{"seconds":-5}"#).status == 400)
+            #expect(try await sim.control(.POST, "/clock/advance", json: #"{"seconds":9223372036854775807}"#).status == 400)
+            #expect(try await sim.control(.POST, "/clock/advance", json: #"{"to":"2026-03-04T.......Z"}"#).status == 400)
+            #expect(try await sim.control(.POST, "/clock/advance", json: #"{"to":"9999-12-31"}"#).status == 400)
+            #expect(try await sim.control(.POST, "/clock/advance", json: "{}").status == 400)
             let moved = try await sim.control(.POST, "/clock/advance", json: #"{"seconds":3600}"#).object
             #expect(moved["now"] as? String == "2026-03-02T10:00:00Z")
         }
     }
 
-    @Test func callbackMessagesAreQueuedForRegisteredListener() async throws {
+    @Test func callbackMessagesAreDeliveredToRegisteredListener() async throws {
         try await Sim.with { sim in
             let auth = try await sim.authenticate()
-            _ = try await sim.fota(.POST, "/callbacks/\(sim.account)", auth, json: #"{"name":"Fota","url":"http://127.0.0.1:9/hook","username":"u","password":"p"}"#)
+            let url = "\(sim.base)/_sim/sink"
+            _ = try await sim.fota(.POST, "/callbacks/\(sim.account)", auth, json: #"{"name":"Fota","url":"\#(url)","username":"u","password":"p"}"#)
             let (id, _, _) = try await sim.scheduleValid(auth, count: 1)
             try await sim.advance(seconds: 30 * 86_400)
-            let messages = try await sim.control(.GET, "/callbacks").array
-            #expect(messages.compactMap { $0["type"] as? String } == ["upgradeScheduled", "upgradeProgress", "upgradeProgress"])
-            #expect((messages.first?["upgradeScheduled"] as? [String: Any])?["upgradeId"] as? String == id)
-            #expect(messages.allSatisfy { $0["username"] as? String == "u" && $0["password"] as? String == "p" })
+            var received: [[String: Any]] = []
+            for _ in 0..<100 where received.count < 3 {
+                try await Task.sleep(for: .milliseconds(50))
+                received = try await sim.control(.GET, "/sink").array
+            }
+            #expect(received.compactMap { $0["type"] as? String } == ["upgradeScheduled", "upgradeProgress", "upgradeProgress"])
+            #expect((received.first?["upgradeScheduled"] as? [String: Any])?["upgradeId"] as? String == id)
+            #expect((received.last?["upgradeProgress"] as? [String: Any])?["status"] as? String == "Finished")
+            #expect(received.allSatisfy { $0["username"] as? String == "u" && $0["password"] as? String == "p" && $0["accountName"] as? String == sim.account })
+            let outbox = try await sim.control(.GET, "/callbacks").array
+            #expect(outbox.count == 3)
+            #expect(outbox.allSatisfy { $0["deliveryStatus"] as? Int == 200 && $0["url"] as? String == url })
+        }
+    }
+
+    @Test func unreachableListenerIsRecordedAsUndelivered() async throws {
+        try await Sim.with { sim in
+            let auth = try await sim.authenticate()
+            _ = try await sim.fota(.POST, "/callbacks/\(sim.account)", auth, json: #"{"name":"Fota","url":"http://127.0.0.1:9/hook"}"#)
+            _ = try await sim.scheduleValid(auth, count: 1)
+            try await sim.advance(seconds: 120)
+            var status: Int?
+            for _ in 0..<100 where status == nil {
+                try await Task.sleep(for: .milliseconds(50))
+                status = try await sim.control(.GET, "/callbacks").array.first?["deliveryStatus"] as? Int
+            }
+            #expect(status == 0)
+        }
+    }
+
+    @Test func campaignWhoseEveryDeviceFailsEndsUpgradeFailed() async throws {
+        try await Sim.with { sim in
+            let auth = try await sim.authenticate()
+            let (id, devices, _) = try await sim.scheduleValid(auth, count: 1)
+            _ = try await sim.control(.POST, "/upgrades/\(id)/devices/\(devices[0])/fail")
+            try await sim.advance(seconds: 30 * 86_400)
+            #expect(try await sim.status(auth, id) == "UpgradeFailed")
+            #expect(try await sim.deviceStatuses(auth, id)[devices[0]]?.reason == "Device upgrade failed")
+        }
+    }
+
+    @Test func clockRateMovesSimulatedTimeWithWallTime() async throws {
+        try await Sim.with(Sim.options { $0.clockRate = 600 }) { sim in
+            let auth = try await sim.authenticate()
+            let (id, _, _) = try await sim.scheduleValid(auth, count: 1)
+            // 600 simulated seconds per real second: validation (60 s) is due after 0.1 s of wall time.
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await sim.status(auth, id) == "Queued")
         }
     }
 }

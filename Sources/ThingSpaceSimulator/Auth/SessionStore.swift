@@ -45,6 +45,10 @@ final class SessionStore: Sendable {
                 throw Self.failure("REQUEST_FAILED.InvalidCredentials", "Invalid username or password.")
             }
             state.consecutiveFailures = 0
+            // Clients that log in over and over without logging out would otherwise grow this forever.
+            if state.lastUsed.count >= 10_000 {
+                state.lastUsed = state.lastUsed.filter { now - $0.value < idle }
+            }
             let token = UUID().uuidString.lowercased()
             state.lastUsed[token] = now
             return SessionTokenJSON(sessionToken: token)

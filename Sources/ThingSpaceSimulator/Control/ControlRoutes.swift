@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// The `/_sim` control API: clock, state inspection, forced failures, faults, auth expiry, request log.
@@ -10,6 +11,9 @@ enum ControlRoutes {
         installFailures(sim, core: core, limit: limit)
         installTrafficControl(sim, core: core, limit: limit)
     }
+
+    /// One advance may move the clock by at most 100 years, which keeps all time arithmetic far from overflow.
+    private static let maxAdvance: Int64 = 100 * 366 * SimTime.day
 
     private static func clock(_ world: inout World) -> ClockJSON {
         let now = world.clock.now()
@@ -27,15 +31,15 @@ enum ControlRoutes {
                 let now = world.clock.now()
                 let seconds: Int64
                 switch (body.seconds, body.to) {
-                case (let delta?, nil) where delta >= 0:
+                case (let delta?, nil) where (0...maxAdvance).contains(delta):
                     seconds = delta
                 case (nil, let target?):
-                    guard let instant = SimTime.parseTimestamp(target), instant >= now else {
+                    guard let instant = SimTime.parseTimestamp(target), instant >= now, instant - now <= maxAdvance else {
                         throw APIError.invalid("`to` must be a date or RFC 3339 UTC time not before \(SimTime.rfc3339(now))")
                     }
                     seconds = instant - now
                 default:
-                    throw APIError.invalid("Send either {\"seconds\": n ≥ 0} or {\"to\": \"YYYY-MM-DD[THH:MM:SSZ]\"}")
+                    throw APIError.invalid("Send either {\"seconds\": n} with 0 ≤ n ≤ \(maxAdvance) or {\"to\": \"YYYY-MM-DD[THH:MM:SSZ]\"}")
                 }
                 world.clock.advance(by: seconds)
                 world.tick()
@@ -76,6 +80,18 @@ enum ControlRoutes {
 
         sim.get("callbacks") { _, _ -> Response in
             core.respondUnchecked { $0.outbox }
+        }
+
+        // A ready-made listener: register `<endpoint>/_sim/sink` as the callback URL to see deliveries.
+        sim.post("sink") { request, _ -> Response in
+            let data = try await BodyDecoding.bytes(of: request, limit: limit)
+            guard (try? JSONSerialization.jsonObject(with: data)) != nil else { throw APIError.inputBinding }
+            core.sink.withLock { $0.append(String(decoding: data, as: UTF8.self)) }
+            return Reply.json(SuccessJSON(success: true))
+        }
+        sim.get("sink") { _, _ -> Response in
+            let bodies = core.sink.withLock { $0 }
+            return Reply.raw(Data(("[" + bodies.joined(separator: ",") + "]").utf8), status: .ok, contentType: "application/json")
         }
     }
 
@@ -153,12 +169,5 @@ enum ControlRoutes {
         let data = try await BodyDecoding.bytes(of: request, limit: limit)
         guard !data.isEmpty else { return nil }
         return try BodyDecoding.decode(T.self, from: data)
-    }
-}
-
-extension SimulatorCore {
-    /// `respond` for bodies that cannot fail.
-    func respondUnchecked<T: Encodable & Sendable>(_ body: (inout World) -> T) -> Response {
-        Reply.json(world.withLock { body(&$0) })
     }
 }

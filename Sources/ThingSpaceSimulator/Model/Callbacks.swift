@@ -1,6 +1,5 @@
-/// A callback message the simulator would POST to the registered listener (§8). Kept in an outbox that
-/// `/_sim/callbacks` exposes, which is what makes delivery observable in tests.
-struct CallbackMessage: Codable, Sendable {
+/// The v1 callback envelope (§8): one shape for every message, irrelevant sections left empty.
+struct CallbackEnvelope: Codable, Sendable {
     struct Scheduled: Codable, Sendable {
         var firmwareName: String?
         var upgradeId: String?
@@ -13,7 +12,6 @@ struct CallbackMessage: Codable, Sendable {
         var deviceList: [UpgradeDeviceJSON]?
     }
 
-    var url: String
     var accountName: String
     var participantName: String
     var type: String
@@ -22,8 +20,16 @@ struct CallbackMessage: Codable, Sendable {
     var firmwareList: [FirmwareJSON]
     var upgradeScheduled: Scheduled
     var upgradeProgress: Progress
-    /// Simulated time the event happened.
+}
+
+/// A callback message with where it goes and what became of it; `/_sim/callbacks` lists these.
+struct CallbackMessage: Codable, Sendable {
+    var url: String
+    /// Simulated time of the event.
     var sentAt: String
+    /// HTTP status the listener answered; 0 when it could not be reached; nil while not yet attempted.
+    var deliveryStatus: Int?
+    var envelope: CallbackEnvelope
 }
 
 /// Callback registration E16–E18 and the events they produce.
@@ -64,17 +70,18 @@ extension World {
     mutating func announce(_ upgrade: UpgradeRecord) {
         guard let listener = callbacks[upgrade.accountName] else { return }
         let scheduled = upgrade.status == .queued
-        var message = CallbackMessage(
-            url: listener.url, accountName: upgrade.accountName, participantName: "sim-participant",
+        var envelope = CallbackEnvelope(
+            accountName: upgrade.accountName, participantName: "sim-participant",
             type: scheduled ? "upgradeScheduled" : "upgradeProgress",
             username: listener.username ?? "", password: listener.password ?? "", firmwareList: [],
-            upgradeScheduled: .init(), upgradeProgress: .init(), sentAt: SimTime.rfc3339(clock.now())
+            upgradeScheduled: .init(), upgradeProgress: .init()
         )
         if scheduled {
-            message.upgradeScheduled = .init(firmwareName: upgrade.firmware.firmwareName, upgradeId: upgrade.id, startDate: upgrade.startDate)
+            envelope.upgradeScheduled = .init(firmwareName: upgrade.firmware.firmwareName, upgradeId: upgrade.id, startDate: upgrade.startDate)
         } else {
-            message.upgradeProgress = .init(upgradeId: upgrade.id, status: upgrade.status.rawValue, deviceList: Self.json(upgrade).deviceList)
+            envelope.upgradeProgress = .init(upgradeId: upgrade.id, status: upgrade.status.rawValue, deviceList: Self.json(upgrade).deviceList)
         }
+        let message = CallbackMessage(url: listener.url, sentAt: SimTime.rfc3339(clock.now()), deliveryStatus: nil, envelope: envelope)
         outbox.append(message)
     }
 }

@@ -84,7 +84,7 @@ enum SimTime {
         let datePart = String(text.prefix(10))
         let rest = text.dropFirst(10)
         guard rest.first == "T" || rest.first == " ", let midnight = parseDate(datePart) else { return nil }
-        let clock = rest.dropFirst().dropLast().split(separator: ".", maxSplits: 1)[0]
+        guard let clock = rest.dropFirst().dropLast().split(separator: ".", maxSplits: 1).first else { return nil }
         let fields = clock.split(separator: ":", omittingEmptySubsequences: false)
         guard fields.count == 3, let h = Int64(fields[0]), let m = Int64(fields[1]), let s = Int64(fields[2]),
               (0..<24).contains(h), (0..<60).contains(m), (0..<61).contains(s)
