@@ -105,6 +105,8 @@ let package = Package(
             dependencies: [
                 "FotaLua", "LuaHost", "ThingSpace", "ThingSpaceSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -16,7 +16,7 @@ static char *lh_strdup(const char *s, size_t len) {
 }
 
 /* [-1, +1, e] message handler: records where the error was raised (the first
-** Lua frame) and a traceback in the host, outside the Lua heap, and returns
+** frame of a script's own chunk) and a traceback in the host, outside the Lua heap, and returns
 ** the error value unchanged. */
 static int lh_msgh(lua_State *L) {
   lh_Host *h = lh_host(L);
@@ -26,7 +26,9 @@ static int lh_msgh(lua_State *L) {
   h->err_traceback = NULL;
   lua_Debug ar;
   for (int level = 1; lua_getstack(L, level, &ar); level++) {
-    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+    /* host chunks ("=(fota)", "=(printer)") are skipped: the operator's own
+    ** code is where an error is worth pointing at */
+    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && ar.source[0] != '=') {
       lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
       size_t len;
       const char *s = lua_tolstring(L, -1, &len);

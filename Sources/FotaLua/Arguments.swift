@@ -62,7 +62,14 @@ extension LuaArguments {
         for (key, value) in entries {
             guard case .string(let name) = key, allowed.contains(name.description) else {
                 let known = allowed.sorted().joined(separator: ", ")
-                throw LuaArgumentError(position, "unknown option \(String(describing: key.value)) (known: \(known))")
+                let shown: String
+                switch key {
+                case .string(let s): shown = "\"\(s.description)\""
+                case .integer(let i): shown = "[\(i)]"
+                case .number(let n): shown = "[\(n)]"
+                case .boolean(let b): shown = "[\(b)]"
+                }
+                throw LuaArgumentError(position, "unknown option \(shown) (known: \(known))")
             }
             options[name.description] = value
         }

@@ -141,9 +141,11 @@ final class Calls {
     }
 
     func schedule(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        guard arguments.typeName(1) == "table" else {
+            throw LuaArgumentError(1, "table with firmwareName, firmwareTo, startDate and devices expected, got \(arguments.typeName(1))")
+        }
         let fields = try arguments.options(
             1, allowed: ["firmwareName", "firmwareTo", "startDate", "endDate", "devices", "account"])
-        guard !fields.isEmpty else { throw LuaArgumentError(1, "table with firmwareName, firmwareTo, startDate and devices expected") }
         func text(_ name: String, required: Bool = true) throws -> String? {
             switch fields[name] {
             case .string(let s)?: return s.description
@@ -209,8 +211,11 @@ final class Calls {
         }
         guard !items.isEmpty else { throw LuaArgumentError(position, "field 'devices' is empty") }
         return try items.enumerated().map { index, item in
-            guard case .string(let s) = item, (try? Validators.imei(s.description)) != nil else {
-                throw LuaArgumentError(position, "devices[\(index + 1)] \(item.typeName == "string" ? quoted(String(describing: item)) : "is a \(item.typeName), not") an IMEI (15 digits)")
+            guard case .string(let s) = item else {
+                throw LuaArgumentError(position, "devices[\(index + 1)] is a \(item.typeName), not an IMEI string")
+            }
+            guard (try? Validators.imei(s.description)) != nil else {
+                throw LuaArgumentError(position, "devices[\(index + 1)] \(quoted(s.description)) is not an IMEI (15 digits)")
             }
             return s.description
         }

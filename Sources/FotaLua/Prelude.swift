@@ -40,9 +40,16 @@ enum Prelude {
           return pages(function(cursor) return devicesPage(cursor, opts) end, "devices")
         end
 
+        local statuses = {RequestPending = true, Queued = true, RequestFailed = true, InProgress = true,
+                          Finished = true, UpgradeFailed = true}
+
         function fota.upgrades(status, opts)
           if type(status) ~= "string" then
             error("bad argument #1 to 'upgrades' (status string expected, got " .. type(status) .. ")", 2)
+          end
+          if not statuses[status] then
+            error("bad argument #1 to 'upgrades' (status '" .. status .. "' is not one of RequestPending, " ..
+                  "Queued, RequestFailed, InProgress, Finished, UpgradeFailed)", 2)
           end
           -- checked now, so a bad status fails at the call, not at the first loop step
           local first = upgradesPage(status, "0", opts)

@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import Foundation
+import FotaLua
+import LuaHost
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+import ThingSpace
+import ThingSpaceSimulator
+
+/// What a script printed and how it ended.
+struct ScriptResult {
+    var outcome: ScriptOutcome
+    var output: String
+
+    var failure: LuaScriptError? {
+        if case .failed(let error) = outcome { return error }
+        return nil
+    }
+
+    var finished: Bool {
+        if case .finished = outcome { return true }
+        return false
+    }
+}
+
+/// A simulator on a free loopback port and runs of Lua scripts against it
+/// through the fota module, as `fota run --simulate` does.
+final class SimulatedAccount: Sendable {
+    let server: SimulatorServer
+    let folder: String
+    let journalPath: String
+
+    static func start(devices: Int = 300, latency: Duration = .zero) async throws -> SimulatedAccount {
+        var options = SimulatorOptions()
+        options.port = 0
+        options.deviceCount = devices
+        options.latency = latency
+        return SimulatedAccount(server: try await SimulatorServer.start(options))
+    }
+
+    private init(server: SimulatorServer) {
+        self.server = server
+        folder = NSTemporaryDirectory() + "fota-lua-tests-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        journalPath = folder + "/journal.jsonl"
+    }
+
+    var account: String { server.credentials.account }
+
+    func stop() async {
+        await server.stop()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    func settings(_ mode: FotaMode = .live) -> FotaSettings {
+        var settings = FotaSettings()
+        settings.mode = mode
+        settings.defaultAccount = account
+        settings.scriptPath = "test.lua"
+        return settings
+    }
+
+    func client() -> ThingSpaceClient {
+        let c = server.credentials
+        return ThingSpaceClient(configuration: ClientConfiguration(
+            endpoint: c.endpoint, account: c.account,
+            credentials: Credentials(clientId: c.clientId, clientSecret: c.clientSecret, username: c.username, password: c.password)))
+    }
+
+    /// Runs `source` with the fota module on the interpreter thread (off the
+    /// concurrency pool, which the module's blocking calls rely on).
+    func run(_ source: String, settings: FotaSettings? = nil, journal: Bool = true) async throws -> (ScriptResult, FotaRuntime) {
+        let scriptPath = folder + "/test-\(UUID().uuidString).lua"
+        try Data(source.utf8).write(to: URL(fileURLWithPath: scriptPath))
+        let client = client()
+        let runtime = FotaRuntime(settings: settings ?? self.settings(), client: client, journal: journal ? Journal(path: journalPath) : nil)
+        let output = Output()
+        var run = ScriptRun(scriptPath: scriptPath, limits: LuaLimits(), timeoutSeconds: 60)
+        run.output = { output.append($0) }
+        run.prepare = { state in try FotaModule.install(in: state, runtime: runtime) }
+        let outcome = await withCheckedContinuation { continuation in
+            let script = run
+            Thread { continuation.resume(returning: ScriptRunner.run(script)) }.start()
+        }
+        await client.shutdown()
+        return (ScriptResult(outcome: outcome, output: output.text), runtime)
+    }
+
+    /// GET or POST on the simulator's control API; the decoded JSON object.
+    func control(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: server.credentials.endpoint + path)
+        request.method = method
+        if let body {
+            request.body = .bytes(ByteBuffer(string: body))
+            request.headers.add(name: "Content-Type", value: "application/json")
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        return (try JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any]) ?? [:]
+    }
+
+    /// POST, PUT and DELETE requests the FOTA API has received.
+    func mutatingRequests() async throws -> Int {
+        try await control(.GET, "/_sim/requests/counts")["fotaMutating"] as? Int ?? -1
+    }
+
+    /// The journal's records, parsed.
+    func journal() throws -> [[String: Any]] {
+        guard let text = try? String(contentsOfFile: journalPath, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// Eligible, licensed devices on one firmware with the image that upgrades them: a valid campaign.
+    func campaign(size: Int) async throws -> (firmwareName: String, firmwareTo: String, devices: [String]) {
+        let client = client()
+        defer { Task { await client.shutdown() } }
+        let firmware = try await client.listFirmware(account: account)
+        var devices: [AccountDevice] = []
+        var cursor = "0"
+        while true {
+            let page = try await client.accountDevicesPage(account: account, startIndex: cursor)
+            devices += page.deviceList
+            if !page.hasMoreData { break }
+            cursor = page.lastSeenDeviceId
+        }
+        for image in firmware {
+            let fit = devices.filter {
+                $0.make == image.make && $0.model == image.model && $0.firmware == image.fromVersion
+                    && $0.fotaEligible == true && $0.licenseAssigned == true
+            }
+            if fit.count >= size { return (image.firmwareName, image.toVersion ?? "", fit.prefix(size).map(\.deviceId)) }
+        }
+        throw TestFailure("no firmware image fits \(size) devices")
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+final class Output: Sendable {
+    private let bytes = Mutex<[UInt8]>([])
+    func append(_ chunk: UnsafeRawBufferPointer) { bytes.withLock { $0.append(contentsOf: chunk) } }
+    var text: String { String(decoding: bytes.withLock { $0 }, as: UTF8.self) }
+}
+
+/// Lua source for a list of strings.
+func luaList(_ items: [String]) -> String {
+    "{" + items.map { "\"\($0)\"" }.joined(separator: ", ") + "}"
+}
