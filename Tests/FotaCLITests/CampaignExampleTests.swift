@@ -1,0 +1,313 @@
+import Foundation
+import Testing
+
+/// The campaign examples (canary, remove-unfit, report, bulk-add) run as an
+/// operator would, against `--simulate` (seed 1, 10,000 devices), each with
+/// its journal and output folder in a fresh temporary folder.
+@Suite("campaign examples")
+struct CampaignExampleTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// One run of an example: its result, and the journal it left.
+    struct ExampleRun {
+        var result: Finished
+        var journalText: String
+        var folder: TempFolder
+
+        /// The journal's records, one per line.
+        var journal: [[String: Any]] {
+            journalText.split(separator: "\n").compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+            }
+        }
+
+        var outFolder: String { folder.path + "/out" }
+    }
+
+    /// `fota run --simulate --journal <tmp>/journal.jsonl --out <tmp>/out [options] examples/<name> arguments…` from the package root.
+    static func run(
+        _ name: String, _ arguments: [String] = [], options: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> ExampleRun {
+        let folder = try TempFolder()
+        let journal = folder.path + "/journal.jsonl"
+        let result = try fota(
+            ["run", "--simulate", "--journal", journal, "--out", folder.path + "/out"] + options + ["examples/" + name] + arguments,
+            in: packageRoot, sourceLocation: sourceLocation)
+        let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
+        return ExampleRun(result: result, journalText: text, folder: folder)
+    }
+
+    static let uuidPattern = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+    /// The first capture group of `pattern` in `text`.
+    static func capture(_ pattern: String, in text: String) -> String? {
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+            let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+            let range = Range(match.range(at: 1), in: text)
+        else { return nil }
+        return String(text[range])
+    }
+
+    /// Lines of `text` that are an indented IMEI alone: the devices canary lists.
+    static func listedDevices(_ text: String) -> [String] {
+        text.split(separator: "\n").compactMap { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return line.hasPrefix("  ") && trimmed.count == 15 && trimmed.allSatisfy(\.isNumber) ? trimmed : nil
+        }
+    }
+
+    // MARK: canary
+
+    @Test("canary schedules an upgrade; the printed id is in the journal with its intent and outcome lines")
+    func canarySchedules() throws {
+        let run = try Self.run("canary.lua", ["--start", "2026-03-10"])
+        #expect(run.result.status == 0, "\(run.result.stderr)")
+        #expect(run.result.stderr == "")
+        let id = try #require(Self.capture("Scheduled upgrade (\(Self.uuidPattern))", in: run.result.stdout), "\(run.result.stdout)")
+        let devices = Self.listedDevices(run.result.stdout)
+        #expect(devices.count == 5)
+        #expect(devices == devices.sorted())
+
+        let outcome = try #require(run.journal.first { $0["call"] as? String == "schedule" && $0["phase"] as? String == "outcome" })
+        #expect(outcome["upgradeId"] as? String == id)
+        #expect(outcome["status"] as? String == "RequestPending")
+        #expect(outcome["dryRun"] as? Bool == false)
+        let intent = try #require(run.journal.first { $0["call"] as? String == "schedule" && $0["phase"] as? String == "intent" })
+        #expect(intent["runId"] as? String == outcome["runId"] as? String)
+        #expect(intent["devices"] as? [String] == devices)
+        #expect(intent["startDate"] as? String == "2026-03-10")
+        #expect(run.journal.count == 2)
+        // the details printed after scheduling: the same devices, all RequestPending
+        #expect(run.result.stdout.contains("Upgrade \(id)\n"))
+        let detailLines = devices.map { "    \($0)  RequestPending" }
+        #expect(detailLines.allSatisfy { run.result.stdout.contains($0 + "\n") })
+    }
+
+    @Test("canary picks eligible, licensed devices of the chosen model, all on the image's from-version")
+    func canaryPicksMatchingDevices() throws {
+        let run = try Self.run("canary.lua", ["--count", "4", "--make", "Telit", "--model", "LE910C4-NF", "--from", "25.21.660", "--start", "2026-03-10"])
+        #expect(run.result.status == 0, "\(run.result.stderr)")
+        #expect(run.result.stdout.hasPrefix("Canary: 4 of "))
+        #expect(run.result.stdout.contains("eligible, licensed Telit LE910C4-NF devices on 25.21.660 (seed 1)"))
+        #expect(run.result.stdout.contains("Firmware: FOTA_LE910C4-NF_25.21.660_to_25.30.224 (25.21.660 -> 25.30.224)"))
+        let schedule = try #require(run.journal.first { $0["call"] as? String == "schedule" })
+        #expect(schedule["firmwareName"] as? String == "FOTA_LE910C4-NF_25.21.660_to_25.30.224")
+        #expect(schedule["firmwareTo"] as? String == "25.30.224")
+        // Telit IMEIs start with the model's TAC (3548…)
+        let devices = Self.listedDevices(run.result.stdout)
+        #expect(devices.count == 4)
+        #expect(devices.allSatisfy { $0.hasPrefix("3548") }, "\(devices)")
+    }
+
+    @Test("canary picks the same devices for the same seed and others for another seed")
+    func canaryIsDeterministic() throws {
+        let first = Self.listedDevices(try Self.run("canary.lua", ["--seed", "42", "--start", "2026-03-10"]).result.stdout)
+        let again = Self.listedDevices(try Self.run("canary.lua", ["--seed", "42", "--start", "2026-03-10"]).result.stdout)
+        let other = Self.listedDevices(try Self.run("canary.lua", ["--seed", "43", "--start", "2026-03-10"]).result.stdout)
+        #expect(first.count == 5)
+        #expect(first == again)
+        #expect(first != other)
+    }
+
+    @Test("canary --dry-run prints the plan on stderr and journals dryRun:true lines")
+    func canaryDryRun() throws {
+        let run = try Self.run("canary.lua", ["--count", "3", "--start", "2026-03-10"], options: ["--dry-run"])
+        #expect(run.result.status == 0, "\(run.result.stderr)")
+        #expect(run.result.stderr.contains("Dry run: nothing was sent"))
+        #expect(run.result.stderr.contains("schedule FOTA_BG96_BG96MAR02A08M1G_to_BG96MAR04A02M1G → BG96MAR04A02M1G on 2026-03-10 for 3 devices"))
+        #expect(run.result.stdout.contains("(dry run: placeholder id, nothing sent)"))
+        let lines = run.journalText.split(separator: "\n")
+        #expect(lines.count == 2)
+        for line in lines { #expect(line.contains("\"dryRun\":true"), "\(line)") }
+        #expect(run.journal.map { $0["phase"] as? String } == ["intent", "outcome"])
+        #expect(run.journal.last?["result"] as? String == "dry run: not sent")
+    }
+
+    @Test("canary --read-only lists the devices and schedules nothing")
+    func canaryReadOnly() throws {
+        let run = try Self.run("canary.lua", ["--count", "2"], options: ["--read-only"])
+        #expect(run.result.status == 0, "\(run.result.stderr)")
+        #expect(run.result.stdout.hasSuffix("Read-only run: the upgrade was not scheduled.\n"))
+        #expect(Self.listedDevices(run.result.stdout).count == 2)
+        #expect(run.journalText == "")
+    }
+
+    @Test("canary refuses a bad --count with status 64 and says why", arguments: ["x", "0", "2.5"])
+    func canaryBadCount(count: String) throws {
+        let run = try Self.run("canary.lua", ["--count", count])
+        #expect(run.result.status == 64)
+        #expect(run.result.stderr.hasPrefix("[error] canary: --count must be a whole number of at least 1, got '\(count)'\n[info] usage:"))
+        #expect(run.result.stdout == "")
+        #expect(run.journalText == "")
+    }
+
+    @Test("canary refuses an unknown option and a make not in the fleet")
+    func canaryBadMake() throws {
+        let unknown = try Self.run("canary.lua", ["--colour", "blue"])
+        #expect(unknown.result.status == 64)
+        #expect(unknown.result.stderr.hasPrefix("[error] canary: unknown argument '--colour'\n"))
+        let make = try Self.run("canary.lua", ["--make", "Nokia"])
+        #expect(make.result.status == 1)
+        #expect(make.result.stderr.contains("no eligible, licensed device matches make=Nokia"))
+        #expect(make.result.stderr.contains("Franklin Wireless T10, Quectel BG96"))
+        #expect(make.journalText == "")
+    }
+
+    @Test("canary refuses a --count larger than the candidates")
+    func canaryTooMany() throws {
+        let run = try Self.run("canary.lua", ["--count", "5000"])
+        #expect(run.result.status == 1)
+        #expect(run.result.stderr.contains("--count 5000 is more than the 731 candidates (Quectel BG96 on BG96MAR02A08M1G)"))
+        #expect(run.journalText == "")
+    }
+
+    // MARK: remove-unfit
+
+    @Test("remove-unfit --demo removes the unfit devices and gives each one's reason")
+    func removeUnfitDemo() throws {
+        let run = try Self.run("remove-unfit.lua", ["--demo"])
+        #expect(run.result.status == 0, "\(run.result.stderr)")
+        #expect(run.result.stderr == "")
+        let out = run.result.stdout
+        #expect(out.contains("Removed 3 of 3 unfit devices:\n"))
+        #expect(out.contains("  351200000004672  not FOTA-eligible\n"))
+        #expect(out.contains("  351200000004680  runs 1.1.0; the image upgrades 1.0.4\n"))
+        #expect(out.contains("  352600000004680  is a Quectel BG96; the image is for Franklin Wireless T10\n"))
+        let removal = try #require(run.journal.first { $0["call"] as? String == "remove" && $0["phase"] as? String == "outcome" })
+        let outcomes = try #require(removal["outcome"] as? [[String: Any]])
+        #expect(outcomes.map { $0["deviceId"] as? String } == ["351200000004672", "351200000004680", "352600000004680"])
+        #expect(outcomes.allSatisfy { $0["outcome"] as? String == "succeeded" })
+        let id = try #require(Self.capture("Demo: scheduled upgrade (\(Self.uuidPattern))", in: out))
+        #expect(removal["upgradeId"] as? String == id)
+    }
+
+    @Test("remove-unfit names an upgrade that does not exist and changes nothing")
+    func removeUnfitUnknownUpgrade() throws {
+        let run = try Self.run("remove-unfit.lua", ["b11d86bc-29a8-43c7-a988-3d1024e0b987"])
+        #expect(run.result.status == 1)
+        #expect(run.result.stderr.contains("cannot read upgrade b11d86bc-29a8-43c7-a988-3d1024e0b987: no such upgrade in the account"))
+        #expect(run.journalText == "")
+    }
+
+    @Test("remove-unfit refuses an argument that is neither an upgrade id nor --demo")
+    func removeUnfitBadArgument() throws {
+        let run = try Self.run("remove-unfit.lua", ["upgrade-7"])
+        #expect(run.result.status == 64)
+        #expect(run.result.stderr.hasPrefix("[error] remove-unfit: 'upgrade-7' is not an upgrade id (a UUID) or --demo\n"))
+    }
+
+    // MARK: report
+
+    @Test("report --demo counts upgrades per status and writes one CSV row per device under --out")
+    func reportWritesCSV() throws {
+        let run = try Self.run("report.lua", ["--demo"])
+        #expect(run.result.status == 0, "\(run.result.stderr)")
+        let out = run.result.stdout
+        for status in ["Queued", "RequestFailed", "InProgress", "Finished", "UpgradeFailed"] {
+            #expect(out.contains("  \(status.padding(toLength: 15, withPad: " ", startingAt: 0))      0\n"), "\(status)")
+        }
+        #expect(out.contains("  RequestPending       1\n"))
+        let id = try #require(Self.capture("Demo: scheduled upgrade (\(Self.uuidPattern))", in: out))
+        let path = run.outFolder + "/upgrade-\(id).csv"
+        #expect(out.contains("4 devices written to \(path)"))
+        let csv = try String(contentsOfFile: path, encoding: .utf8)
+        let rows = csv.split(separator: "\n")
+        #expect(rows.first == "deviceId,status,reason")
+        #expect(rows.count == 5)
+        let scheduled = try #require(run.journal.first { $0["phase"] as? String == "intent" }?["devices"] as? [String])
+        #expect(rows.dropFirst().map { String($0.split(separator: ",").first ?? "") } == scheduled)
+        #expect(rows.dropFirst().allSatisfy { $0.hasSuffix(",RequestPending,") })
+    }
+
+    @Test("report on an account without upgrades prints zero counts and writes nothing")
+    func reportEmptyAccount() throws {
+        let run = try Self.run("report.lua", options: ["--read-only"])
+        #expect(run.result.status == 0, "\(run.result.stderr)")
+        #expect(run.result.stdout.contains("  total                0\n"))
+        #expect(run.result.stdout.hasSuffix("No upgrade in the account: no device report written.\n"))
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: run.outFolder)) ?? []).isEmpty)
+    }
+
+    // MARK: bulk-add
+
+    /// What the sample file should produce: rows that are not IMEIs, repeats, and the row noted as unknown.
+    static func sampleExpectations() throws -> (rows: Int, notIMEI: Int, repeats: Int, unknown: Int) {
+        let text = try String(contentsOfFile: packageRoot + "/examples/devices-sample.csv", encoding: .utf8)
+        let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        var seen = Set<Substring>()
+        var notIMEI = 0, repeats = 0, unknown = 0
+        for row in rows {
+            let imei = row[0]
+            if imei.count != 15 || !imei.allSatisfy(\.isNumber) { notIMEI += 1 }
+            else if !seen.insert(imei).inserted { repeats += 1 }
+            else if row.last == "not in the account" { unknown += 1 }
+        }
+        return (rows.count, notIMEI, repeats, unknown)
+    }
+
+    @Test("bulk-add --demo with the sample CSV counts each bad row by reason")
+    func bulkAddSample() throws {
+        let expected = try Self.sampleExpectations()
+        #expect(expected.notIMEI >= 1 && expected.repeats >= 1 && expected.unknown >= 1, "the sample must hold bad rows")
+        let run = try Self.run("bulk-add.lua", ["--demo", "@examples/devices-sample.csv"])
+        #expect(run.result.status == 2, "\(run.result.stderr)")
+        let out = run.result.stdout
+        // the demo upgrade already holds the first device, so ThingSpace refuses it once more
+        let failed = expected.notIMEI + expected.repeats + expected.unknown + 1
+        #expect(out.contains("Added \(expected.rows - failed) of \(expected.rows) devices; \(failed) failed.\n"), "\(out)")
+        #expect(out.contains(String(format: "  %4d  not an IMEI (15 digits)\n", expected.notIMEI)))
+        #expect(out.contains(String(format: "  %4d  listed twice in the file\n", expected.repeats)))
+        #expect(out.contains(String(format: "  %4d  not in the account\n", expected.unknown)))
+        #expect(out.contains("     1  Device already in upgrade\n"))
+        #expect(out.contains("  line 2    351200000004714  Device already in upgrade\n"))
+        #expect(out.contains("  line 7    35120000001746  not an IMEI (15 digits)\n"))
+        let append = try #require(run.journal.first { $0["call"] as? String == "append" && $0["phase"] as? String == "intent" })
+        #expect((append["devices"] as? [String])?.count == expected.rows - expected.notIMEI - expected.repeats - expected.unknown)
+    }
+
+    @Test("bulk-add finds the IMEI column by the header name deviceId")
+    func bulkAddHeaderName() throws {
+        let folder = try TempFolder()
+        let file = try folder.write("devices.csv", "site,DeviceId\nDepot 1,351200000004714\nDepot 2,351200000007840\n")
+        let run = try Self.run("bulk-add.lua", ["--demo", "@" + file])
+        #expect(run.result.status == 2, "\(run.result.stderr)")
+        #expect(run.result.stdout.contains("\(file): 2 devices (after the header row)\n"))
+        #expect(run.result.stdout.contains("Added 1 of 2 devices; 1 failed.\n"))
+        let append = try #require(run.journal.first { $0["call"] as? String == "append" })
+        #expect(append["devices"] as? [String] == ["351200000004714", "351200000007840"])
+    }
+
+    @Test("bulk-add reads a file without a header from its first column")
+    func bulkAddNoHeader() throws {
+        let folder = try TempFolder()
+        let file = try folder.write("devices.csv", "351200000004714,a\n351200000007840,b\n351200000010356,c\n")
+        let run = try Self.run("bulk-add.lua", ["--demo", "@" + file])
+        #expect(run.result.stdout.contains("\(file): 3 devices\n"))
+        #expect(run.result.stdout.contains("Added 2 of 3 devices; 1 failed.\n"))
+    }
+
+    @Test("bulk-add --dry-run sends nothing and prints the plan")
+    func bulkAddDryRun() throws {
+        let run = try Self.run(
+            "bulk-add.lua", ["b11d86bc-29a8-43c7-a988-3d1024e0b987", "@examples/devices-sample.csv"], options: ["--dry-run"])
+        let expected = try Self.sampleExpectations()
+        let failed = expected.notIMEI + expected.repeats + expected.unknown
+        #expect(run.result.status == 2)
+        #expect(run.result.stdout.contains("Would add \(expected.rows - failed) of \(expected.rows) devices; \(failed) failed.\n"))
+        #expect(run.result.stderr.contains("Dry run: nothing was sent"))
+        #expect(run.journal.allSatisfy { $0["dryRun"] as? Bool == true })
+        #expect(run.journal.count == 2)
+    }
+
+    @Test("bulk-add without a file, or with both an id and --demo, is a usage error")
+    func bulkAddUsage() throws {
+        let noFile = try Self.run("bulk-add.lua", ["--demo"])
+        #expect(noFile.result.status == 64)
+        #expect(noFile.result.stderr.hasPrefix("[error] bulk-add: name the CSV file with @path\n"))
+        let both = try Self.run("bulk-add.lua", ["--demo", "b11d86bc-29a8-43c7-a988-3d1024e0b987", "@examples/devices-sample.csv"])
+        #expect(both.result.status == 64)
+        #expect(both.result.stderr.hasPrefix("[error] bulk-add: give an upgrade id or --demo (one of them)\n"))
+    }
+}
