@@ -69,12 +69,19 @@ static int lh_tostring_fn(lua_State *L) {
   return 1;
 }
 
-/* Appends s to b, writing control characters (but tab and newline) and DEL
-** as \ddd escapes so a script cannot drive the operator's terminal. */
+/* Appends s to b, writing control characters (but tab and newline), DEL
+** and the C1 controls U+0080-U+009F in UTF-8 (U+009B is a one-character CSI
+** for many terminals) as \ddd escapes, byte by byte, so a script cannot
+** drive the operator's terminal. */
 static void lh_add_escaped(luaL_Buffer *b, const char *s, size_t len) {
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
-    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+    if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
+      char esc[16];
+      int n = snprintf(esc, sizeof esc, "\\194\\%03u", (unsigned)(unsigned char)s[i + 1]);
+      luaL_addlstring(b, esc, (size_t)n);
+      i++;
+    } else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
       char esc[8];
       int n = snprintf(esc, sizeof esc, "\\%03u", (unsigned)c);
       luaL_addlstring(b, esc, (size_t)n);

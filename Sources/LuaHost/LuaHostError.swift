@@ -36,14 +36,20 @@ public struct LuaScriptError: Error, Sendable, Equatable, CustomStringConvertibl
         return Self.escapingControlCharacters("\(location): \(message)")
     }
 
+    /// Escapes C0 controls (but tab and newline), DEL and the C1 controls
+    /// U+0080–U+009F byte by byte as `\ddd`, exactly as `print` does.
     static func escapingControlCharacters(_ text: String) -> String {
-        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A) || $0 == 0x7F }) else { return text }
+        func isControl(_ value: UInt32) -> Bool {
+            (value < 0x20 && value != 0x09 && value != 0x0A) || (value >= 0x7F && value <= 0x9F)
+        }
+        guard text.unicodeScalars.contains(where: { isControl($0.value) }) else { return text }
         var escaped = ""
         for scalar in text.unicodeScalars {
-            let value = scalar.value
-            if (value < 0x20 && value != 0x09 && value != 0x0A) || value == 0x7F {
-                let digits = String(value)
-                escaped += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+            if isControl(scalar.value) {
+                for byte in String(scalar).utf8 {
+                    let digits = String(byte)
+                    escaped += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+                }
             } else {
                 escaped.unicodeScalars.append(scalar)
             }

@@ -89,6 +89,8 @@ struct LuaErrorTests {
         }
         #expect(named?.traceback?.contains("\u{1B}") == false)
         #expect(named?.description == "\\027[31mevil:1: x")
+        let c1 = #expect(throws: LuaScriptError.self) { try state.run("error('\\u{9B}2J é', 0)", chunkName: "@g.lua") }
+        #expect(c1?.description == "g.lua:1: \\194\\1552J é")
     }
 
     @Test("xpcall: the handler's result, arguments, yields across it and a failing handler behave as in Lua")

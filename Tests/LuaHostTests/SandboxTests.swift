@@ -500,6 +500,9 @@ struct SandboxTests {
         state.output = { captured.append($0) }
         _ = try state.run(#"print('\27[31mred', 1, nil, true)"#)
         #expect(captured.text == "\\027[31mred\t1\tnil\ttrue\n")
+        // C1 controls in UTF-8: U+009B is a one-character CSI for many terminals; other text is kept
+        _ = try state.run(#"print('\194\155' .. '31m', '\u{85}', 'é ✓ \u{A0}')"#)
+        #expect(captured.text.hasSuffix("\\194\\15531m\t\\194\\133\té ✓ \u{A0}\n"))
         try expectHealthy()
     }
 
