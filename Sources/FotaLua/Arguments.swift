@@ -77,7 +77,7 @@ extension LuaArguments {
     }
 
     /// The account: `opts.account`, else the run's default; digits and hyphens.
-    func account(_ options: [String: LuaValue], position: Int, runtime: FotaRuntime) throws -> String {
+    func account(_ options: [String: LuaValue], position: Int, runtime: FotaRuntime, callName: String = "call") throws -> String {
         if let given = options["account"] {
             guard case .string(let s) = given else {
                 throw LuaArgumentError(position, "opts.account must be a string (leading zeros matter), got \(given.typeName)")
@@ -88,6 +88,7 @@ extension LuaArguments {
             return s.description
         }
         guard let account = runtime.settings.defaultAccount else {
+            if runtime.client == nil { _ = try runtime.requireClient(callName) }
             throw LuaArgumentError(position, "no account: pass opts.account, or run with --account or FOTA_ACCOUNT")
         }
         return account

@@ -28,7 +28,7 @@ func waitFor<T: Sendable>(
         if stop.isRequested {
             task.cancel()
             // Give the cancelled requests a moment to unwind; the journal already holds the intent.
-            _ = done.wait(timeout: .now() + .seconds(5))
+            _ = done.wait(timeout: .now() + .seconds(1))
             throw CallInterrupted(call: call)
         }
     }

@@ -72,7 +72,7 @@ final class Calls {
         let upgradeId = try arguments.upgradeId(1)
         let devices = try arguments.deviceList(2)
         let options = try arguments.options(3, allowed: ["account"])
-        let account = try arguments.account(options, position: 3, runtime: runtime)
+        let account = try arguments.account(options, position: 3, runtime: runtime, callName: call)
         try refuseIfReadOnly(call)
         let base: [String: LuaValue] = [
             "account": .string(account), "upgradeId": .string(upgradeId), "devices": LuaModels.strings(devices),
@@ -132,7 +132,7 @@ final class Calls {
     func upgrade(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let upgradeId = try arguments.upgradeId(1)
         let options = try arguments.options(2, allowed: ["account"])
-        let account = try arguments.account(options, position: 2, runtime: runtime)
+        let account = try arguments.account(options, position: 2, runtime: runtime, callName: "upgrade")
         let client = try runtime.requireClient("upgrade")
         let upgrade = try waitFor(arguments.stopSignal, call: "fota.upgrade") {
             try await client.upgrade(account: account, upgradeId: upgradeId)
@@ -164,7 +164,7 @@ final class Calls {
             }
         }
         let devices = try Self.devices(fields["devices"], position: 1)
-        let account = try arguments.account(fields, position: 1, runtime: runtime)
+        let account = try arguments.account(fields, position: 1, runtime: runtime, callName: "schedule")
         try refuseIfReadOnly("schedule")
         let request = UpgradeRequest(
             accountName: account, firmwareName: firmwareName, firmwareTo: firmwareTo, startDate: startDate,
@@ -224,7 +224,7 @@ final class Calls {
     func cancel(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let upgradeId = try arguments.upgradeId(1)
         let options = try arguments.options(2, allowed: ["account"])
-        let account = try arguments.account(options, position: 2, runtime: runtime)
+        let account = try arguments.account(options, position: 2, runtime: runtime, callName: "cancel")
         try refuseIfReadOnly("cancel")
         let base: [String: LuaValue] = ["account": .string(account), "upgradeId": .string(upgradeId)]
         try runtime.record("cancel", phase: "intent", base)
@@ -250,7 +250,7 @@ final class Calls {
 
     func firmware(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let options = try arguments.options(1, allowed: ["account"])
-        let account = try arguments.account(options, position: 1, runtime: runtime)
+        let account = try arguments.account(options, position: 1, runtime: runtime, callName: "firmware")
         let client = try runtime.requireClient("firmware")
         let list = try waitFor(arguments.stopSignal, call: "fota.firmware") { try await client.listFirmware(account: account) }
         try results.push(.array(list.map(LuaModels.firmware)))
@@ -260,7 +260,7 @@ final class Calls {
         let imei = try arguments.requiredString(1, what: "IMEI")
         guard (try? Validators.imei(imei)) != nil else { throw LuaArgumentError(1, "\(quoted(imei)) is not an IMEI (15 digits)") }
         let options = try arguments.options(2, allowed: ["account"])
-        let account = try arguments.account(options, position: 2, runtime: runtime)
+        let account = try arguments.account(options, position: 2, runtime: runtime, callName: "history")
         let client = try runtime.requireClient("history")
         let list = try waitFor(arguments.stopSignal, call: "fota.history") {
             try await client.deviceHistory(account: account, deviceId: imei)
@@ -271,7 +271,7 @@ final class Calls {
     func devicesPage(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let cursor = arguments.isNil(1) ? "0" : try arguments.requiredString(1, what: "cursor")
         let options = try arguments.options(2, allowed: ["account"])
-        let account = try arguments.account(options, position: 2, runtime: runtime)
+        let account = try arguments.account(options, position: 2, runtime: runtime, callName: "devices")
         let client = try runtime.requireClient("devices")
         let page = try waitFor(arguments.stopSignal, call: "fota.devices") {
             try await client.accountDevicesPage(account: account, startIndex: cursor)
@@ -289,7 +289,7 @@ final class Calls {
         }
         let cursor = arguments.isNil(2) ? "0" : try arguments.requiredString(2, what: "cursor")
         let options = try arguments.options(3, allowed: ["account"])
-        let account = try arguments.account(options, position: 3, runtime: runtime)
+        let account = try arguments.account(options, position: 3, runtime: runtime, callName: "upgrades")
         let client = try runtime.requireClient("upgrades")
         let page = try waitFor(arguments.stopSignal, call: "fota.upgrades") {
             try await client.upgradesPage(account: account, status: status, startIndex: cursor)

@@ -142,7 +142,9 @@ public enum ScriptRunner {
         case Int32(LH_STOP_INTERRUPT): return .interrupted
         case Int32(LH_STOP_TIMEOUT): return .limitExceeded(.wallClock(seconds: timeout))
         case Int32(LH_STOP_CPU): return .limitExceeded(.cpu(seconds: limits.cpuSeconds))
-        default: return nil
+        default:
+            // Ctrl-C can end a host function's wait before any hook has seen it.
+            return lh_interrupt_pending() != 0 ? .interrupted : nil
         }
     }
 
