@@ -1,0 +1,246 @@
+---@meta
+-- Definitions of what `fota run` gives scripts, for lua-language-server.
+-- Kept in step with Sources/FotaLua/FotaDocs.swift (a test checks that every
+-- function there is declared here); docs/lua-api.md explains each one.
+-- Use: add this folder to "workspace.library" in your .luarc.json.
+
+---@alias fota.IMEI string 15 digits, e.g. "351200000004714"
+---@alias fota.UpgradeId string a UUID, e.g. "b11d86bc-29a8-43c7-a988-3d1024e0b987"
+---@alias fota.Status "RequestPending"|"Queued"|"RequestFailed"|"InProgress"|"Finished"|"UpgradeFailed"
+
+---@class fota.Options
+---@field account? string overrides the run's account (digits and hyphens; keep it a string)
+
+---@class fota.Device
+---@field deviceId fota.IMEI
+---@field mdn? string
+---@field make? string
+---@field model? string
+---@field firmware? string the version the device runs
+---@field fotaEligible? boolean
+---@field licenseAssigned? boolean
+---@field upgradeTime? string
+
+---@class fota.Firmware
+---@field firmwareName string
+---@field make? string
+---@field model? string
+---@field fromVersion? string devices on this version can take the image
+---@field toVersion? string
+---@field launchDate? string
+---@field releaseNote? string
+
+---@class fota.UpgradeDevice
+---@field deviceId fota.IMEI
+---@field status? string e.g. "RequestPending", "Device Accepted", "UpgradeSuccess"
+---@field reason? string why a device was rejected or failed
+
+---@class fota.Upgrade
+---@field id fota.UpgradeId
+---@field accountName? string
+---@field firmwareName? string
+---@field firmwareTo? string
+---@field startDate? string YYYY-MM-DD
+---@field endDate? string
+---@field status? fota.Status
+---@field deviceList fota.UpgradeDevice[]
+---@field dryRun? boolean true when a dry run made it up (its id is a placeholder)
+
+---@class fota.ChangeDevice
+---@field deviceId fota.IMEI
+---@field status? string "AddDeviceSucceed", "AddDeviceFailed", "RemoveDeviceSucceed", "RemoveDeviceFailed", "NotSent", "Duplicate"
+---@field reason? string
+
+---@class fota.ChangeResult
+---@field id fota.UpgradeId
+---@field accountName string
+---@field devices fota.ChangeDevice[] one per input device, in input order
+---@field succeeded fota.IMEI[]
+---@field failed fota.IMEI[] refused by ThingSpace or not sent
+---@field warnings string[] Luhn mismatches and repeats (sent anyway / sent once)
+---@field dryRun? boolean
+
+---@class fota.ScheduleRequest
+---@field firmwareName string from fota.firmware()
+---@field firmwareTo string the image's toVersion
+---@field startDate string YYYY-MM-DD
+---@field endDate? string YYYY-MM-DD
+---@field devices fota.IMEI[]|fota.IMEI
+---@field account? string
+
+---@class fota.HistoryEntry
+---@field deviceId fota.IMEI
+---@field id? fota.UpgradeId
+---@field accountName? string
+---@field firmwareFrom? string
+---@field firmwareTo? string
+---@field startDate? string
+---@field upgradeStartTime? string
+---@field status? string e.g. "UpgradeSuccess", "UpgradeFailed"
+---@field reason? string
+
+---@class fota.DevicesPage
+---@field devices fota.Device[]
+---@field hasMore boolean
+---@field cursor string pass to the next call
+
+---@class fota.UpgradesPage
+---@field upgrades fota.Upgrade[]
+---@field hasMore boolean
+---@field cursor string pass to the next call
+
+---@class fota.CancelResult
+---@field success boolean
+---@field id fota.UpgradeId
+---@field dryRun? boolean
+
+---An API error: what pcall returns when ThingSpace refuses a call. tostring(e) is e.summary.
+---@class fota.Error
+---@field call string e.g. "fota.upgrade"
+---@field code string e.g. "INVALID_PARAMETER", "HTTP_503", "READ_ONLY", "OUTCOME_UNKNOWN"
+---@field message string
+---@field status? integer the HTTP status, nil when there was no answer
+---@field summary string "fota.upgrade: INVALID_PARAMETER: Invalid upgradeId (HTTP 400)"
+
+---The ThingSpace FOTA calls.
+---@class fota
+---@field account? string the run's account (--account, FOTA_ACCOUNT or the profile)
+---@field mode "live"|"dry-run"|"read-only"
+fota = {}
+
+---Adds devices (an IMEI string or an array of them, any number) to a scheduled upgrade.
+---Returns {id, accountName, devices = {{deviceId, status, reason}…} in input order, succeeded, failed, warnings}.
+---@param upgradeId fota.UpgradeId
+---@param devices fota.IMEI[]|fota.IMEI
+---@param opts? fota.Options
+---@return fota.ChangeResult result
+function fota.append(upgradeId, devices, opts) end
+
+---Removes devices from a scheduled upgrade; same arguments and result as fota.append.
+---@param upgradeId fota.UpgradeId
+---@param devices fota.IMEI[]|fota.IMEI
+---@param opts? fota.Options
+---@return fota.ChangeResult result
+function fota.remove(upgradeId, devices, opts) end
+
+---The upgrade's details: {id, accountName, firmwareName, firmwareTo, startDate, status, deviceList = {{deviceId, status, reason}…}}.
+---@param upgradeId fota.UpgradeId
+---@param opts? fota.Options
+---@return fota.Upgrade upgrade
+function fota.upgrade(upgradeId, opts) end
+
+---Schedules an upgrade of the devices to firmwareTo on startDate (YYYY-MM-DD). Returns the new upgrade (status RequestPending).
+---Call it as fota.schedule{firmwareName=, firmwareTo=, startDate=, endDate=, devices=, account=}.
+---@param request fota.ScheduleRequest
+---@return fota.Upgrade upgrade
+function fota.schedule(request) end
+
+---Cancels an upgrade that has not started.
+---@param upgradeId fota.UpgradeId
+---@param opts? fota.Options
+---@return fota.CancelResult
+function fota.cancel(upgradeId, opts) end
+
+---Firmware images available to the account: {firmwareName, make, model, fromVersion, toVersion, launchDate, releaseNote}.
+---@param opts? fota.Options
+---@return fota.Firmware[]
+function fota.firmware(opts) end
+
+---A device's upgrade history (last six months): {id, firmwareFrom, firmwareTo, startDate, status, reason}.
+---@param imei fota.IMEI
+---@param opts? fota.Options
+---@return fota.HistoryEntry[]
+function fota.history(imei, opts) end
+
+---One page (up to 1,000) of the account's devices after the IMEI cursor ("0" first). fota.devices() walks every page.
+---@param cursor string|nil "0" or nil for the first page
+---@param opts? fota.Options
+---@return fota.DevicesPage
+function fota.devicesPage(cursor, opts) end
+
+---One page of the account's upgrades in a status. fota.upgrades(status) walks every page.
+---@param status fota.Status
+---@param cursor string|nil "0" or nil for the first page
+---@param opts? fota.Options
+---@return fota.UpgradesPage
+function fota.upgradesPage(status, cursor, opts) end
+
+---for device in fota.devices() do … end: every device of the account,
+---{deviceId, mdn, make, model, firmware, fotaEligible, licenseAssigned, upgradeTime}.
+---@param opts? fota.Options
+---@return fun(): fota.Device?
+function fota.devices(opts) end
+
+---for upgrade in fota.upgrades("Queued") do … end: every upgrade in a status
+---(RequestPending, Queued, RequestFailed, InProgress, Finished, UpgradeFailed).
+---@param status fota.Status
+---@param opts? fota.Options
+---@return fun(): fota.Upgrade?
+function fota.upgrades(status, opts) end
+
+---JSON text and back.
+---@class json
+json = {}
+
+---JSON text of a value; integers stay integers, keys are sorted, an empty table is [].
+---@param value any
+---@return string
+function json.encode(value) end
+
+---The value of JSON text; null becomes nil.
+---@param text string
+---@return any
+function json.decode(text) end
+
+---Lines on stderr.
+---@class log
+log = {}
+
+---Writes a line to stderr, prefixed [info].
+---@param ... any
+function log.info(...) end
+
+---Writes a line to stderr, prefixed [warn].
+---@param ... any
+function log.warn(...) end
+
+---Writes a line to stderr, prefixed [error]; it does not stop the script (use error() for that).
+---@param ... any
+function log.error(...) end
+
+---Input files named on the command line (@path) or under --in; reports under --out.
+---@class files
+files = {}
+
+---The contents of an input file: one named on the command line as @name, or under --in DIR.
+---@param name string
+---@return string
+function files.read(name) end
+
+---An input file's lines, without line ends.
+---@param name string
+---@return string[]
+function files.lines(name) end
+
+---An input CSV file's rows.
+---@param name string
+---@return string[][]
+function files.csv(name) end
+
+---Writes a report under --out DIR.
+---@param name string a relative path inside --out
+---@param text string
+---@return string path
+function files.write(name, text) end
+
+---Writes rows (arrays of values) as CSV under --out DIR.
+---@param name string a relative path inside --out
+---@param rows (string|number|boolean)[][]
+---@return string path
+function files.writecsv(name, rows) end
+
+---Writes a value as JSON under --out DIR.
+---@param name string a relative path inside --out
+---@param value any
+---@return string path
+function files.writejson(name, value) end
