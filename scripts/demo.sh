@@ -18,9 +18,26 @@ echo
 echo "== fota run examples/hello.lua canary --count 5"
 "$fota" run examples/hello.lua canary --count 5
 
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
 echo
-echo "== fota run examples/waves.lua 23   (plan a staged rollout)"
-"$fota" run examples/waves.lua 23
+echo "== fota run --simulate examples/canary.lua --count 5   (a seeded canary on the built-in simulator)"
+"$fota" run --simulate --journal "$work/journal.jsonl" examples/canary.lua --count 5 --seed 1
+echo "-- the journal: one intent and one outcome line per change"
+cat "$work/journal.jsonl"
+
+echo
+echo "== fota run --simulate --dry-run examples/canary.lua   (the same, nothing sent: the plan is on stderr)"
+"$fota" run --simulate --dry-run --journal "$work/journal.jsonl" examples/canary.lua --count 5 --seed 1 >/dev/null
+
+echo
+echo "== fota run --simulate --out DIR examples/report.lua --demo   (upgrades per status, devices CSV)"
+"$fota" run --simulate --journal "$work/journal.jsonl" --out "$work/out" examples/report.lua --demo
+for csv in "$work"/out/*.csv; do
+    echo "-- first lines of $(basename "$csv")"
+    head -n 4 "$csv"
+done
 
 echo
 echo "== a script that runs away is stopped by the sandbox (exit status 3)"
