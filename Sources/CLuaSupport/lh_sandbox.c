@@ -234,6 +234,58 @@ static int lh_xpcall_fn(lua_State *L) {
   return lh_xpcall_finish(L, status, 2);
 }
 
+/* A coroutine killed by a tripped limit (the hook raised inside it) is left
+** by Lua with hooks off, and closing it runs its to-be-closed variables'
+** __close handlers that way: an endless __close would outlast every limit.
+** So once a stop is pending, coroutine.close and coroutine.wrap raise the
+** stop in the caller instead of closing; the run is ending anyway, and
+** lua_close does not run those handlers. */
+static int lh_coclose_fn(lua_State *L) {
+  lh_limits_check(L);
+  return lh_call_original(L);
+}
+
+/* coroutine.wrap's function: Lua's auxwrap with lh_limits_check before the
+** dead coroutine is closed. Upvalue 1 is the coroutine. */
+static int lh_auxwrap(lua_State *L) {
+  lua_State *co = lua_tothread(L, lua_upvalueindex(1));
+  int narg = lua_gettop(L);
+  if (!lua_checkstack(co, narg)) return luaL_error(L, "too many arguments to resume");
+  lua_xmove(L, co, narg);
+  int nres;
+  int status = lua_resume(co, L, narg, &nres);
+  if (status == LUA_OK || status == LUA_YIELD) {
+    if (!lua_checkstack(L, nres + 1)) {
+      lua_pop(co, nres);
+      return luaL_error(L, "too many results to resume");
+    }
+    lua_xmove(co, L, nres);
+    return nres;
+  }
+  lua_xmove(co, L, 1); /* the error */
+  status = lua_status(co);
+  if (status != LUA_OK && status != LUA_YIELD) { /* the coroutine itself failed */
+    lh_limits_check(L); /* a stop: its __close handlers would run with hooks off */
+    status = lua_resetthread(co); /* close its tbc variables */
+    lua_xmove(co, L, 1); /* the error, possibly changed by a __close */
+  }
+  if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) { /* add position */
+    luaL_where(L, 1);
+    lua_insert(L, -2);
+    lua_concat(L, 2);
+  }
+  return lua_error(L);
+}
+
+static int lh_cowrap_fn(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_State *co = lua_newthread(L);
+  lua_pushvalue(L, 1);
+  lua_xmove(L, co, 1);
+  lua_pushcclosure(L, lh_auxwrap, 1);
+  return 1;
+}
+
 /* rawset(t, k, v) as the stock one, but refusing a host's read-only proxy
 ** (a raw field on the proxy would shadow the real one). */
 static int lh_rawset_fn(lua_State *L) {
@@ -332,6 +384,11 @@ static int lh_open_sandbox_k(lua_State *L) {
     luaL_requiref(L, lib->name, lib->func, 1);
     lua_pop(L, 1);
   }
+  lua_getglobal(L, LUA_COLIBNAME);
+  lh_wrap_field(L, "close", lh_coclose_fn, -1);
+  lua_pushcfunction(L, lh_cowrap_fn);
+  lua_setfield(L, -2, "wrap");
+  lua_pop(L, 1);
   lua_getglobal(L, LUA_TABLIBNAME);
   lh_wrap_field(L, "move", lh_move_fn, -1);
   lua_pushcfunction(L, lh_insert_fn);

@@ -116,4 +116,32 @@ struct LuaErrorTests {
             .string("paused"), .integer(42),
         ])
     }
+
+    @Test("coroutine.wrap and coroutine.close behave as in Lua")
+    func coroutines() throws {
+        let state = try LuaState()
+        let results = try state.run("""
+            local r = {}
+            local gen = coroutine.wrap(function(a) local b = coroutine.yield(a + 1) return b * 2 end)
+            r[#r + 1] = gen(1)
+            r[#r + 1] = gen(10)
+            r[#r + 1] = select(2, pcall(gen))
+            r[#r + 1] = select(2, pcall(coroutine.wrap(function() error('inner') end)))
+            r[#r + 1] = select(2, pcall(coroutine.wrap(function() error({code = 7}) end))).code
+            local closed = {}
+            local function closer(tag) return setmetatable({}, {__close = function() closed[#closed + 1] = tag end}) end
+            pcall(coroutine.wrap(function() local x <close> = closer('on error') error('boom') end))
+            local co = coroutine.create(function() local x <close> = closer('on close') coroutine.yield() end)
+            coroutine.resume(co)
+            r[#r + 1] = coroutine.close(co)
+            r[#r + 1] = table.concat(closed, ',')
+            r[#r + 1] = select(2, pcall(function() local w = coroutine.wrap(1) return w end))
+            return table.unpack(r)
+            """, chunkName: "@co.lua")
+        expectValues(results, [
+            .integer(2), .integer(20), .string("cannot resume dead coroutine"), .string("co.lua:6: inner"), .integer(7),
+            .boolean(true), .string("on error,on close"),
+            .string("co.lua:15: bad argument #1 to 'wrap' (function expected, got number)"),
+        ])
+    }
 }

@@ -454,6 +454,26 @@ struct SandboxTests {
             do local x <close> = setmetatable({}, {__close = function() while true do end end}) end
             """, limits: smallCPU, timeout: 20)
         #expect(closing.limit == .cpu(seconds: 0.3))
+        // a coroutine killed by the limit is left with hooks off: closing it must not run its endless __close
+        for source in [
+            """
+            coroutine.wrap(function()
+              local x <close> = setmetatable({}, {__close = function() while true do end end})
+              while true do end
+            end)()
+            """,
+            """
+            local co = coroutine.create(function()
+              local x <close> = setmetatable({}, {__close = function() while true do end end})
+              while true do end
+            end)
+            coroutine.resume(co)
+            coroutine.close(co)
+            """,
+        ] {
+            let outcome = try runScript(source, limits: smallCPU, timeout: 20, grace: 1)
+            #expect(outcome.limit == .cpu(seconds: 0.3), "\(source) ended with \(outcome)")
+        }
         try expectHealthy()
     }
 
