@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, builds, runs the Swift test suites
-# and the simulator interop check with the official Python SDK.
+# Runs every test: installs what is missing, builds, runs the Swift test suites,
+# the REPL's terminal tests and the simulator interop check with the official
+# Python SDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
@@ -17,7 +18,13 @@ fi
 echo "== swift test"
 swift test --skip-build
 
-if [ -x scripts/sim-interop.sh ]; then
-    echo "== simulator interop with the official Verizon Python SDK"
-    scripts/sim-interop.sh "$(swift build --show-bin-path)/fota"
-fi
+bin="$(swift build --show-bin-path)"
+
+echo "== fota repl under a pseudo-terminal (pexpect)"
+venv=.build/venv-tests
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c "import pexpect, pytest" 2>/dev/null || "$venv/bin/pip" install --quiet pexpect pytest
+FOTA_BIN="$bin/fota" "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/ReplTerminalTests
+
+echo "== simulator interop with the official Verizon Python SDK"
+scripts/sim-interop.sh "$bin/fota"

@@ -44,6 +44,7 @@ class Repl:
         self.child = pexpect.spawn(fota, ["repl", *args], env=env, encoding="utf-8", timeout=15,
                                    dimensions=(40, 120))
         self.child.expect("help\\(\\) for help")
+        self.banner = self.child.before
         self.child.expect("> ")
 
     def line(self, text):

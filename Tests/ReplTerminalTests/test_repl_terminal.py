@@ -141,3 +141,47 @@ def test_sandbox_applies_at_the_prompt(repl):
     assert "nil" in out
     out = repl.line('os.execute("true")')
     assert "attempt to call a nil value" in out
+
+
+def test_banner_names_the_endpoint_account_and_mode(fota, state_home):
+    session = Repl(fota, state_home, args=("--simulate", "--sim-devices", "200", "--dry-run"))
+    banner = session.banner
+    assert "built-in simulator" in banner
+    assert "account 0000000001-00001" in banner
+    assert "DRY RUN" in banner
+    session.close()
+
+
+def test_fota_functions_complete_and_list(fota, state_home):
+    session = Repl(fota, state_home, args=("--simulate", "--sim-devices", "200"))
+    session.child.send("fota.ap\t")
+    session.child.expect("pend")
+    session.child.sendcontrol("c")
+    session.child.expect(Repl.PROMPT)
+    session.child.send("fota.\t\t")
+    session.child.expect("fota.schedule")
+    assert "fota.remove" in session.child.before + session.child.after
+    session.child.sendcontrol("c")
+    session.child.expect(Repl.PROMPT)
+    session.close()
+
+
+def test_help_of_fota_append_prints_its_signature(fota, state_home):
+    session = Repl(fota, state_home, args=("--simulate", "--sim-devices", "200"))
+    out = session.line("help(fota.append)")
+    assert "fota.append(upgradeId, devices [, opts]) -> result" in out
+    session.close()
+
+
+def test_ctrl_c_cancels_a_slow_api_call_and_keeps_the_session(fota, state_home):
+    session = Repl(fota, state_home, args=("--simulate", "--sim-devices", "200", "--sim-latency-ms", "5000"))
+    session.line("kept = 41")
+    session.child.send("fota.firmware()\r")
+    time.sleep(1.0)
+    started = time.time()
+    session.child.sendcontrol("c")
+    session.child.expect("interrupted")
+    session.child.expect(Repl.PROMPT)
+    assert time.time() - started < 3.5
+    assert "42" in session.line("kept + 1")
+    session.close()

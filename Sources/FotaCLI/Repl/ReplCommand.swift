@@ -12,7 +12,11 @@ struct ReplCommand: ParsableCommand {
             Expressions print their value (tables pretty-printed); `_` holds the last result. \
             Tab completes globals, fields and dotted paths. Ctrl-C clears the line, or stops \
             the running chunk and returns to the prompt with everything defined so far intact. \
-            Ctrl-D on an empty line exits. help() at the prompt says more.
+            Ctrl-D on an empty line exits. help() at the prompt says more; help(fota.append) \
+            describes a function.
+
+            The prompt has the same `fota` module, options and sandbox as `fota run`: try \
+            `fota repl --simulate`, and --dry-run or --read-only before touching real upgrades.
 
             History is kept in $XDG_STATE_HOME/fota/history (or ~/.local/state/fota/history), \
             capped at 1000 lines.
@@ -24,6 +28,8 @@ struct ReplCommand: ParsableCommand {
     )
 
     @OptionGroup(title: "Limits (per chunk)") var limits: LimitOptions
+    @OptionGroup(title: "ThingSpace") var connection: ConnectionOptions
+    @OptionGroup(title: "Safety and files") var safety: SafetyOptions
 
     @Option(name: .customLong("lib-path"), help: ArgumentHelp("A folder searched by require (repeatable).", valueName: "folder"))
     var libraryPaths: [String] = []
@@ -31,9 +37,16 @@ struct ReplCommand: ParsableCommand {
     static let historyLimit = 1000
 
     mutating func run() throws {
+        let session: FotaSession
+        do {
+            session = try FotaSession.open(connection: connection, safety: safety, scriptPath: "(repl)", inputFiles: [])
+        } catch {
+            printError(error.description)
+            throw ExitCode(error.status)
+        }
         let settings = ReplSettings(
             limits: limits, libraryPaths: libraryPaths + RunCommand.folders(fromEnvironment: "FOTA_PATH"),
-            interactive: isatty(STDIN_FILENO) == 1)
+            interactive: isatty(STDIN_FILENO) == 1, session: session)
         let done = DispatchSemaphore(value: 0)
         let status = StatusBox()
         // The prompt runs on a thread with the interpreter's ample stack.
@@ -44,6 +57,8 @@ struct ReplCommand: ParsableCommand {
         thread.stackSize = ScriptRunner.interpreterStackBytes
         thread.start()
         done.wait()
+        if let plan = session.runtime.dryRunReport { FileHandle.standardError.write(Data((plan + "\n").utf8)) }
+        session.close()
         throw ExitCode(status.value)
     }
 }
@@ -52,6 +67,7 @@ struct ReplSettings: Sendable {
     var limits: LimitOptions
     var libraryPaths: [String]
     var interactive: Bool
+    var session: FotaSession
 }
 
 // @unchecked Sendable: written by the prompt thread before it signals, read after the wait.

@@ -1,3 +1,4 @@
+import FotaLua
 import LuaHost
 
 /// `help()` and `help(f)` at the prompt.
@@ -7,14 +8,15 @@ enum ReplHelp {
         A line that is not finished (an open `function`, `do`, `{` …) continues on the next one.
         Tab completes names and dotted paths (string.fo<Tab>). Ctrl-C clears the line or stops
         the running chunk; Ctrl-D on an empty line exits.
-        help(f) describes a host function.
+        help(f) describes a function, e.g. help(fota.append); docs/lua-api.md has the whole API.
         """
 
     static func install(in state: LuaState) throws {
         let help = state.register({ [unowned state] arguments, results in
             if arguments.count == 0 || arguments.isNil(1) {
                 var text = overview
-                let documented = state.documentation.values.map(\.signature).sorted()
+                let documented = (state.documentation.values.map(\.signature)
+                    + FotaDocs.fotaIterators.values.map(\.signature)).sorted()
                 if !documented.isEmpty {
                     text += "\n\nFunctions:\n" + documented.map { "  " + $0 }.joined(separator: "\n")
                 }
@@ -32,7 +34,19 @@ enum ReplHelp {
             results.push(string: doc.signature + "\n" + doc.summary)
         }, doc: FunctionDoc(signature: "help([f])", summary: "Shows how to use the prompt, or what a host function does."))
         try state.setGlobal("help", help)
+        // Functions written in Lua (the iterators) are documented by identity.
+        var iteratorDocs: [LuaKey: LuaValue] = [:]
+        for (name, doc) in FotaDocs.fotaIterators { iteratorDocs[.string(LuaString(name))] = .string(doc.signature + "\n" + doc.summary) }
+        try state.setGlobal("__help_iterators", .map(iteratorDocs))
         // help() prints rather than returns, so the text is not shown quoted
-        _ = try state.run("local h, print = help, print help = function(...) print(h(...)) end", chunkName: "=(help)")
+        _ = try state.run("""
+            local h, print, rawget, fota = help, print, rawget, fota
+            local byFunction = {}
+            for name, text in pairs(__help_iterators) do byFunction[fota[name]] = text end
+            __help_iterators = nil
+            help = function(f, ...)
+              if f ~= nil and byFunction[f] then print(byFunction[f]) else print(h(f, ...)) end
+            end
+            """, chunkName: "=(help)")
     }
 }

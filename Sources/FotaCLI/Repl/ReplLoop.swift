@@ -1,6 +1,7 @@
 import CLineEdit
 import CLuaSupport
 import Foundation
+import FotaLua
 import LuaHost
 
 /// Reads chunks, runs them in one sandboxed state and shows the results.
@@ -29,6 +30,7 @@ final class ReplLoop {
     }
 
     private func configure(_ state: LuaState) throws {
+        try FotaModule.install(in: state, runtime: settings.session.runtime)
         try ReplHelp.install(in: state)
         // At the prompt, require searches the current folder first.
         try state.setRequirePath(["."] + settings.libraryPaths)
@@ -111,12 +113,22 @@ final class ReplLoop {
     }
 
     private func banner() -> String {
-        """
-        fota repl — Lua 5.4 in the fota sandbox (memory \(settings.limits.memoryLimit) MiB, CPU \
-        \(Int(settings.limits.cpuLimit)) s per chunk)
-        Not connected to ThingSpace: the fota module is not part of this build yet.
-        help() for help, Ctrl-D to exit.
-        """
+        let runtime = settings.session.runtime
+        let mode: String
+        switch runtime.settings.mode {
+        case .live: mode = "changes are sent to ThingSpace and journaled"
+        case .dryRun: mode = "DRY RUN: changes are only planned and journaled"
+        case .readOnly: mode = "READ-ONLY: changes are refused"
+        }
+        let connection = runtime.client == nil
+            ? "no ThingSpace credentials (use --simulate, --profile or THINGSPACE_* variables)"
+            : "\(settings.session.endpointDescription), account \(runtime.settings.defaultAccount ?? "(none: pass opts.account)")"
+        return """
+            fota repl — Lua 5.4 in the fota sandbox (memory \(settings.limits.memoryLimit) MiB, CPU \
+            \(Int(settings.limits.cpuLimit)) s per chunk)
+            Talking to \(connection); \(mode).
+            help() for help, Ctrl-D to exit.
+            """
     }
 
     fileprivate func completions(for text: String) -> [String] {

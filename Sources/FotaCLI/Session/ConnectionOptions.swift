@@ -13,6 +13,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("sim-devices"), help: "With --simulate: number of devices in the simulated account.")
     var simulatorDevices = 10_000
 
+    @Option(name: .customLong("sim-latency-ms"), help: "With --simulate: delay added to every API request, in milliseconds.")
+    var simulatorLatencyMs = 0
+
     @Option(help: "ThingSpace base URL (default https://thingspace.verizon.com, or FOTA_ENDPOINT).")
     var endpoint: String?
 
@@ -36,6 +39,9 @@ struct ConnectionOptions: ParsableArguments {
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 64, not \(concurrency)") }
         guard (1...2_000_000).contains(simulatorDevices) else {
             throw ValidationError("--sim-devices must be from 1 to 2000000, not \(simulatorDevices)")
+        }
+        guard (0...60_000).contains(simulatorLatencyMs) else {
+            throw ValidationError("--sim-latency-ms must be from 0 to 60000, not \(simulatorLatencyMs)")
         }
         if simulate, endpoint != nil || profile != nil {
             throw ValidationError("--simulate runs against the built-in simulator: drop --endpoint and --profile")

@@ -57,6 +57,7 @@ final class FotaSession: Sendable {
             options.port = 0
             options.seed = connection.simulatorSeed
             options.deviceCount = connection.simulatorDevices
+            options.latency = .milliseconds(connection.simulatorLatencyMs)
             let server: SimulatorServer
             let simulatorOptions = options
             do {
