@@ -13,7 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def fota_binary():
     path = os.environ.get("FOTA_BIN")
     if path:
-        return path
+        return os.path.abspath(path)
     bin_dir = subprocess.run(
         ["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
