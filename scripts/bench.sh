@@ -34,13 +34,11 @@ print(f"start-up: fota {fota*1000:.2f} ms, lua5.4 {lua*1000:.2f} ms, ratio {rati
 PY
 rm -f "$empty" "$json"
 
-for extra in simulator bulk; do
-    if "$bin/fota-bench" 2>&1 | grep -q "$extra"; then
-        echo "== $extra"
-        "$bin/fota-bench" "$extra"
-    fi
-done
-if [ -x scripts/bench/bulk.sh ]; then
-    echo "== bulk append against the official Python SDK"
-    scripts/bench/bulk.sh "$bin"
-fi
+echo "== simulator throughput: 100-device add/remove batches at concurrency 8"
+"$bin/fota-bench" simulator
+
+echo "== bulk append: 100,000 devices at 20 ms latency, against the official Python SDK; 1,000,000-device peak memory"
+venv=.build/venv-sdk
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c "import verizon" 2>/dev/null || "$venv/bin/pip" install --quiet sdksio-verizon-apis-sdk
+BIN="$bin" PYTHON="$venv/bin/python" scripts/bench/bulk.sh --devices 100000 --latency-ms 20
