@@ -27,8 +27,22 @@ let package = Package(
         ),
         // C side of the host: error trampoline, budgeted allocator, hooks, sandbox, protected helpers.
         .target(name: "CLuaSupport", dependencies: ["CLua"], path: "Sources/CLuaSupport"),
+        // libedit (BSD) for the interactive prompt, and our glue around its readline interface.
+        .systemLibrary(
+            name: "CEditLine",
+            path: "Sources/CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(name: "CLineEdit", dependencies: ["CEditLine"], path: "Sources/CLineEdit"),
         // The embedded interpreter: value bridge, Swift functions, sandbox and limits.
-        .target(name: "LuaHost", dependencies: ["CLua", "CLuaSupport"]),
+        .target(
+            name: "LuaHost",
+            dependencies: ["CLua", "CLuaSupport"],
+            // The bridge's buffers are confined to the interpreter thread; dynamic
+            // exclusivity checks on every slot append cost more than the copy itself.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
         // ThingSpace Software Management API v1 client (no Lua here).
         .target(
             name: "ThingSpace",
@@ -55,6 +69,7 @@ let package = Package(
             name: "FotaCLI",
             dependencies: [
                 "LuaHost",
+                "CLineEdit",
                 "ThingSpace",
                 "ThingSpaceSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

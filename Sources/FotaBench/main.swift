@@ -3,6 +3,8 @@
 import Foundation
 
 let benchmarks: [String: ([String]) async throws -> Void] = [
+    "bridge": runBridgeBenchmark,
+    "calls": runCallBenchmark,
     "bulk": runBulkBenchmark,
 ]
 

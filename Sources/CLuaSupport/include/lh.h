@@ -1,2 +1,213 @@
-#pragma once
-#include "lua_shim.h"
+/*
+** lh.h: the C side of fota's Lua host.
+**
+** Prefix lh_. Every function says, in the manual's notation, whether it can
+** raise a Lua error:
+**   [-o, +p, x]  pops o values, pushes p, and x is
+**     '-'  never raises;
+**     'p'  runs its work under lua_pcall and returns a status (never raises);
+**     'e'  may raise: call it only from C code that Lua itself is running.
+** Swift calls only '-' and 'p' functions. A Lua error is a longjmp and must
+** never unwind through Swift frames.
+*/
+#ifndef FOTA_LH_H
+#define FOTA_LH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdatomic.h>
+#include "../../CLua/lua_shim.h"
+
+/* ---------------------------------------------------------------------------
+** Why a run stopped before its chunk returned. Sticky: once set, every later
+** hook call raises again, so pcall cannot swallow a tripped limit.
+*/
+enum {
+  LH_STOP_NONE = 0,
+  LH_STOP_INTERRUPT = 1, /* Ctrl-C */
+  LH_STOP_TIMEOUT = 2,   /* wall clock, set by the watchdog thread */
+  LH_STOP_CPU = 3,       /* CPU time of the interpreter thread */
+  LH_STOP_EXIT = 4       /* the script called os.exit */
+};
+
+/* Writes bytes produced by the script (print). Must not call Lua. */
+typedef void (*lh_WriteFn)(void *ctx, const char *bytes, size_t len);
+
+/* ---------------------------------------------------------------------------
+** Tape: a flat description of Lua values, written by Swift and turned into
+** Lua values by C under protection. Values are laid out in pre-order: an
+** array slot is followed by its `count` elements, a map slot by `count`
+** key/value pairs.
+*/
+enum {
+  LH_TAG_NIL = 0,
+  LH_TAG_FALSE = 1,
+  LH_TAG_TRUE = 2,
+  LH_TAG_INTEGER = 3,  /* u.i */
+  LH_TAG_NUMBER = 4,   /* u.n */
+  LH_TAG_STRING = 5,   /* count bytes at bytes + u.offset */
+  LH_TAG_ARRAY = 6,    /* count elements follow */
+  LH_TAG_MAP = 7,      /* count key/value pairs follow; u.i = metatable ref or 0 */
+  LH_TAG_FUNCTION = 8, /* a host function; u.i = its id */
+  LH_TAG_REF = 9       /* a value held in the registry; u.i = its ref */
+};
+
+/* Map flag: build a read-only proxy instead of a plain table. */
+#define LH_FLAG_READONLY 1
+
+typedef struct lh_Slot {
+  int32_t tag;
+  int32_t flags;
+  int64_t count;
+  union { int64_t i; double n; int64_t offset; } u;
+} lh_Slot;
+
+typedef struct lh_Tape {
+  const lh_Slot *slots;
+  size_t nslots;
+  const char *bytes;
+  size_t nbytes;
+} lh_Tape;
+
+/* ---------------------------------------------------------------------------
+** Host functions. Swift returns one of these statuses to the C trampoline,
+** which raises any error only after the Swift frames have returned.
+*/
+enum {
+  LH_CALL_RETURN = 0,   /* out holds the results */
+  LH_CALL_ERROR = 1,    /* out holds one value: the error (strings get position) */
+  LH_CALL_ARGERROR = 2  /* out holds one string; *argn is the bad argument */
+};
+
+/* Called by the trampoline with the function's id; fills *out. Must not raise. */
+typedef int (*lh_DispatchFn)(void *ctx, lua_State *L, int64_t id, lh_Tape *out,
+                             int *argn);
+
+/* ---------------------------------------------------------------------------
+** The host: one per lua_State, passed as the allocator's user data.
+*/
+typedef struct lh_Host {
+  /* budgeted allocator */
+  size_t mem_used;
+  size_t mem_peak;
+  size_t mem_limit;    /* bytes; 0 = no limit */
+  int mem_refused;     /* an allocation was refused at least once */
+
+  /* limits checked by the count hook */
+  _Atomic int stop;    /* LH_STOP_* */
+  double cpu_limit;    /* seconds of thread CPU time; 0 = none */
+  double cpu_start;
+  unsigned hook_calls;
+  double cpu_checked_at; /* monotonic seconds of the last CPU clock read */
+  int exit_status;     /* for LH_STOP_EXIT */
+
+  /* output and host functions */
+  lh_WriteFn write;
+  void *write_ctx;
+  lh_DispatchFn dispatch;
+  void *dispatch_ctx;
+
+  /* last error, copied out of Lua by the message handler (malloc'd) */
+  char *err_where;
+  char *err_traceback;
+
+  /* pattern-matching caps */
+  size_t max_pattern;
+  size_t max_subject;
+} lh_Host;
+
+/* [-0, +0, -] a new state using h's budgeted allocator, or NULL. */
+lua_State *lh_newstate(lh_Host *h);
+/* [-0, +0, -] the host of a state made by lh_newstate. */
+lh_Host *lh_host(lua_State *L);
+/* [-0, +0, -] closes L; finalizers run under the same budget and hook. */
+void lh_close(lua_State *L);
+/* [-0, +0, -] frees what the host itself allocated. */
+void lh_host_free(lh_Host *h);
+
+/* [-0, +0, -] installs the count hook and starts the CPU clock. */
+void lh_limits_start(lua_State *L);
+/* [-0, +0, -] asks every hook of h to raise; safe from any thread. */
+void lh_request_stop(lh_Host *h, int reason);
+/* [-0, +0, -] the pending LH_STOP_* reason, read atomically. */
+int lh_stop_reason(lh_Host *h);
+/* [-0, +0, e] raises like the count hook if a stop is pending, Ctrl-C was
+** pressed or the CPU budget is spent (that clock is read at most every few
+** milliseconds). For C functions that can run long between two hooks. */
+void lh_limits_check(lua_State *L);
+/* [-0, +0, -] the pending LH_STOP_* reason after checking Ctrl-C and the CPU
+** budget as the hook does, without raising (for the allocator). */
+int lh_limits_poll(lh_Host *h);
+/* [-0, +0, -] CPU seconds used by the calling thread. */
+double lh_thread_cpu(void);
+
+/* [-0, +0, -] SIGINT sets a process-wide flag that every host's hook honours;
+** a second SIGINT before the first is handled exits at once with 130. */
+void lh_install_sigint(void);
+void lh_uninstall_sigint(void);
+int lh_interrupt_pending(void);
+void lh_clear_interrupt(void);
+
+/* [-0, +0, p] opens the sandboxed standard library; 0 or an error status
+** with the message on the stack. */
+int lh_open_sandbox(lua_State *L);
+
+/* [-0, +0, -] sets the folders `require` searches: a NUL-separated list of
+** (root, shown-as) pairs, `count` pairs in all. Call before running code. */
+int lh_set_require_path(lua_State *L, const char *pairs, size_t len, int count);
+
+/* [-0, +1, -] loads text (never bytecode) as a chunk named `chunkname`;
+** a first line starting with '#' is ignored (line numbers are kept).
+** Returns a status; on error the message is on the stack. */
+int lh_loadtext(lua_State *L, const char *text, size_t len, const char *chunkname);
+
+/* [-0, +n, p] pushes the tape's top-level values; *npushed gets n.
+** On error pushes the message instead and returns its status. */
+int lh_push_tape(lua_State *L, const lh_Tape *tape, int *npushed);
+
+/* [-0, +0, p] sets global `name` to the tape's single value. */
+int lh_setglobal_tape(lua_State *L, const char *name, const lh_Tape *tape);
+
+/* [-(nargs+1), +nresults, p] calls the function below nargs arguments with
+** the host's message handler (traceback, error position); LUA_MULTRET allowed.
+** On error, one value (the error) is left and the status returned. */
+int lh_pcall(lua_State *L, int nargs, int nresults);
+
+/* [-0, +0, p] stores the value at the top in the registry and pops it;
+** *ref gets the reference. */
+int lh_ref(lua_State *L, int *ref);
+/* [-0, +0, -] */
+void lh_unref(lua_State *L, int ref);
+
+/* [-0, +0, -] the bytes of the string at idx, or NULL if it is not a string
+** (numbers are not converted: that would allocate). */
+const char *lh_rawstring(lua_State *L, int idx, size_t *len);
+
+/* [-0, +1, p] pushes t[key] read raw, t being the table at idx (the error
+** message instead, with a non-zero status). */
+int lh_rawgetfield(lua_State *L, int idx, const char *key);
+
+/* [-0, +0, -] stdout through C's buffer, shared with Swift's print. */
+void lh_write_stdout(const char *bytes, size_t len);
+void lh_flush_stdout(void);
+
+/* [-0, +0, p] completion candidates for text (a name or a dotted path),
+** found by reading tables raw; sorted, malloc'd, freed by lh_complete_free. */
+int lh_complete(lua_State *L, const char *text, size_t len, char ***items, size_t *count);
+void lh_complete_free(char **items, size_t count);
+
+/* [-nresults, +0, p] sets _ to the first result and passes all of them to
+** the function held in the registry at `printer`. */
+int lh_repl_show(lua_State *L, int printer, int nresults);
+
+/* [-0, +0, -] clears a stop (Ctrl-C, CPU) and restarts the CPU clock, so the
+** next chunk at the prompt runs with a full budget. */
+void lh_repl_rearm(lua_State *L);
+
+/* [-0, +0, -] 1 and *id set if the value at idx is a host function. */
+int lh_host_function_id(lua_State *L, int idx, int64_t *id);
+
+/* [-0, +0, -] the C function behind every host function (for identity checks). */
+int lh_trampoline(lua_State *L);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+** lh_print.c: tostring without addresses, and print through the host with
+** terminal control characters escaped.
+*/
+#include <stdio.h>
+#include "lh.h"
+
+static const char LH_IDS_KEY = 'i'; /* its address keys the registry */
+
+/* [-0, +1, e] like luaL_tolstring, but tables, functions, threads and
+** userdata without __tostring show a per-run number instead of an address.
+** Also used by string.format's '%s' (lh_sandbox.c). */
+const char *lh_tolstring(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  int t = lua_type(L, idx);
+  if (luaL_getmetafield(L, idx, "__tostring") != LUA_TNIL) {
+    lua_pop(L, 1);
+    return luaL_tolstring(L, idx, NULL);
+  }
+  if (t != LUA_TTABLE && t != LUA_TFUNCTION && t != LUA_TTHREAD && t != LUA_TUSERDATA &&
+      t != LUA_TLIGHTUSERDATA)
+    return luaL_tolstring(L, idx, NULL);
+  const char *kind = lua_typename(L, t);
+  int has_name = 0;
+  if (luaL_getmetafield(L, idx, "__name") != LUA_TNIL) {
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      kind = lua_tostring(L, -1);
+      has_name = 1;
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+  /* ids[value] = n, in a weak-keyed table so naming a value keeps nothing alive */
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &LH_IDS_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 4);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &LH_IDS_KEY);
+  }
+  lua_pushvalue(L, idx);
+  lua_Integer id;
+  if (lua_rawget(L, -2) == LUA_TNUMBER) {
+    id = lua_tointeger(L, -1);
+    lua_pop(L, 1);
+  } else {
+    lua_pop(L, 1);
+    lua_rawgeti(L, -1, 0); /* the counter lives at ids[0] */
+    id = lua_tointeger(L, -1) + 1;
+    lua_pop(L, 1);
+    lua_pushinteger(L, id);
+    lua_rawseti(L, -2, 0);
+    lua_pushvalue(L, idx);
+    lua_pushinteger(L, id);
+    lua_rawset(L, -3);
+  }
+  lua_pop(L, 1); /* ids */
+  const char *s = lua_pushfstring(L, "%s: #%I", kind, (LUAI_UACINT)id);
+  if (has_name) lua_remove(L, -2);
+  return s;
+}
+
+static int lh_tostring_fn(lua_State *L) {
+  luaL_checkany(L, 1);
+  lh_tolstring(L, 1);
+  return 1;
+}
+
+/* Appends s to b, writing control characters (but tab and newline) and DEL
+** as \ddd escapes so a script cannot drive the operator's terminal. */
+static void lh_add_escaped(luaL_Buffer *b, const char *s, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+      char esc[8];
+      int n = snprintf(esc, sizeof esc, "\\%03u", (unsigned)c);
+      luaL_addlstring(b, esc, (size_t)n);
+    } else {
+      luaL_addchar(b, (char)c);
+    }
+  }
+}
+
+/* Every argument is converted in place first: once a luaL_Buffer has grown
+** past its initial size its box is a to-be-closed slot, and moving it (or
+** anything below it) would make Lua close the wrong value on return. */
+static int lh_print_fn(lua_State *L) {
+  lh_Host *h = lh_host(L);
+  int n = lua_gettop(L);
+  for (int i = 1; i <= n; i++) {
+    lh_tolstring(L, i);
+    lua_replace(L, i);
+  }
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int i = 1; i <= n; i++) {
+    size_t len;
+    const char *s = lua_tolstring(L, i, &len);
+    if (i > 1) luaL_addchar(&b, '\t');
+    lh_add_escaped(&b, s, len);
+  }
+  luaL_addchar(&b, '\n');
+  luaL_pushresult(&b);
+  size_t len;
+  const char *out = lua_tolstring(L, -1, &len);
+  if (h->write != NULL) h->write(h->write_ctx, out, len);
+  else fwrite(out, 1, len, stdout);
+  return 0;
+}
+
+/* [-0, +0, e] installs print and tostring in the global table. */
+void lh_open_print(lua_State *L) {
+  lua_pushcfunction(L, lh_print_fn);
+  lua_setglobal(L, "print");
+  lua_pushcfunction(L, lh_tostring_fn);
+  lua_setglobal(L, "tostring");
+}
+
+void lh_write_stdout(const char *bytes, size_t len) { fwrite(bytes, 1, len, stdout); }
+
+void lh_flush_stdout(void) { fflush(stdout); }

@@ -1,0 +1,228 @@
+/*
+** lh_tape.c: turns a tape written by Swift into Lua values.
+** Everything here may raise, so it only runs under lua_pcall or inside a C
+** function that Lua called.
+*/
+#include "lh.h"
+
+/* [-1, +1, e] replaces the table at the top with a read-only proxy of it. */
+static void lh_make_readonly(lua_State *L);
+
+/* [-0, +1, e] pushes the value at slot i; returns the index after it. */
+static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) {
+  if (i >= t->nslots) luaL_error(L, "host value is truncated");
+  if (depth > 200) luaL_error(L, "host value is nested too deeply");
+  luaL_checkstack(L, 4, "host value is nested too deeply");
+  const lh_Slot *s = &t->slots[i++];
+  switch (s->tag) {
+    case LH_TAG_NIL: lua_pushnil(L); break;
+    case LH_TAG_FALSE: lua_pushboolean(L, 0); break;
+    case LH_TAG_TRUE: lua_pushboolean(L, 1); break;
+    case LH_TAG_INTEGER: lua_pushinteger(L, (lua_Integer)s->u.i); break;
+    case LH_TAG_NUMBER: lua_pushnumber(L, (lua_Number)s->u.n); break;
+    case LH_TAG_STRING:
+      lua_pushlstring(L, t->bytes + s->u.offset, (size_t)s->count);
+      break;
+    case LH_TAG_ARRAY: {
+      int n = s->count > INT32_MAX ? INT32_MAX : (int)s->count;
+      lua_createtable(L, n, 0);
+      for (int64_t k = 1; k <= s->count; k++) {
+        const lh_Slot *e = i < t->nslots ? &t->slots[i] : NULL;
+        if (e != NULL && e->tag == LH_TAG_STRING) { /* lists of ids: no recursion, no stack check */
+          lua_pushlstring(L, t->bytes + e->u.offset, (size_t)e->count);
+          i++;
+        } else {
+          i = lh_push_slot(L, t, i, depth + 1);
+        }
+        lua_rawseti(L, -2, (lua_Integer)k);
+      }
+      break;
+    }
+    case LH_TAG_MAP: {
+      int n = s->count > INT32_MAX ? INT32_MAX : (int)s->count;
+      lua_createtable(L, 0, n);
+      for (int64_t k = 0; k < s->count; k++) {
+        i = lh_push_slot(L, t, i, depth + 1);
+        i = lh_push_slot(L, t, i, depth + 1);
+        lua_rawset(L, -3);
+      }
+      if (s->u.i != 0) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, (lua_Integer)s->u.i);
+        lua_setmetatable(L, -2);
+      }
+      if (s->flags & LH_FLAG_READONLY) lh_make_readonly(L);
+      break;
+    }
+    case LH_TAG_FUNCTION:
+      lua_pushinteger(L, (lua_Integer)s->u.i);
+      lua_pushcclosure(L, lh_trampoline, 1);
+      break;
+    case LH_TAG_REF:
+      lua_rawgeti(L, LUA_REGISTRYINDEX, (lua_Integer)s->u.i);
+      break;
+    default:
+      luaL_error(L, "host value has an unknown tag %d", (int)s->tag);
+  }
+  return i;
+}
+
+/* [-0, +n, e] pushes every top-level value; returns n. One stack check
+** covers the first few (a tape has at least one slot per value). */
+static int lh_push_all(lua_State *L, const lh_Tape *t) {
+  enum { CHECKED = 16 };
+  luaL_checkstack(L, CHECKED, "too many results");
+  int n = 0;
+  for (size_t i = 0; i < t->nslots; n++) {
+    const lh_Slot *s = &t->slots[i];
+    if (n >= CHECKED) luaL_checkstack(L, 1, "too many results");
+    if (s->tag == LH_TAG_INTEGER) { /* the common case of a host function's result */
+      lua_pushinteger(L, (lua_Integer)s->u.i);
+      i++;
+    } else {
+      i = lh_push_slot(L, t, i, 0);
+    }
+  }
+  return n;
+}
+
+static int lh_readonly_newindex(lua_State *L) {
+  lua_getmetatable(L, 1);
+  lua_getfield(L, -1, "__name");
+  const char *name = lua_tostring(L, -1);
+  return luaL_error(L, "attempt to modify read-only table '%s'", name ? name : "?");
+}
+
+/* next() for a proxy: walks the real table behind it (its metatable's
+** __index) without handing that table to the script, which could then
+** change it. Immune to a script replacing the global next. */
+static int lh_readonly_next(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 2);
+  if (!lua_getmetatable(L, 1)) return luaL_error(L, "not a read-only table");
+  lua_pushliteral(L, "__index");
+  if (lua_rawget(L, -2) != LUA_TTABLE) return luaL_error(L, "not a read-only table");
+  lua_pushvalue(L, 2);
+  if (lua_next(L, -2)) return 2;
+  lua_pushnil(L);
+  return 1;
+}
+
+static int lh_readonly_pairs(lua_State *L) {
+  lua_pushcfunction(L, lh_readonly_next);
+  lua_pushvalue(L, 1);
+  lua_pushnil(L);
+  return 3;
+}
+
+static int lh_readonly_len(lua_State *L) {
+  lua_getmetatable(L, 1);
+  lua_getfield(L, -1, "__index");
+  lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+  return 1;
+}
+
+/* [-0, +0, e] whether the table at idx is a read-only proxy made here. */
+int lh_is_readonly(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  luaL_checkstack(L, 2, NULL);
+  if (!lua_getmetatable(L, idx)) return 0;
+  lua_pushliteral(L, "__newindex");
+  int found = lua_rawget(L, -2) == LUA_TFUNCTION && lua_tocfunction(L, -1) == lh_readonly_newindex;
+  lua_pop(L, 2);
+  return found;
+}
+
+static void lh_make_readonly(lua_State *L) {
+  /* stack: real */
+  lua_createtable(L, 0, 0);          /* real, proxy */
+  lua_createtable(L, 0, 6);          /* real, proxy, mt */
+  lua_pushvalue(L, -3);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, lh_readonly_newindex);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, lh_readonly_pairs);
+  lua_setfield(L, -2, "__pairs");
+  lua_pushcfunction(L, lh_readonly_len);
+  lua_setfield(L, -2, "__len");
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  /* the real table's "__name" field, if any, names it in errors */
+  if (lua_getfield(L, -3, "__name") != LUA_TSTRING) {
+    lua_pop(L, 1);
+    lua_pushliteral(L, "host table");
+  }
+  lua_setfield(L, -2, "__name");
+  lua_setmetatable(L, -2);           /* real, proxy */
+  lua_remove(L, -2);                 /* proxy */
+}
+
+static int lh_push_tape_k(lua_State *L) {
+  const lh_Tape *t = (const lh_Tape *)lua_touserdata(L, 1);
+  lua_pop(L, 1);
+  return lh_push_all(L, t);
+}
+
+int lh_push_tape(lua_State *L, const lh_Tape *tape, int *npushed) {
+  *npushed = 0;
+  if (!lua_checkstack(L, 3)) return LUA_ERRMEM;
+  int base = lua_gettop(L);
+  lua_pushcfunction(L, lh_push_tape_k);
+  lua_pushlightuserdata(L, (void *)tape);
+  int status = lua_pcall(L, 1, LUA_MULTRET, 0);
+  if (status == LUA_OK) *npushed = lua_gettop(L) - base;
+  return status;
+}
+
+static int lh_setglobal_k(lua_State *L) {
+  const lh_Tape *t = (const lh_Tape *)lua_touserdata(L, 1);
+  const char *name = (const char *)lua_touserdata(L, 2);
+  lua_settop(L, 0);
+  if (t->nslots == 0) lua_pushnil(L);
+  else lh_push_slot(L, t, 0, 0);
+  lua_setglobal(L, name);
+  return 0;
+}
+
+int lh_setglobal_tape(lua_State *L, const char *name, const lh_Tape *tape) {
+  if (!lua_checkstack(L, 3)) return LUA_ERRMEM;
+  lua_pushcfunction(L, lh_setglobal_k);
+  lua_pushlightuserdata(L, (void *)tape);
+  lua_pushlightuserdata(L, (void *)name);
+  return lua_pcall(L, 2, 0, 0);
+}
+
+/* [-0, +?, e] Lua calls this for every host function. Swift runs and returns;
+** only then are its results pushed or its error raised, all from C. */
+int lh_trampoline(lua_State *L) {
+  lh_Host *h = lh_host(L);
+  int64_t id = (int64_t)lua_tointeger(L, lua_upvalueindex(1));
+  lh_Tape out = {0};
+  int argn = 0;
+  int status = h->dispatch(h->dispatch_ctx, L, id, &out, &argn);
+  switch (status) {
+    case LH_CALL_RETURN:
+      return lh_push_all(L, &out);
+    case LH_CALL_ARGERROR: {
+      lh_push_all(L, &out);
+      const char *msg = lua_tostring(L, -1);
+      return luaL_argerror(L, argn, msg ? msg : "invalid value");
+    }
+    default: {
+      if (lh_push_all(L, &out) == 0) lua_pushliteral(L, "host function failed");
+      if (lua_type(L, -1) == LUA_TSTRING) {
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+      }
+      return lua_error(L);
+    }
+  }
+}
+
+int lh_host_function_id(lua_State *L, int idx, int64_t *id) {
+  if (lua_tocfunction(L, idx) != lh_trampoline || !lua_checkstack(L, 1)) return 0;
+  if (lua_getupvalue(L, idx, 1) == NULL) return 0;
+  *id = (int64_t)lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  return 1;
+}

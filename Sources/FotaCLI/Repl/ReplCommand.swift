@@ -1,0 +1,60 @@
+import ArgumentParser
+import CLineEdit
+import CLuaSupport
+import Foundation
+import LuaHost
+
+struct ReplCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repl",
+        abstract: "An interactive Lua prompt in the same sandbox as `fota run`.",
+        discussion: """
+            Expressions print their value (tables pretty-printed); `_` holds the last result. \
+            Tab completes globals, fields and dotted paths. Ctrl-C clears the line, or stops \
+            the running chunk and returns to the prompt with everything defined so far intact. \
+            Ctrl-D on an empty line exits. help() at the prompt says more.
+
+            History is kept in $XDG_STATE_HOME/fota/history (or ~/.local/state/fota/history), \
+            capped at 1000 lines.
+
+            When standard input is not a terminal there is no prompt, banner or line editing: \
+            chunks are read and run one after another, so `fota repl < session.lua` works, and \
+            the exit status is 1 if any chunk failed.
+            """
+    )
+
+    @OptionGroup(title: "Limits (per chunk)") var limits: LimitOptions
+
+    @Option(name: .customLong("lib-path"), help: ArgumentHelp("A folder searched by require (repeatable).", valueName: "folder"))
+    var libraryPaths: [String] = []
+
+    static let historyLimit = 1000
+
+    mutating func run() throws {
+        let settings = ReplSettings(
+            limits: limits, libraryPaths: libraryPaths + RunCommand.folders(fromEnvironment: "FOTA_PATH"),
+            interactive: isatty(STDIN_FILENO) == 1)
+        let done = DispatchSemaphore(value: 0)
+        let status = StatusBox()
+        // The prompt runs on a thread with the interpreter's ample stack.
+        let thread = Thread {
+            status.value = ReplLoop(settings: settings).run()
+            done.signal()
+        }
+        thread.stackSize = ScriptRunner.interpreterStackBytes
+        thread.start()
+        done.wait()
+        throw ExitCode(status.value)
+    }
+}
+
+struct ReplSettings: Sendable {
+    var limits: LimitOptions
+    var libraryPaths: [String]
+    var interactive: Bool
+}
+
+// @unchecked Sendable: written by the prompt thread before it signals, read after the wait.
+private final class StatusBox: @unchecked Sendable {
+    var value: Int32 = 0
+}

@@ -1,0 +1,142 @@
+import CLineEdit
+import CLuaSupport
+import Foundation
+import LuaHost
+
+/// Reads chunks, runs them in one sandboxed state and shows the results.
+final class ReplLoop {
+    let settings: ReplSettings
+    private var session: ReplSession?
+    private var anyChunkFailed = false
+
+    init(settings: ReplSettings) { self.settings = settings }
+
+    /// Runs until end of input; returns the exit status.
+    func run() -> Int32 {
+        let session: ReplSession
+        do {
+            let state = try LuaState(limits: settings.limits.luaLimits)
+            try configure(state)
+            session = try ReplSession(state: state, limits: settings.limits.luaLimits)
+        } catch {
+            printError("cannot start the prompt: \(error)")
+            return ExitStatus.configuration
+        }
+        self.session = session
+        lh_install_sigint()
+        defer { lh_uninstall_sigint() }
+        return settings.interactive ? runInteractive(session) : runPiped(session)
+    }
+
+    private func configure(_ state: LuaState) throws {
+        try ReplHelp.install(in: state)
+        // At the prompt, require searches the current folder first.
+        try state.setRequirePath(["."] + settings.libraryPaths)
+    }
+
+    private func runInteractive(_ session: ReplSession) -> Int32 {
+        print(banner())
+        lh_flush_stdout()
+        let history = try? StatePaths.file("history")
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        le_init(history, Int32(ReplCommand.historyLimit), replComplete, context)
+        var pending = ""
+        while true {
+            var raw: UnsafeMutablePointer<CChar>? = nil
+            let status = le_readline(pending.isEmpty ? "> " : ">> ", &raw)
+            if status == Int32(LE_EOF) {
+                print()
+                break
+            }
+            if status == Int32(LE_INTERRUPT) {
+                pending = ""
+                continue
+            }
+            let line = String(cString: raw!)
+            free(raw)
+            pending = pending.isEmpty ? line : pending + "\n" + line
+            if pending.allSatisfy(\.isWhitespace) {
+                pending = ""
+                continue
+            }
+            if case .incomplete = evaluate(pending, session: session) { continue }
+            le_add_history(pending)
+            pending = ""
+        }
+        return anyChunkFailed ? ExitStatus.scriptError : ExitStatus.success
+    }
+
+    private func runPiped(_ session: ReplSession) -> Int32 {
+        var pending = ""
+        while let line = readLine(strippingNewline: true) {
+            pending = pending.isEmpty ? line : pending + "\n" + line
+            if pending.allSatisfy(\.isWhitespace) {
+                pending = ""
+                continue
+            }
+            let result = evaluate(pending, session: session)
+            if case .incomplete = result { continue }
+            if case .exited(let status) = result { return status }
+            pending = ""
+        }
+        if !pending.isEmpty {
+            // The input ended inside a chunk: report it as Lua would.
+            anyChunkFailed = true
+            printError("stdin: unexpected end of input in an unfinished chunk:\n\(pending)")
+        }
+        return anyChunkFailed ? ExitStatus.scriptError : ExitStatus.success
+    }
+
+    /// Runs one chunk and reports a failure; the state survives whatever happens.
+    @discardableResult
+    private func evaluate(_ chunk: String, session: ReplSession) -> ReplEvaluation {
+        let result = session.evaluate(chunk)
+        lh_flush_stdout()
+        switch result {
+        case .ran, .incomplete:
+            break
+        case .failed(let error):
+            anyChunkFailed = true
+            printError(error.description, prefixed: false)
+        case .limitExceeded(let limit):
+            anyChunkFailed = true
+            printError(settings.limits.explain(limit), prefixed: false)
+        case .interrupted:
+            anyChunkFailed = true
+            printError("interrupted", prefixed: false)
+        case .exited(let status):
+            if settings.interactive { exit(status) }
+        }
+        return result
+    }
+
+    private func banner() -> String {
+        """
+        fota repl — Lua 5.4 in the fota sandbox (memory \(settings.limits.memoryLimit) MiB, CPU \
+        \(Int(settings.limits.cpuLimit)) s per chunk)
+        Not connected to ThingSpace: the fota module is not part of this build yet.
+        help() for help, Ctrl-D to exit.
+        """
+    }
+
+    fileprivate func completions(for text: String) -> [String] {
+        session?.completions(for: text) ?? []
+    }
+}
+
+/// libedit asks for completions through this capture-free function; the
+/// ReplLoop comes back through the context pointer.
+private let replComplete: le_CompleteFn = { context, text, count in
+    let loop = Unmanaged<ReplLoop>.fromOpaque(context!).takeUnretainedValue()
+    let candidates = loop.completions(for: String(cString: text!))
+    count!.pointee = candidates.count
+    guard !candidates.isEmpty else { return nil }
+    let array = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: candidates.count)
+    for (i, candidate) in candidates.enumerated() { array[i] = strdup(candidate) }
+    // le.c frees with free(): hand it memory from malloc, not Swift's allocator.
+    let size = MemoryLayout<UnsafeMutablePointer<CChar>?>.stride * candidates.count
+    let copy = malloc(size)!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)
+    copy.initialize(from: array, count: candidates.count)
+    array.deallocate()
+    return copy
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import CLuaSupport
+import Foundation
+import LuaHost
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a Lua script in the sandbox.",
+        discussion: """
+            Everything after the script path belongs to the script, flags included: \
+            `fota run canary.lua --count 5` gives the script `--count` and `5` in `arg[1]`, \
+            `arg[2]` and in `...`; `arg[0]` is the script path.
+
+            A first line starting with `#!` is ignored, so `chmod +x` scripts that start with \
+            `#!/usr/bin/env -S fota run` work. `require "name"` loads name.lua from the \
+            script's folder, then from each --lib-path folder, then from FOTA_PATH \
+            (colon-separated).
+
+            Exit status: 0 success, 1 script error, 3 limit exceeded, 64 usage error, \
+            66 script not readable, 78 configuration error, 130 interrupted (Ctrl-C); \
+            os.exit(n) chooses its own.
+            """
+    )
+
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+
+    @Option(name: .customLong("lib-path"), help: ArgumentHelp("A folder searched by require (repeatable).", valueName: "folder"))
+    var libraryPaths: [String] = []
+
+    @Flag(help: "Print the Lua traceback when the script fails.")
+    var debug = false
+
+    @Argument(help: ArgumentHelp("The Lua script to run.", valueName: "script.lua"))
+    var script: String
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Arguments for the script.", valueName: "args"))
+    var scriptArguments: [String] = []
+
+    mutating func run() throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: script, isDirectory: &isFolder), !isFolder.boolValue,
+            FileManager.default.isReadableFile(atPath: script)
+        else {
+            printError("cannot read script '\(script)': \(isFolder.boolValue ? "it is a folder" : "no such readable file")")
+            throw ExitCode(ExitStatus.noInput)
+        }
+        var run = ScriptRun(
+            scriptPath: script, arguments: scriptArguments,
+            libraryPaths: libraryPaths + Self.folders(fromEnvironment: "FOTA_PATH"),
+            limits: limits.luaLimits, timeoutSeconds: limits.timeout)
+        run.gracePeriodSeconds = 2
+        lh_install_sigint()
+        let outcome = ScriptRunner.run(run)
+        lh_flush_stdout()
+        throw ExitCode(report(outcome))
+    }
+
+    /// Prints how the run ended to stderr and returns the exit status.
+    private func report(_ outcome: ScriptOutcome) -> Int32 {
+        switch outcome {
+        case .finished:
+            return ExitStatus.success
+        case .exited(let status):
+            return status
+        case .interrupted:
+            printError("interrupted")
+            return ExitStatus.interrupted
+        case .limitExceeded(let limit):
+            printError(limits.explain(limit))
+            return ExitStatus.limitExceeded
+        case .failed(let error):
+            printError(error.description)
+            if debug, let traceback = error.traceback { printError(traceback, prefixed: false) }
+            return ExitStatus.scriptError
+        }
+    }
+
+    static func folders(fromEnvironment name: String) -> [String] {
+        guard let value = ProcessInfo.processInfo.environment[name] else { return [] }
+        return value.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+    }
+}
+
+func printError(_ message: String, prefixed: Bool = true) {
+    FileHandle.standardError.write(Data(((prefixed ? "fota: " : "") + message + "\n").utf8))
+}

@@ -1,0 +1,93 @@
+import CLua
+import CLuaSupport
+
+/// A Swift function that Lua code can call. It reads its arguments from
+/// `LuaArguments` and appends results to `LuaResults`; it must not call back
+/// into Lua. Throw `LuaArgumentError` for a bad argument, a `LuaErrorValue`
+/// to raise a Lua value, or any other error to raise its description.
+public typealias LuaHostFunction = (borrowing LuaArguments, inout LuaResults) throws -> Void
+
+/// The arguments of a host function call, read with raw accessors.
+public struct LuaArguments: ~Copyable {
+    let L: OpaquePointer
+    /// How many arguments the caller passed.
+    public let count: Int
+
+    init(_ L: OpaquePointer) {
+        self.L = L
+        count = Int(lua_gettop(L))
+    }
+
+    /// The Lua type name of argument `position` (1-based), "no value" past the end.
+    public func typeName(_ position: Int) -> String {
+        guard position <= count else { return "no value" }
+        return String(cString: lua_typename(L, lua_type(L, Int32(position))))
+    }
+
+    public func isNil(_ position: Int) -> Bool {
+        position > count || lua_type(L, Int32(position)) == LUA_TNIL
+    }
+
+    /// An integer argument (floats with an integral value are accepted, as Lua does).
+    public func integer(_ position: Int) throws(LuaArgumentError) -> Int64 {
+        var isInteger: Int32 = 0
+        if position <= count, lua_type(L, Int32(position)) == LUA_TNUMBER {
+            let value = lua_tointegerx(L, Int32(position), &isInteger)
+            if isInteger != 0 { return value }
+            throw LuaArgumentError(position, "number has no integer representation")
+        }
+        throw LuaArgumentError(position, "integer expected, got \(typeName(position))")
+    }
+
+    public func number(_ position: Int) throws(LuaArgumentError) -> Double {
+        guard position <= count, lua_type(L, Int32(position)) == LUA_TNUMBER else {
+            throw LuaArgumentError(position, "number expected, got \(typeName(position))")
+        }
+        return lua_tonumberx(L, Int32(position), nil)
+    }
+
+    /// A string argument. Numbers are not converted: that would allocate inside Lua.
+    public func string(_ position: Int) throws(LuaArgumentError) -> LuaString {
+        guard position <= count, lua_type(L, Int32(position)) == LUA_TSTRING else {
+            throw LuaArgumentError(position, "string expected, got \(typeName(position))")
+        }
+        return ValueReader(L).readString(Int32(position))
+    }
+
+    public func boolean(_ position: Int) -> Bool {
+        position <= count && lua_toboolean(L, Int32(position)) != 0
+    }
+
+    /// The id of the host function passed as argument `position`, or nil if
+    /// it is not one (a Lua function, a C library function, another value).
+    public func hostFunctionID(_ position: Int) -> Int64? {
+        var id: Int64 = 0
+        guard position <= count, lh_host_function_id(L, Int32(position), &id) != 0 else { return nil }
+        return id
+    }
+
+    /// Any argument as a value; tables are read raw and whole.
+    public func value(_ position: Int) throws(LuaArgumentError) -> LuaValue {
+        guard position <= count else { return .nil }
+        var reader = ValueReader(L)
+        do {
+            return try reader.read(at: Int32(position))
+        } catch {
+            throw LuaArgumentError(position, error.description)
+        }
+    }
+}
+
+/// The results of a host function call, written straight into the tape that
+/// C turns into Lua values once Swift has returned.
+public struct LuaResults: ~Copyable {
+    // A LuaResults lives only during one call; its state owns the tape.
+    let tape: UnsafeMutablePointer<Tape>
+
+    public mutating func push(_ value: LuaValue) throws(LuaBridgeError) { try tape.pointee.append(value) }
+    public mutating func push(integer: Int64) { tape.pointee.appendInteger(integer) }
+    public mutating func push(number: Double) { tape.pointee.appendNumber(number) }
+    public mutating func push(boolean: Bool) { tape.pointee.appendBoolean(boolean) }
+    public mutating func push(string: String) { tape.pointee.appendString(string) }
+    public mutating func pushNil() { tape.pointee.appendNil() }
+}

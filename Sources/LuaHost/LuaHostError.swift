@@ -1,0 +1,85 @@
+/// Why a value could not cross between Lua and Swift. `path` says where in a
+/// nested table the problem is, e.g. `[3].name`.
+public struct LuaBridgeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public init(path: String = "", _ reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
+}
+
+/// An error raised by Lua code: its message, where it was raised, and a traceback.
+public struct LuaScriptError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The error value as text (a string error as Lua formatted it, with its position).
+    public var message: String
+    /// `file:line` of the innermost Lua function when the error was raised, if known.
+    public var location: String?
+    public var traceback: String?
+
+    public init(message: String, location: String? = nil, traceback: String? = nil) {
+        self.message = message
+        self.location = location
+        self.traceback = traceback
+    }
+
+    /// The message with a position in front, unless Lua already put one there,
+    /// for a terminal: control characters (but tab and newline) are escaped as
+    /// `\ddd`, as `print` does, so an error message cannot drive the terminal.
+    public var description: String {
+        guard let location, !message.hasPrefix(location), !Self.startsWithPosition(message) else {
+            return Self.escapingControlCharacters(message)
+        }
+        return Self.escapingControlCharacters("\(location): \(message)")
+    }
+
+    static func escapingControlCharacters(_ text: String) -> String {
+        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A) || $0 == 0x7F }) else { return text }
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if (value < 0x20 && value != 0x09 && value != 0x0A) || value == 0x7F {
+                let digits = String(value)
+                escaped += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+            } else {
+                escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
+
+    static func startsWithPosition(_ message: String) -> Bool {
+        // "name:123: ..." as luaL_where writes it
+        guard let colon = message.firstIndex(of: ":") else { return false }
+        let rest = message[message.index(after: colon)...]
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        return !digits.isEmpty && rest.dropFirst(digits.count).first == ":"
+    }
+}
+
+/// A host function refuses argument `position` (1-based): Lua reports it as
+/// `bad argument #position to 'name' (message)`.
+public struct LuaArgumentError: Error, Sendable, Equatable {
+    public var position: Int
+    public var message: String
+
+    public init(_ position: Int, _ message: String) {
+        self.position = position
+        self.message = message
+    }
+}
+
+/// An error a host function raises with a Lua value, e.g. a table with fields
+/// that scripts can inspect after `pcall`.
+public protocol LuaErrorValue: Error {
+    var luaErrorValue: LuaValue { get }
+}
+
+/// Setting up or driving the interpreter failed (not the script's fault).
+public struct LuaHostFailure: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,106 @@
+import CLua
+import CLuaSupport
+
+/// What happened to one chunk typed at the prompt.
+public enum ReplEvaluation: Sendable, Equatable {
+    /// The chunk ran; its results (if any) were printed.
+    case ran
+    /// The chunk is not finished yet ("<eof>" syntax error): read another line.
+    case incomplete
+    /// A syntax or runtime error; the state is intact.
+    case failed(LuaScriptError)
+    case limitExceeded(LuaLimit)
+    /// Ctrl-C stopped the chunk; the state is intact.
+    case interrupted
+    /// The chunk called os.exit(status).
+    case exited(Int32)
+}
+
+/// Evaluates chunks the way lua.c does: `return <line>` first so expressions
+/// print, then the line as a statement; a chunk that ends too early asks for
+/// more input. Results go to the state's output through a pretty-printer.
+public final class ReplSession {
+    public let state: LuaState
+    private var printerReference: Int32 = 0
+    private let limits: LuaLimits
+
+    public init(state: LuaState, limits: LuaLimits) throws {
+        self.state = state
+        self.limits = limits
+        // The chunk returns the printer function; keep it in the registry, out of scripts' reach.
+        try state.load(bytes: PrettyPrinter.source, chunkName: "=(printer)")
+        var reference: Int32 = 0
+        guard lh_pcall(state.L, 0, 1) == LUA_OK, lh_ref(state.L, &reference) == LUA_OK else {
+            throw LuaHostFailure("cannot set up the result printer: \(state.popErrorMessage())")
+        }
+        printerReference = reference
+    }
+
+    /// Runs one complete or partial chunk of input.
+    public func evaluate(_ source: String) -> ReplEvaluation {
+        let L = state.L
+        let base = lua_gettop(L)
+        lh_repl_rearm(L)
+        if (try? state.load(bytes: "return " + source + ";", chunkName: "=stdin")) == nil {
+            do {
+                try state.load(bytes: source, chunkName: "=stdin")
+            } catch {
+                lua_settop(L, base)
+                if error.message.hasSuffix("<eof>") { return .incomplete }
+                return .failed(error)
+            }
+        }
+        let status = lh_pcall(L, 0, LUA_MULTRET)
+        if status != LUA_OK {
+            let error = state.currentError()
+            lua_settop(L, base)
+            return classify(error)
+        }
+        let count = lua_gettop(L) - base
+        if count > 0 {
+            if lh_repl_show(L, printerReference, count) != LUA_OK {
+                let error = state.currentError()
+                lua_settop(L, base)
+                return classify(error)
+            }
+        }
+        lua_settop(L, base)
+        lh_flush_stdout()
+        return .ran
+    }
+
+    /// Candidates for completing `text` (a name or dotted path), sorted.
+    public func completions(for text: String) -> [String] {
+        var items: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
+        var count = 0
+        let status = text.withCString { lh_complete(state.L, $0, text.utf8.count, &items, &count) }
+        defer { lh_complete_free(items, count) }
+        guard status == LUA_OK, let items else { return [] }
+        return (0..<count).compactMap { items[$0].map { String(cString: $0) } }
+    }
+
+    private func classify(_ error: LuaScriptError) -> ReplEvaluation {
+        switch ScriptRunner.classify(error, host: state.host, limits: limits, timeout: 0) {
+        case .exited(let status): return .exited(status)
+        case .interrupted: return .interrupted
+        case .limitExceeded(let limit): return .limitExceeded(limit)
+        case .failed(let error): return .failed(error)
+        case .finished: return .ran
+        }
+    }
+}
+
+extension LuaState {
+    func load(bytes source: String, chunkName: String) throws(LuaScriptError) {
+        let bytes = Array(source.utf8)
+        let result: Result<Void, LuaScriptError> = bytes.withUnsafeBytes { buffer in
+            do throws(LuaScriptError) {
+                try load(bytes: buffer, chunkName: chunkName)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+}

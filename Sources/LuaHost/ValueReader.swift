@@ -1,0 +1,133 @@
+import CLua
+import CLuaSupport
+
+/// Reads Lua values into Swift with raw accessors only: no metamethod runs,
+/// nothing allocates inside Lua, nothing can raise.
+struct ValueReader {
+    let L: OpaquePointer
+    /// Tables on the path from the root to the current value: meeting one again is a cycle.
+    private var onPath: Set<UnsafeRawPointer> = []
+
+    static let maxDepth = 100
+
+    init(_ L: OpaquePointer) { self.L = L }
+
+    mutating func read(at index: Int32) throws(LuaBridgeError) -> LuaValue {
+        try read(lua_absindex(L, index), depth: 0, path: "")
+    }
+
+    private mutating func read(_ index: Int32, depth: Int, path: @autoclosure () -> String) throws(LuaBridgeError) -> LuaValue {
+        switch lua_type(L, index) {
+        case LUA_TNIL, LUA_TNONE:
+            return .nil
+        case LUA_TBOOLEAN:
+            return .boolean(lua_toboolean(L, index) != 0)
+        case LUA_TNUMBER:
+            if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
+            return .number(lua_tonumberx(L, index, nil))
+        case LUA_TSTRING:
+            return .string(readString(index))
+        case LUA_TTABLE:
+            return try readTable(index, depth: depth, path: path())
+        case let type:
+            let name = String(cString: lua_typename(L, type))
+            throw LuaBridgeError(path: path(), "a \(name) cannot be passed to the host")
+        }
+    }
+
+    func readString(_ index: Int32) -> LuaString {
+        var length = 0
+        let pointer = lua_tolstring(L, index, &length)!
+        return LuaString(bytes: UnsafeRawBufferPointer(start: pointer, count: length))
+    }
+
+    private mutating func readTable(_ index: Int32, depth: Int, path: String) throws(LuaBridgeError) -> LuaValue {
+        guard depth < Self.maxDepth else {
+            throw LuaBridgeError(path: path, "tables are nested more than \(Self.maxDepth) deep")
+        }
+        let identity = lua_topointer(L, index)!
+        guard onPath.insert(identity).inserted else {
+            throw LuaBridgeError(path: path, "the table contains itself (a cycle)")
+        }
+        defer { onPath.remove(identity) }
+        guard lua_checkstack(L, 3) != 0 else {
+            throw LuaBridgeError(path: path, "out of Lua stack space")
+        }
+        // One pass with lua_next: the array part comes first, in order, so a
+        // proper sequence is read as an array without a second traversal.
+        var elements: [LuaValue] = []
+        elements.reserveCapacity(Int(lua_rawlen(L, index)))
+        var entries: [LuaKey: LuaValue]? = nil
+        let keyIndex = lua_gettop(L) + 1
+        let valueIndex = keyIndex + 1
+        var isInteger: Int32 = 0
+        lua_pushnil(L)
+        while lua_next(L, index) != 0 {
+            // Integral float keys do not exist in Lua, so a number key that
+            // converts to an integer is an integer key.
+            if entries == nil, lua_type(L, keyIndex) == LUA_TNUMBER,
+                lua_tointegerx(L, keyIndex, &isInteger) == Int64(elements.count + 1), isInteger != 0
+            {
+                let position = elements.count + 1
+                let element = try read(valueIndex, depth: depth + 1, path: "\(path)[\(position)]")
+                elements.append(element)
+            } else {
+                if entries == nil {
+                    var converted: [LuaKey: LuaValue] = [:]
+                    converted.reserveCapacity(elements.count + 8)
+                    for (i, element) in elements.enumerated() { converted[.integer(Int64(i + 1))] = element }
+                    entries = converted
+                    elements = []
+                }
+                let key = try readKey(keyIndex, path: path)
+                let element = try read(valueIndex, depth: depth + 1, path: "\(path)\(Self.describe(key))")
+                entries![key] = element
+            }
+            lua_settop(L, keyIndex)
+        }
+        if let entries {
+            // A sequence whose keys Lua keeps in the hash part, where lua_next
+            // meets them out of order ({[1] = 'a', [2] = 'b'}), is still an array.
+            return Self.sequence(entries).map { .array($0) } ?? .map(entries)
+        }
+        return .array(elements)
+    }
+
+    /// The values in key order when the keys are exactly 1…n, else nil.
+    static func sequence(_ entries: [LuaKey: LuaValue]) -> [LuaValue]? {
+        var elements = [LuaValue](repeating: .nil, count: entries.count)
+        for (key, value) in entries {
+            guard case .integer(let i) = key, i >= 1, i <= Int64(entries.count) else { return nil }
+            elements[Int(i) - 1] = value
+        }
+        return elements
+    }
+
+    private func readKey(_ index: Int32, path: String) throws(LuaBridgeError) -> LuaKey {
+        switch lua_type(L, index) {
+        case LUA_TNUMBER:
+            if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
+            return .number(lua_tonumberx(L, index, nil))
+        case LUA_TSTRING: return .string(readString(index))
+        case LUA_TBOOLEAN: return .boolean(lua_toboolean(L, index) != 0)
+        case let type:
+            let name = String(cString: lua_typename(L, type))
+            throw LuaBridgeError(path: path, "a table with a \(name) key cannot be passed to the host")
+        }
+    }
+
+    static func describe(_ key: LuaKey) -> String {
+        switch key {
+        case .integer(let i): return "[\(i)]"
+        case .number(let n): return "[\(n)]"
+        case .boolean(let b): return "[\(b)]"
+        case .string(let s):
+            if let text = s.text, let first = text.first, first.isLetter || first == "_",
+                text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+            {
+                return ".\(text)"
+            }
+            return "[\(String(reflecting: s.description))]"
+        }
+    }
+}

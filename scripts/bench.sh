@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every benchmark on a release build. Each prints fota's figure, a
+# baseline measured in the same run, and their ratio. BENCHMARKS.md records
+# the results with the machine they came from.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+ensure_packages "${FOTA_BUILD_PACKAGES[@]}" lua5.4 hyperfine python3-venv
+
+scratch=.build-release
+echo "== release build in $scratch (a cold one takes 5-10 minutes)"
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product fota-bench >/dev/null
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product fota >/dev/null
+bin="$scratch/release"
+
+echo "== bridge: 1,000,000 strings each way, against the raw C API"
+"$bin/fota-bench" bridge
+
+echo "== call overhead: 10,000,000 calls, against a C function"
+"$bin/fota-bench" calls
+
+echo "== start-up: fota run empty.lua against lua5.4 empty.lua"
+empty="$(mktemp --suffix .lua)"
+json="$(mktemp --suffix .json)"
+hyperfine -N --warmup 20 --runs 200 --export-json "$json" \
+    "$bin/fota run $empty" "lua5.4 $empty" >/dev/null
+python3 - "$json" <<'PY'
+import json, sys
+runs = json.load(open(sys.argv[1]))["results"]
+fota, lua = runs[0]["mean"], runs[1]["mean"]
+ratio = fota / lua
+print(f"start-up: fota {fota*1000:.2f} ms, lua5.4 {lua*1000:.2f} ms, ratio {ratio:.2f}x "
+      f"(target <= 4.0x: {'meets' if ratio <= 4.0 else 'MISSES'})")
+PY
+rm -f "$empty" "$json"
+
+for extra in simulator bulk; do
+    if "$bin/fota-bench" 2>&1 | grep -q "$extra"; then
+        echo "== $extra"
+        "$bin/fota-bench" "$extra"
+    fi
+done
+if [ -x scripts/bench/bulk.sh ]; then
+    echo "== bulk append against the official Python SDK"
+    scripts/bench/bulk.sh "$bin"
+fi
