@@ -19,6 +19,11 @@ public struct BulkProgress: Sendable, Equatable {
     public var done: Int
     /// Distinct devices in the operation.
     public var total: Int
+
+    public init(done: Int, total: Int) {
+        self.done = done
+        self.total = total
+    }
 }
 
 /// What happened to one device.
