@@ -6,6 +6,7 @@
 //                   [--schedule-only]   (print the id of a new upgrade to append to, and exit)
 //                   [--serve]           (run the simulator with --latency-ms; print its credentials as JSON)
 //                   [--in-process]      (run the simulator inside the benchmark process instead of a child)
+//                   [--verbose]         (log every request with its duration)
 //
 // Without --endpoint the simulator runs in a child process (`--serve`), as `fota sim` would.
 //
@@ -62,8 +63,9 @@ func runBulkBenchmark(_ arguments: [String]) async throws {
     }
     guard let endpoint, let account else { throw BenchError.usage("--endpoint needs --account") }
 
-    let configuration = ClientConfiguration(endpoint: endpoint, account: account, credentials: credentials,
+    var configuration = ClientConfiguration(endpoint: endpoint, account: account, credentials: credentials,
                                             batchSize: options.batch, concurrency: options.concurrency)
+    configuration.verbose = options.verbose
     let client = ThingSpaceClient(configuration: configuration)
     if options.scheduleOnly {
         print(try await scheduleBenchUpgrade(client: client, account: account))
@@ -148,6 +150,7 @@ struct BulkBenchOptions {
     var scheduleOnly = false
     var serve = false
     var inProcess = false
+    var verbose = false
 
     mutating func parse(_ arguments: [String]) throws {
         var index = 0
@@ -176,6 +179,7 @@ struct BulkBenchOptions {
             case "--schedule-only": scheduleOnly = true
             case "--serve": serve = true
             case "--in-process": inProcess = true
+            case "--verbose": verbose = true
             default: throw BenchError.usage("unknown option \(arguments[index])")
             }
             index += 1

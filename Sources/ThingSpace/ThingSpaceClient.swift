@@ -210,18 +210,16 @@ public final class ThingSpaceClient: Sendable {
         var launched = 0
         var fatal: ThingSpaceError?
 
-        typealias BatchResult = (range: Range<Int>, result: Result<DeviceChangeResponse, ThingSpaceError>)
+        // A child task only sends; parsing and merging happen here after the window is refilled,
+        // so a free slot is reused as soon as an answer has arrived.
+        typealias BatchResult = (range: Range<Int>, result: Result<TransportResponse, ThingSpaceError>)
         await withTaskGroup(of: BatchResult.self) { group in
             func range(_ batch: Int) -> Range<Int> { batch * batchSize..<min(total, (batch + 1) * batchSize) }
             let client = self
             @Sendable func run(_ range: Range<Int>) async -> BatchResult {
                 let body = Self.encodeChange(type, ids[range])
                 do {
-                    let response = try await client.call(.PUT, path, body: body, safety: .idempotent)
-                    if let fast = response.body.withUnsafeReadableBytes({ ChangeResponseParser.parse($0) }) {
-                        return (range, .success(fast))
-                    }
-                    return (range, .success(try client.decode(DeviceChangeResponse.self, response, path: path, method: "PUT")))
+                    return (range, .success(try await client.call(.PUT, path, body: body, safety: .idempotent)))
                 } catch {
                     return (range, .failure(client.asThingSpaceError(error, method: "PUT", path: path)))
                 }
@@ -233,13 +231,12 @@ public final class ThingSpaceClient: Sendable {
             }
             while let (batchRange, result) = await group.next() {
                 if case .failure(let error) = result, error.isFatalForClient, fatal == nil { fatal = error }
-                // Refill the window before merging, so the next request is not delayed by bookkeeping.
                 if fatal == nil, launched < batchCount {
                     let batch = range(launched)
                     group.addTask { await run(batch) }
                     launched += 1
                 }
-                switch result {
+                switch result.flatMap({ response in decodeChange(response, path: path) }) {
                 case .success(let response):
                     builder.record(range: batchRange, deviceIds: ids, response: response)
                 case .failure(let error):
@@ -259,6 +256,18 @@ public final class ThingSpaceClient: Sendable {
             type: type, account: account, upgradeId: upgradeId, duplicates: input.duplicates, warnings: input.warnings,
             deviceIds: ids, positions: input.positions, kinds: builder.kinds, statusIndex: builder.statusIndex,
             reasonIndex: builder.reasonIndex, strings: builder.strings, errors: builder.errors)
+    }
+
+    /// The single-pass parser, or the lenient `Decodable` path when it declines.
+    func decodeChange(_ response: TransportResponse, path: String) -> Result<DeviceChangeResponse, ThingSpaceError> {
+        if let fast = response.body.withUnsafeReadableBytes({ ChangeResponseParser.parse($0) }) {
+            return .success(fast)
+        }
+        do {
+            return .success(try decode(DeviceChangeResponse.self, response, path: path, method: "PUT"))
+        } catch {
+            return .failure(asThingSpaceError(error, method: "PUT", path: path))
+        }
     }
 
     /// Shorthand for `changeDevices(.append, ...)`.
