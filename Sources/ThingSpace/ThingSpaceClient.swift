@@ -219,7 +219,8 @@ public final class ThingSpaceClient: Sendable {
             @Sendable func run(_ range: Range<Int>) async -> BatchResult {
                 let body = Self.encodeChange(type, ids[range])
                 do {
-                    return (range, .success(try await client.call(.PUT, path, body: body, safety: .idempotent)))
+                    let response = try await client.call(.PUT, path, body: body, safety: .idempotent)
+                    return (range, .success(response))
                 } catch {
                     return (range, .failure(client.asThingSpaceError(error, method: "PUT", path: path)))
                 }
