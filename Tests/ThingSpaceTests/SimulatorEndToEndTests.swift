@@ -78,10 +78,21 @@ struct SimulatorHarness {
     }
 }
 
+/// Runs `body` against a fresh simulator and always stops it.
+func withSimulator(devices: Int = 2_500, password: String? = nil, _ body: (SimulatorHarness) async throws -> Void) async throws {
+    let sim = try await SimulatorHarness.start(devices: devices, password: password)
+    do {
+        try await body(sim)
+    } catch {
+        await sim.stop()
+        throw error
+    }
+    await sim.stop()
+}
+
 @Suite struct SimulatorEndToEndTests {
     @Test func everyReadCallDecodesSimulatorAnswers() async throws {
-        let sim = try await SimulatorHarness.start()
-        do {
+        try await withSimulator { sim in
             let firmware = try await sim.client.listFirmware(account: sim.account)
             #expect(!firmware.isEmpty && firmware.allSatisfy { !$0.firmwareName.isEmpty })
             let devices = try await sim.client.accountDevices(account: sim.account).collect()
@@ -94,16 +105,11 @@ struct SimulatorHarness {
             #expect(licences.totalLicenses != nil)
             let history = try await sim.client.deviceHistory(account: sim.account, deviceId: devices[0].deviceId)
             #expect(history.allSatisfy { $0.deviceId == devices[0].deviceId })
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     @Test func upgradeLifecycleScheduleDetailsAddRemoveListCancel() async throws {
-        let sim = try await SimulatorHarness.start()
-        do {
+        try await withSimulator { sim in
             let (upgrade, request) = try await sim.schedule()
             #expect(Validators.isUUID(upgrade.id))
             #expect(upgrade.status == .requestPending)
@@ -127,16 +133,11 @@ struct SimulatorHarness {
             #expect(pending.contains { $0.id == upgrade.id })
 
             #expect(try await sim.client.cancelUpgrade(account: sim.account, upgradeId: upgrade.id))
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     @Test func callbackRegistrationListRegisterDelete() async throws {
-        let sim = try await SimulatorHarness.start(devices: 10)
-        do {
+        try await withSimulator(devices: 10) { sim in
             #expect(try await sim.client.callbacks(account: sim.account).isEmpty)
             let result = try await sim.client.registerCallback(
                 account: sim.account, CallbackRegistration(url: "http://127.0.0.1:9/cb", username: "cb-user", password: "cb-pass"))
@@ -145,92 +146,62 @@ struct SimulatorHarness {
             #expect(listed.map(\.url) == ["http://127.0.0.1:9/cb"] && listed.first?.name == "Fota")
             #expect(try await sim.client.deleteCallback(account: sim.account))
             #expect(try await sim.client.callbacks(account: sim.account).isEmpty)
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     @Test func expiredAccessTokenIsRefetchedOnce() async throws {
-        let sim = try await SimulatorHarness.start(devices: 10)
-        do {
+        try await withSimulator(devices: 10) { sim in
             _ = try await sim.client.subscription(account: sim.account)
             try await sim.control(.POST, "auth/expire-token")
             _ = try await sim.client.subscription(account: sim.account)
             #expect(try await sim.count("POST /api/ts/v1/oauth2/token") == 2)
             #expect(try await sim.count("GET /api/fota/v1/subscriptions/\(sim.account)") == 3)
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     @Test func expiredSessionLogsInAgainOnce() async throws {
-        let sim = try await SimulatorHarness.start(devices: 10)
-        do {
+        try await withSimulator(devices: 10) { sim in
             _ = try await sim.client.subscription(account: sim.account)
             try await sim.control(.POST, "auth/expire-session")
             _ = try await sim.client.subscription(account: sim.account)
             #expect(try await sim.count("POST /api/m2m/v1/session/login") == 2)
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     @Test func wrongPasswordIsOneLoginAttemptAndNoLockout() async throws {
-        let sim = try await SimulatorHarness.start(devices: 10, password: "not-the-password")
-        do {
+        try await withSimulator(devices: 10, password: "not-the-password") { sim in
             let error = await thingSpaceError { _ = try await sim.client.subscription(account: sim.account) }
-            guard case .loginRejected = error else { Issue.record("got \(String(describing: error))"); await sim.stop(); return }
+            guard case .loginRejected = error else { Issue.record("got \(String(describing: error))"); return }
             _ = await thingSpaceError { _ = try await sim.client.listFirmware(account: sim.account) }
             _ = try? await sim.client.addDevices(account: sim.account, upgradeId: Fixtures.upgradeId, devices: [Fixtures.imei(1)])
             #expect(try await sim.count("POST /api/m2m/v1/session/login") == 1)
             let state = try await sim.control(.GET, "state")
             #expect(state["userLocked"] as? Bool == false)
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     @Test func injected503sAreRetriedForReads() async throws {
-        let sim = try await SimulatorHarness.start(devices: 10)
-        do {
+        try await withSimulator(devices: 10) { sim in
             _ = try await sim.client.subscription(account: sim.account)
             try await sim.control(.POST, "faults", #"{"method":"GET","pathPrefix":"/api/fota/v1/subscriptions","remaining":2,"status":503}"#)
             _ = try await sim.client.subscription(account: sim.account)
             #expect(try await sim.count("GET /api/fota/v1/subscriptions/\(sim.account)") == 4)
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     @Test func droppedScheduleIsReadBackAndNotDuplicated() async throws {
-        let sim = try await SimulatorHarness.start()
-        do {
+        try await withSimulator { sim in
             try await sim.control(.POST, "faults", #"{"method":"POST","pathPrefix":"/api/fota/v1/upgrades","remaining":1,"drop":true}"#)
             let (upgrade, _) = try await sim.schedule()
             let pending = try await sim.client.upgrades(account: sim.account, status: "RequestPending").collect()
             #expect(pending.filter { $0.id == upgrade.id }.count == 1)
             #expect(pending.count == 1, "exactly one upgrade exists after the dropped attempt")
             #expect(try await sim.requests().contains { $0.hasPrefix("GET /api/fota/v1/reports/\(sim.account)/status/RequestPending/") })
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     @Test func bulkBatchFailingAfterRetriesIsNotSentRestSucceeds() async throws {
-        let sim = try await SimulatorHarness.start()
-        do {
+        try await withSimulator { sim in
             let (upgrade, _) = try await sim.schedule()
             let path = "/api/fota/v1/upgrades/\(sim.account)/upgrade/\(upgrade.id)"
             // Three 500s: the first batch exhausts its 3 attempts; later batches are unaffected.
@@ -241,13 +212,9 @@ struct SimulatorHarness {
             #expect(result.map(\.deviceId) == devices)
             #expect(result[0..<10].allSatisfy { $0.kind == .notSent })
             #expect(result[10..<40].allSatisfy { $0.kind == .succeeded })
-            guard case .api(let api) = result[0].error else { Issue.record("got \(String(describing: result[0].error))"); await sim.stop(); return }
+            guard case .api(let api) = result[0].error else { Issue.record("got \(String(describing: result[0].error))"); return }
             #expect(api.httpStatus == 500)
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     @Test func shutdownLogsOutOfTheSimulator() async throws {
