@@ -5,6 +5,10 @@
 //                   [--endpoint URL --account A --upgrade-id ID]   (use a running `fota sim`)
 //                   [--schedule-only]   (print the id of a new upgrade to append to, and exit)
 //                   [--serve]           (run the simulator with --latency-ms; print its credentials as JSON)
+//                   [--in-process]      (run the simulator inside the benchmark process instead of a child)
+//                   [--verbose]         (log every request with its duration)
+//
+// Without --endpoint the simulator runs in a child process (`--serve`), as `fota sim` would.
 //
 // (a) wall time of appending --devices to one upgrade, as a share of the ideal
 //     ceil(N/batch) × latency / concurrency (target ≥ 85 %);
@@ -29,12 +33,21 @@ func runBulkBenchmark(_ arguments: [String]) async throws {
         return
     }
     var simulator: SimulatorServer?
+    var simulatorProcess: Process?
     var endpoint = options.endpoint
     var credentials: Credentials
     var account = options.account
-    if let given = endpoint {
-        endpoint = given
+    if endpoint != nil {
         credentials = try BulkBenchOptions.credentialsFromEnvironment()
+    } else if !options.inProcess {
+        // Like `fota sim` in another terminal: the simulator's threads do not compete with the
+        // client's event loop and task pool inside one process.
+        let (process, served) = try startSimulatorProcess(latencyMs: options.latencyMs)
+        simulatorProcess = process
+        endpoint = served.endpoint
+        account = served.account
+        credentials = Credentials(clientId: served.clientId, clientSecret: served.clientSecret,
+                                  username: served.username, password: served.password)
     } else {
         var simOptions = SimulatorOptions()
         simOptions.port = 0
@@ -50,8 +63,9 @@ func runBulkBenchmark(_ arguments: [String]) async throws {
     }
     guard let endpoint, let account else { throw BenchError.usage("--endpoint needs --account") }
 
-    let configuration = ClientConfiguration(endpoint: endpoint, account: account, credentials: credentials,
+    var configuration = ClientConfiguration(endpoint: endpoint, account: account, credentials: credentials,
                                             batchSize: options.batch, concurrency: options.concurrency)
+    configuration.verbose = options.verbose
     let client = ThingSpaceClient(configuration: configuration)
     if options.scheduleOnly {
         print(try await scheduleBenchUpgrade(client: client, account: account))
@@ -97,6 +111,29 @@ func runBulkBenchmark(_ arguments: [String]) async throws {
 
     await client.shutdown()
     await simulator?.stop()
+    simulatorProcess?.terminate()
+    simulatorProcess?.waitUntilExit()
+}
+
+/// Starts `fota-bench bulk --serve` and reads the credentials line it prints.
+func startSimulatorProcess(latencyMs: Int) throws -> (Process, SimulatorCredentials) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+    process.arguments = ["bulk", "--serve", "--latency-ms", String(latencyMs)]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    var line = Data()
+    while true {
+        let byte = pipe.fileHandleForReading.readData(ofLength: 1)
+        if byte.isEmpty || byte == Data("\n".utf8) { break }
+        line.append(byte)
+    }
+    guard let credentials = try? JSONDecoder().decode(SimulatorCredentials.self, from: line) else {
+        process.terminate()
+        throw BenchError.child("the simulator process did not print its credentials")
+    }
+    return (process, credentials)
 }
 
 struct BulkBenchOptions {
@@ -112,6 +149,8 @@ struct BulkBenchOptions {
     var child = false
     var scheduleOnly = false
     var serve = false
+    var inProcess = false
+    var verbose = false
 
     mutating func parse(_ arguments: [String]) throws {
         var index = 0
@@ -139,6 +178,8 @@ struct BulkBenchOptions {
             case "--bulk-child": child = true
             case "--schedule-only": scheduleOnly = true
             case "--serve": serve = true
+            case "--in-process": inProcess = true
+            case "--verbose": verbose = true
             default: throw BenchError.usage("unknown option \(arguments[index])")
             }
             index += 1

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -207,58 +208,90 @@ public final class ThingSpaceClient: Sendable {
         let path = "\(Self.fotaBase)/upgrades/\(account)/upgrade/\(upgradeId)"
         var builder = BulkResultBuilder(count: total)
         var done = 0
-        var launched = 0
-        var fatal: ThingSpaceError?
 
-        typealias BatchResult = (range: Range<Int>, result: Result<DeviceChangeResponse, ThingSpaceError>)
-        await withTaskGroup(of: BatchResult.self) { group in
-            func range(_ batch: Int) -> Range<Int> { batch * batchSize..<min(total, (batch + 1) * batchSize) }
-            let client = self
-            @Sendable func run(_ range: Range<Int>) async -> BatchResult {
-                let body = Self.encodeChange(type, ids[range])
-                do {
-                    let response = try await client.call(.PUT, path, body: body, safety: .idempotent)
-                    if let fast = response.body.withUnsafeReadableBytes({ ChangeResponseParser.parse($0) }) {
-                        return (range, .success(fast))
+        // `concurrency` workers each take the next batch as soon as their previous answer has
+        // arrived, and hand the raw answer over a stream; parsing and merging happen here. No
+        // task hop sits between one answer and the next request on a connection.
+        let claims = NIOLockedValueBox(BatchClaims())
+        let (answers, delivery) = AsyncStream<BatchAnswer>.makeStream()
+        let client = self
+        let workers = min(batchCount, options.concurrency)
+        async let sending: Void = withTaskGroup(of: Void.self) { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    while let batch = claims.withLockedValue({ $0.claim(below: batchCount) }) {
+                        let range = batch * batchSize..<min(total, (batch + 1) * batchSize)
+                        let body = Self.encodeChange(type, ids[range])
+                        let result: Result<TransportResponse, ThingSpaceError>
+                        do {
+                            let response = try await client.call(.PUT, path, body: body, safety: .idempotent)
+                            result = .success(response)
+                        } catch {
+                            let failure = client.asThingSpaceError(error, method: "PUT", path: path)
+                            // Credentials were refused: sending the rest would only repeat the refusal.
+                            if failure.isFatalForClient { claims.withLockedValue { $0.stop(failure) } }
+                            result = .failure(failure)
+                        }
+                        delivery.yield(BatchAnswer(range: range, result: result))
                     }
-                    return (range, .success(try client.decode(DeviceChangeResponse.self, response, path: path, method: "PUT")))
-                } catch {
-                    return (range, .failure(client.asThingSpaceError(error, method: "PUT", path: path)))
                 }
             }
-            while launched < min(batchCount, options.concurrency) {
-                let batch = range(launched)
-                group.addTask { await run(batch) }
-                launched += 1
-            }
-            while let (batchRange, result) = await group.next() {
-                if case .failure(let error) = result, error.isFatalForClient, fatal == nil { fatal = error }
-                // Refill the window before merging, so the next request is not delayed by bookkeeping.
-                if fatal == nil, launched < batchCount {
-                    let batch = range(launched)
-                    group.addTask { await run(batch) }
-                    launched += 1
-                }
-                switch result {
-                case .success(let response):
-                    builder.record(range: batchRange, deviceIds: ids, response: response)
-                case .failure(let error):
-                    builder.recordNotSent(range: batchRange, error: error)
-                }
-                done += batchRange.count
-                options.progress?(BulkProgress(done: done, total: total))
-            }
+            await group.waitForAll()
+            delivery.finish()
         }
-        if let fatal, launched < batchCount {
-            // Credentials were refused: sending the rest would only repeat the refusal.
-            let rest = min(total, launched * batchSize)..<total
-            builder.recordNotSent(range: rest, error: fatal)
+        for await answer in answers {
+            switch answer.result.flatMap({ response in decodeChange(response, path: path) }) {
+            case .success(let response):
+                builder.record(range: answer.range, deviceIds: ids, response: response)
+            case .failure(let error):
+                builder.recordNotSent(range: answer.range, error: error)
+            }
+            done += answer.range.count
+            options.progress?(BulkProgress(done: done, total: total))
+        }
+        await sending
+        let final = claims.withLockedValue { $0 }
+        if let fatal = final.stopped, final.next < batchCount {
+            builder.recordNotSent(range: min(total, final.next * batchSize)..<total, error: fatal)
             options.progress?(BulkProgress(done: total, total: total))
         }
         return BulkChangeResult(
             type: type, account: account, upgradeId: upgradeId, duplicates: input.duplicates, warnings: input.warnings,
             deviceIds: ids, positions: input.positions, kinds: builder.kinds, statusIndex: builder.statusIndex,
             reasonIndex: builder.reasonIndex, strings: builder.strings, errors: builder.errors)
+    }
+
+    struct BatchAnswer: Sendable {
+        var range: Range<Int>
+        var result: Result<TransportResponse, ThingSpaceError>
+    }
+
+    /// Which batch goes next, shared by the bulk workers.
+    struct BatchClaims: Sendable {
+        var next = 0
+        var stopped: ThingSpaceError?
+
+        mutating func claim(below count: Int) -> Int? {
+            guard stopped == nil, next < count else { return nil }
+            defer { next += 1 }
+            return next
+        }
+
+        mutating func stop(_ error: ThingSpaceError) {
+            if stopped == nil { stopped = error }
+        }
+    }
+
+    /// The single-pass parser, or the lenient `Decodable` path when it declines.
+    func decodeChange(_ response: TransportResponse, path: String) -> Result<DeviceChangeResponse, ThingSpaceError> {
+        if let fast = response.body.withUnsafeReadableBytes({ ChangeResponseParser.parse($0) }) {
+            return .success(fast)
+        }
+        do {
+            return .success(try decode(DeviceChangeResponse.self, response, path: path, method: "PUT"))
+        } catch {
+            return .failure(asThingSpaceError(error, method: "PUT", path: path))
+        }
     }
 
     /// Shorthand for `changeDevices(.append, ...)`.

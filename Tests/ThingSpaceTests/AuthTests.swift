@@ -166,6 +166,19 @@ import Testing
         await server.stop()
     }
 
+    @Test func clientReleasedWithoutShutdownClosesQuietly() async throws {
+        let server = try await StubServer.start(fallback: Self.subscription)
+        do {
+            let client = ThingSpaceClient(configuration: server.configuration())
+            _ = try await client.subscription(account: account)
+            #expect(client.hasStarted)
+        }
+        // The HTTPClient is shut down by the transport's deinit instead of trapping.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(await server.count("GET", Self.subscriptionPath) == 1)
+        await server.stop()
+    }
+
     @Test func clientStartsNothingAndLogsOutNothingWithoutRequests() async throws {
         let server = try await StubServer.start()
         let client = ThingSpaceClient(configuration: server.configuration())

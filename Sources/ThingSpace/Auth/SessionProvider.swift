@@ -26,7 +26,10 @@ struct SessionProvider: Sendable {
         }
     }
 
-    func session() async throws -> String { try await cache.current() }
+    func session() async throws -> String {
+        if let session = cache.currentIfValid() { return session }
+        return try await cache.current()
+    }
     func invalidate(_ session: String) async { await cache.invalidate(session) }
 
     private static func login(transport: HTTPTransport, tokens: TokenProvider, credentials: Credentials,

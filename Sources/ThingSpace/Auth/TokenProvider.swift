@@ -15,7 +15,10 @@ struct TokenProvider: Sendable {
         cache = CredentialCache { try await Self.fetch(transport: transport, credentials: credentials, redactor: redactor) }
     }
 
-    func token() async throws -> String { try await cache.current() }
+    func token() async throws -> String {
+        if let token = cache.currentIfValid() { return token }
+        return try await cache.current()
+    }
     func invalidate(_ token: String) async { await cache.invalidate(token) }
 
     static let path = "/api/ts/v1/oauth2/token"

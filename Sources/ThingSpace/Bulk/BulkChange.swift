@@ -19,6 +19,11 @@ public struct BulkProgress: Sendable, Equatable {
     public var done: Int
     /// Distinct devices in the operation.
     public var total: Int
+
+    public init(done: Int, total: Int) {
+        self.done = done
+        self.total = total
+    }
 }
 
 /// What happened to one device.
@@ -129,7 +134,7 @@ struct BulkInput: Sendable {
             let position = offset + 1
             guard let packed = Validators.packIMEI(device) else {
                 throw .validation(ValidationError(
-                    field: field, value: device, position: position, reason: "an IMEI must be exactly 15 digits 0-9"))
+                    field: field, value: device, position: position, reason: Validators.imeiFormatReason))
             }
             if let first = seen[packed] {
                 input.duplicates.append(DuplicateDevice(deviceId: device, position: position, firstPosition: Int(first)))

@@ -82,7 +82,9 @@ struct ChangeResponseParser {
         var deviceId: String?
         var status: String?
         // The Decodable path prefers `Reason`, then `reason`, then `resultReason`.
-        var reasons: [String?] = [nil, nil, nil]
+        var reasonUpper: String?
+        var reasonLower: String?
+        var resultReason: String?
         skipSpace()
         if !consume(UInt8(ascii: "}")) {
             while true {
@@ -94,9 +96,9 @@ struct ChangeResponseParser {
                 switch key {
                 case "deviceId": guard let value = scalarText() else { return nil }; deviceId = value
                 case "status": guard let value = scalarText() else { return nil }; status = value
-                case "Reason": guard let value = scalarText() else { return nil }; reasons[0] = value
-                case "reason": guard let value = scalarText() else { return nil }; reasons[1] = value
-                case "resultReason": guard let value = scalarText() else { return nil }; reasons[2] = value
+                case "Reason": guard let value = scalarText() else { return nil }; reasonUpper = value
+                case "reason": guard let value = scalarText() else { return nil }; reasonLower = value
+                case "resultReason": guard let value = scalarText() else { return nil }; resultReason = value
                 default: guard skipValue() else { return nil }
                 }
                 skipSpace()
@@ -105,7 +107,7 @@ struct ChangeResponseParser {
                 break
             }
         }
-        return DeviceChangeResponse.Item(deviceId: deviceId ?? "", status: status, reason: reasons.lazy.compactMap { $0 }.first)
+        return DeviceChangeResponse.Item(deviceId: deviceId ?? "", status: status, reason: reasonUpper ?? reasonLower ?? resultReason)
     }
 
     /// A string, or an integer as its text; `null` is nil-as-absent. Other values are not

@@ -68,6 +68,14 @@ final class HTTPTransport: Sendable {
         self.requestLogLevel = requestLogLevel
     }
 
+    deinit {
+        // AsyncHTTPClient traps in debug builds when a client is released without shutdown. A
+        // caller that forgot `ThingSpaceClient.shutdown()` loses the logout, not the process.
+        if let client = state.withLockedValue({ $0.client }) {
+            _ = client.shutdown()
+        }
+    }
+
     /// True once a request has created the HTTP client (tests check start-up stays lazy).
     var hasStarted: Bool { state.withLockedValue { $0.client != nil } }
 

@@ -54,12 +54,14 @@ public enum Validators {
         case luhnMismatch
     }
 
+    static let imeiFormatReason = "an IMEI must be exactly 15 digits 0-9"
+
     /// An IMEI is exactly 15 ASCII digits. Returns `.luhnMismatch` (a warning) when the check digit is off.
     @discardableResult
     public static func imei(_ value: String, field: String = "deviceId", position: Int? = nil) throws(ThingSpaceError) -> IMEICheck {
         guard let packed = packIMEI(value) else {
             throw .validation(ValidationError(
-                field: field, value: value, position: position, reason: "an IMEI must be exactly 15 digits 0-9"))
+                field: field, value: value, position: position, reason: imeiFormatReason))
         }
         return luhnValid(packed) ? .valid : .luhnMismatch
     }
