@@ -107,6 +107,20 @@ local function schedule_demo(first_imei, known)
   return upgrade.id
 end
 
+-- The upgrade must exist and not have started, or ThingSpace refuses every device.
+local function check_upgrade(id)
+  local ok, upgrade = pcall(fota.upgrade, id)
+  if not ok then
+    local problem = type(upgrade) == "table" and upgrade.code == "INVALID_PARAMETER"
+      and "no such upgrade in the account (" .. upgrade.message .. ")" or tostring(upgrade)
+    error(string.format("cannot read upgrade %s: %s", id, problem), 0)
+  end
+  if upgrade.status ~= "RequestPending" and upgrade.status ~= "Queued" then
+    error(string.format("upgrade %s is %s: devices can be added only before it starts (RequestPending or Queued)",
+      id, tostring(upgrade.status)), 0)
+  end
+end
+
 local function summarise(total, added, failures, dry_run)
   print(string.format("%s %d of %d devices; %d failed.", dry_run and "Would add" or "Added", added, total, #failures))
   if #failures == 0 then return end
@@ -132,6 +146,10 @@ end
 local options = parse_arguments(arg)
 local devices, has_header = read_devices(options.file)
 print(string.format("%s: %d devices%s", options.file, #devices, has_header and " (after the header row)" or ""))
+if options.upgrade_id then check_upgrade(options.upgrade_id) end
+if options.demo and fota.mode ~= "live" then
+  usage_error("--demo schedules an upgrade: it cannot run with --" .. fota.mode)
+end
 local known = options.check_account and account_devices() or nil
 local send, failures, line_of = screen(devices, known)
 if #send == 0 then
@@ -139,11 +157,7 @@ if #send == 0 then
   error("no device in " .. options.file .. " can be added", 0)
 end
 
-local upgrade_id = options.upgrade_id
-if options.demo then
-  if fota.mode ~= "live" then usage_error("--demo schedules an upgrade: it cannot run with --" .. fota.mode) end
-  upgrade_id = schedule_demo(send[1], known)
-end
+local upgrade_id = options.demo and schedule_demo(send[1], known) or options.upgrade_id
 if fota.mode == "read-only" then
   print(string.format("Read-only run: %d devices would be added to %s.", #send, upgrade_id))
   summarise(#devices, 0, failures)

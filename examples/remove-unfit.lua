@@ -107,6 +107,10 @@ if not ok then
     and "no such upgrade in the account (" .. upgrade.message .. ")" or tostring(upgrade)
   error(string.format("cannot read upgrade %s: %s", upgrade_id, problem), 0)
 end
+if upgrade.status ~= "RequestPending" and upgrade.status ~= "Queued" then
+  error(string.format("upgrade %s is %s: devices can be removed only before it starts (RequestPending or Queued)",
+    upgrade.id, tostring(upgrade.status)), 0)
+end
 local image = find_image(upgrade.firmwareName)
 if not image then error("upgrade " .. upgrade_id .. " uses firmware " .. tostring(upgrade.firmwareName) .. ", which fota.firmware() does not list", 0) end
 print(string.format("Upgrade %s: %s (%s -> %s), status %s, %d devices",
@@ -132,6 +136,9 @@ if fota.mode == "read-only" then
 end
 
 local result = fota.remove(upgrade.id, unfit)
+if #result.succeeded == #upgrade.deviceList then
+  log.warn("every device of upgrade " .. upgrade.id .. " was unfit; it has none left (fota.cancel can remove it)")
+end
 print(string.format("Removed %d of %d unfit devices%s:", #result.succeeded, #unfit, result.dryRun and " (dry run: nothing sent)" or ""))
 for _, outcome in ipairs(result.devices) do
   local removed = outcome.status == "RemoveDeviceSucceed"

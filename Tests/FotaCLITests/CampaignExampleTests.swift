@@ -288,17 +288,12 @@ struct CampaignExampleTests {
         #expect(run.result.stdout.contains("Added 2 of 3 devices; 1 failed.\n"))
     }
 
-    @Test("bulk-add --dry-run sends nothing and prints the plan")
-    func bulkAddDryRun() throws {
-        let run = try Self.run(
-            "bulk-add.lua", ["b11d86bc-29a8-43c7-a988-3d1024e0b987", "@examples/devices-sample.csv"], options: ["--dry-run"])
-        let expected = try Self.sampleExpectations()
-        let failed = expected.notIMEI + expected.repeats + expected.unknown
-        #expect(run.result.status == 2)
-        #expect(run.result.stdout.contains("Would add \(expected.rows - failed) of \(expected.rows) devices; \(failed) failed.\n"))
-        #expect(run.result.stderr.contains("Dry run: nothing was sent"))
-        #expect(run.journal.allSatisfy { $0["dryRun"] as? Bool == true })
-        #expect(run.journal.count == 2)
+    @Test("bulk-add names an upgrade that does not exist before reading the account")
+    func bulkAddUnknownUpgrade() throws {
+        let run = try Self.run("bulk-add.lua", ["b11d86bc-29a8-43c7-a988-3d1024e0b987", "@examples/devices-sample.csv"])
+        #expect(run.result.status == 1)
+        #expect(run.result.stderr.contains("cannot read upgrade b11d86bc-29a8-43c7-a988-3d1024e0b987: no such upgrade in the account"))
+        #expect(run.journalText == "")
     }
 
     @Test("bulk-add without a file, or with both an id and --demo, is a usage error")
@@ -309,5 +304,124 @@ struct CampaignExampleTests {
         let both = try Self.run("bulk-add.lua", ["--demo", "b11d86bc-29a8-43c7-a988-3d1024e0b987", "@examples/devices-sample.csv"])
         #expect(both.result.status == 64)
         #expect(both.result.stderr.hasPrefix("[error] bulk-add: give an upgrade id or --demo (one of them)\n"))
+    }
+}
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The history rule of remove-unfit needs an upgrade that failed, which takes
+/// the simulator's control API: `fota sim` in a child process, its clock
+/// advanced and a failure forced through `/_sim`.
+@Suite("campaign examples against fota sim", .serialized)
+struct CampaignExampleSimTests {
+    /// POSTs JSON to the simulator's control API and returns the HTTP status.
+    static func control(_ sim: SimulatorProcess, _ path: String, _ body: String) throws -> Int {
+        var request = URLRequest(url: URL(string: sim.endpoint + path)!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        final class Box: @unchecked Sendable { var status = 0 }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { _, response, _ in
+            box.status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            done.signal()
+        }.resume()
+        guard done.wait(timeout: .now() + 30) == .success else { throw CLITestFailure("no answer from \(path)") }
+        return box.status
+    }
+
+    /// A `fota sim` and a journal, and `fota run` against them from the package root.
+    struct Session {
+        let sim: SimulatorProcess
+        let folder: TempFolder
+        var journal: String { folder.path + "/journal.jsonl" }
+
+        init() throws {
+            sim = try SimulatorProcess(["--devices", "300"])
+            folder = try TempFolder()
+        }
+
+        func run(_ script: String, _ arguments: [String], options: [String] = []) throws -> Finished {
+            try fota(["run"] + sim.options(journal: journal) + options + [script] + arguments,
+                in: CampaignExampleTests.packageRoot, environment: sim.environment)
+        }
+
+        /// Schedules `firmwareName` → `firmwareTo` for `devices` starting 2026-03-09; returns the upgrade id.
+        func schedule(_ firmwareName: String, _ firmwareTo: String, _ devices: [String]) throws -> String {
+            let script = try folder.write("schedule.lua", """
+                local name, to = ...
+                print(fota.schedule{firmwareName = name, firmwareTo = to, startDate = "2026-03-09", devices = {select(3, ...)}}.id)
+                """)
+            let result = try run(script, [firmwareName, firmwareTo] + devices)
+            guard result.status == 0 else { throw CLITestFailure("schedule.lua failed: \(result.stderr)") }
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        /// A canary of two devices, the first made to fail, run to its end: (upgrade id, devices, firmwareName, firmwareTo).
+        func finishedCanary() throws -> (id: String, devices: [String], firmwareName: String, firmwareTo: String) {
+            let canary = try run("examples/canary.lua", ["--count", "2", "--start", "2026-03-02"])
+            guard canary.status == 0 else { throw CLITestFailure("canary.lua failed: \(canary.stderr)") }
+            let id = try #require(CampaignExampleTests.capture("Scheduled upgrade (\(CampaignExampleTests.uuidPattern))", in: canary.stdout))
+            let devices = CampaignExampleTests.listedDevices(canary.stdout)
+            try #require(devices.count == 2)
+            let schedule = try #require(journalRecords(journal).first { $0["phase"] as? String == "outcome" })
+            #expect(try CampaignExampleSimTests.control(sim, "/_sim/upgrades/\(id)/devices/\(devices[0])/fail", #"{"reason":"Battery too low"}"#) == 200)
+            #expect(try CampaignExampleSimTests.control(sim, "/_sim/clock/advance", #"{"seconds":120}"#) == 200)
+            #expect(try CampaignExampleSimTests.control(sim, "/_sim/clock/advance", #"{"seconds":10800}"#) == 200)
+            return (id, devices, try #require(schedule["firmwareName"] as? String), try #require(schedule["firmwareTo"] as? String))
+        }
+    }
+
+    @Test("remove-unfit removes a device whose earlier upgrade failed, naming that upgrade and its reason")
+    func removeUnfitHistory() throws {
+        let session = try Session()
+        let canary = try session.finishedCanary()
+        // The same image again for both devices: one failed last time, the other now runs the new version.
+        let again = try session.schedule(canary.firmwareName, canary.firmwareTo, canary.devices)
+        let removal = try session.run("examples/remove-unfit.lua", [again])
+        #expect(removal.status == 0, "\(removal.stderr)")
+        #expect(removal.stdout.contains("Removed 2 of 2 unfit devices:\n"), "\(removal.stdout)")
+        #expect(removal.stdout.contains("  \(canary.devices[0])  upgrade "), "\(removal.stdout)")
+        #expect(removal.stdout.contains("failed on 2026-03-02 (Battery too low)\n"), "\(removal.stdout)")
+        #expect(removal.stdout.contains("  \(canary.devices[1])  runs \(canary.firmwareTo); the image upgrades "), "\(removal.stdout)")
+        #expect(removal.stderr.contains("[warn] every device of upgrade \(again) was unfit; it has none left"))
+    }
+
+    @Test("remove-unfit and bulk-add refuse an upgrade that has already run, before changing anything")
+    func startedUpgradeRefused() throws {
+        let session = try Session()
+        let canary = try session.finishedCanary()
+        let linesBefore = journalRecords(session.journal).count
+        let removal = try session.run("examples/remove-unfit.lua", [canary.id])
+        #expect(removal.status == 1)
+        #expect(removal.stderr.contains("upgrade \(canary.id) is Finished: devices can be removed only before it starts"))
+        let add = try session.run("examples/bulk-add.lua", [canary.id, "@examples/devices-sample.csv"])
+        #expect(add.status == 1)
+        #expect(add.stderr.contains("upgrade \(canary.id) is Finished: devices can be added only before it starts"))
+        #expect(journalRecords(session.journal).count == linesBefore)
+    }
+
+    @Test("bulk-add --dry-run checks the file against the account and sends nothing")
+    func bulkAddDryRun() throws {
+        let session = try Session()
+        // The sample file lists devices of the 10,000-device fleet; this one has 300, so most are unknown.
+        let id = try session.schedule("FOTA_T10_1.0.4_to_1.1.0", "1.1.0", ["351200000004714"])
+        let linesBefore = journalRecords(session.journal).count
+        let run = try session.run("examples/bulk-add.lua", [id, "@examples/devices-sample.csv"], options: ["--dry-run"])
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stdout.contains("Upgrade \(id) (dry run: nothing sent)\n"))
+        #expect(run.stdout.contains("  line 7    35120000001746  not an IMEI (15 digits)\n"))
+        #expect(run.stderr.contains("Dry run: nothing was sent to ThingSpace"))
+        let records = journalRecords(session.journal).dropFirst(linesBefore)
+        #expect(records.count == 2)
+        #expect(records.allSatisfy { $0["dryRun"] as? Bool == true && $0["call"] as? String == "append" })
+        // the simulator still holds only the device it was scheduled with
+        let report = try session.run("examples/report.lua", [id], options: ["--read-only", "--out", session.folder.path + "/out"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let csv = try String(contentsOfFile: session.folder.path + "/out/upgrade-\(id).csv", encoding: .utf8)
+        #expect(csv == "deviceId,status,reason\n351200000004714,RequestPending,\n")
     }
 }
