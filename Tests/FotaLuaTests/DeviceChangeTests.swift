@@ -3,6 +3,14 @@ import Foundation
 import LuaHost
 import Testing
 
+/// Lua that schedules the campaign for `devices` as `up`.
+func schedule(_ campaign: (firmwareName: String, firmwareTo: String, devices: [String]), devices: [String]) -> String {
+    """
+    local up = fota.schedule{firmwareName = "\(campaign.firmwareName)", firmwareTo = "\(campaign.firmwareTo)",
+      startDate = "2026-03-10", devices = \(luaList(devices))}
+    """
+}
+
 @Suite("fota.append and fota.remove")
 struct DeviceChangeTests {
     @Test("append adds devices and returns one entry per input device, in input order")
@@ -13,8 +21,7 @@ struct DeviceChangeTests {
         let first = Array(campaign.devices.prefix(2))
         let more = Array(campaign.devices.suffix(4))
         let (result, _) = try await sim.run("""
-            local up = fota.schedule{firmwareName = "\(campaign.firmwareName)", firmwareTo = "\(campaign.firmwareTo)",
-              startDate = "2026-03-10", devices = \(luaList(first))}
+            \(schedule(campaign, devices: first))
             local r = fota.append(up.id, \(luaList(more.reversed() + ["990000862471854"])))
             print(r.id == up.id, r.accountName, #r.devices, #r.succeeded, #r.failed)
             for i, d in ipairs(r.devices) do print(i, d.deviceId, d.status, d.reason) end
@@ -36,8 +43,7 @@ struct DeviceChangeTests {
         defer { Task { await sim.stop() } }
         let campaign = try await sim.campaign(size: 3)
         let (result, _) = try await sim.run("""
-            local up = fota.schedule{firmwareName = "\(campaign.firmwareName)", firmwareTo = "\(campaign.firmwareTo)",
-              startDate = "2026-03-10", devices = {"\(campaign.devices[0])"}}
+            \(schedule(campaign, devices: [campaign.devices[0]]))
             local r = fota.remove(up.id, {"\(campaign.devices[0])", "\(campaign.devices[1])"})
             print(#r.succeeded, #r.failed, r.failed[1])
             print(r.devices[2].status)
@@ -54,8 +60,7 @@ struct DeviceChangeTests {
         defer { Task { await sim.stop() } }
         let campaign = try await sim.campaign(size: 2)
         let (result, _) = try await sim.run("""
-            local up = fota.schedule{firmwareName = "\(campaign.firmwareName)", firmwareTo = "\(campaign.firmwareTo)",
-              startDate = "2026-03-10", devices = {"\(campaign.devices[0])"}}
+            \(schedule(campaign, devices: [campaign.devices[0]]))
             local r = fota.append(up.id, {"\(campaign.devices[1])", "\(campaign.devices[1])"})
             print(#r.devices, r.devices[2].status, #r.warnings, #r.succeeded)
             """)
@@ -68,8 +73,7 @@ struct DeviceChangeTests {
         defer { Task { await sim.stop() } }
         let campaign = try await sim.campaign(size: 3)
         let (result, runtime) = try await sim.run("""
-            local up = fota.schedule{firmwareName = "\(campaign.firmwareName)", firmwareTo = "\(campaign.firmwareTo)",
-              startDate = "2026-03-10", devices = {"\(campaign.devices[0])"}}
+            \(schedule(campaign, devices: [campaign.devices[0]]))
             fota.append(up.id, {"\(campaign.devices[1])", "\(campaign.devices[2])"})
             fota.cancel(up.id)
             """)
@@ -93,8 +97,7 @@ struct DeviceChangeTests {
         defer { Task { await sim.stop() } }
         let campaign = try await sim.campaign(size: 3)
         let (result, runtime) = try await sim.run("""
-            local up = fota.schedule{firmwareName = "\(campaign.firmwareName)", firmwareTo = "\(campaign.firmwareTo)",
-              startDate = "2026-03-10", devices = {"\(campaign.devices[0])"}}
+            \(schedule(campaign, devices: [campaign.devices[0]]))
             print(up.dryRun, up.status, #up.deviceList)
             local r = fota.append(up.id, {"\(campaign.devices[1])", "\(campaign.devices[2])"})
             print(r.dryRun, #r.succeeded, r.devices[1].status)
