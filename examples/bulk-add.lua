@@ -38,7 +38,8 @@ local function parse_arguments(args)
   return parsed
 end
 
-local function trim(text) return (text:gsub("^%s+", ""):gsub("%s+$", "")) end
+-- Without surrounding spaces, and without the byte order mark spreadsheets put before the first field.
+local function trim(text) return (text:gsub("^\239\187\191", ""):gsub("^%s+", ""):gsub("%s+$", "")) end
 
 -- The IMEI column and the first data row: a header names its column, else column 1, no header.
 local function imei_column(header)
@@ -145,7 +146,8 @@ end
 
 local options = parse_arguments(arg)
 local devices, has_header = read_devices(options.file)
-print(string.format("%s: %d devices%s", options.file, #devices, has_header and " (after the header row)" or ""))
+print(string.format("%s: %d device%s%s", options.file, #devices, #devices == 1 and "" or "s",
+  has_header and " (after the header row)" or ""))
 if options.upgrade_id then check_upgrade(options.upgrade_id) end
 if options.demo and fota.mode ~= "live" then
   usage_error("--demo schedules an upgrade: it cannot run with --" .. fota.mode)

@@ -279,6 +279,18 @@ struct CampaignExampleTests {
         #expect(append["devices"] as? [String] == ["351200000004714", "351200000007840"])
     }
 
+    @Test("bulk-add reads a spreadsheet export without a header: byte order mark, CRLF line ends, quoted fields")
+    func bulkAddSpreadsheetExport() throws {
+        let folder = try TempFolder()
+        let file = try folder.write(
+            "export.csv", "\u{FEFF}351200000004714,\"Depot 1, north\"\r\n351200000007840,Depot 2\r\n")
+        let run = try Self.run("bulk-add.lua", ["--demo", "@" + file])
+        // without a header: the mark must not make the first row look like one
+        #expect(run.result.stdout.contains("\(file): 2 devices\n"), "\(run.result.stdout)")
+        let append = try #require(run.journal.first { $0["call"] as? String == "append" })
+        #expect(append["devices"] as? [String] == ["351200000004714", "351200000007840"])
+    }
+
     @Test("bulk-add reads a file without a header from its first column")
     func bulkAddNoHeader() throws {
         let folder = try TempFolder()
