@@ -136,13 +136,14 @@ if fota.mode == "read-only" then
 end
 
 local result = fota.remove(upgrade.id, unfit)
-if #result.succeeded == #upgrade.deviceList then
-  log.warn("every device of upgrade " .. upgrade.id .. " was unfit; it has none left (fota.cancel can remove it)")
-end
-print(string.format("Removed %d of %d unfit devices%s:", #result.succeeded, #unfit, result.dryRun and " (dry run: nothing sent)" or ""))
+print(string.format("%s %d of %d unfit devices%s:", result.dryRun and "Would remove" or "Removed", #result.succeeded, #unfit,
+  result.dryRun and " (dry run: nothing sent)" or ""))
 for _, outcome in ipairs(result.devices) do
   local removed = outcome.status == "RemoveDeviceSucceed"
   print(string.format("  %s  %s%s", outcome.deviceId, reasons[outcome.deviceId],
     removed and "" or string.format("  [not removed: %s, %s]", tostring(outcome.status), tostring(outcome.reason))))
+end
+if not result.dryRun and #result.succeeded == #upgrade.deviceList then
+  log.warn("every device of upgrade " .. upgrade.id .. " was unfit; it has none left (fota.cancel can remove it)")
 end
 if #result.failed > 0 then os.exit(1) end

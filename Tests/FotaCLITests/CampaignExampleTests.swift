@@ -416,6 +416,24 @@ struct CampaignExampleSimTests {
         #expect(journalRecords(session.journal).count == linesBefore)
     }
 
+    @Test("remove-unfit --dry-run lists what it would remove; the upgrade keeps its devices")
+    func removeUnfitDryRun() throws {
+        let session = try Session()
+        // 351200000004672 is not FOTA-eligible; 351200000004680 runs 1.1.0 (seed 1)
+        let devices = ["351200000004672", "351200000004680"]
+        let id = try session.schedule("FOTA_T10_1.0.4_to_1.1.0", "1.1.0", devices)
+        let linesBefore = journalRecords(session.journal).count
+        let run = try session.run("examples/remove-unfit.lua", [id], options: ["--dry-run"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Would remove 2 of 2 unfit devices (dry run: nothing sent):\n"), "\(run.stdout)")
+        #expect(run.stdout.contains("  351200000004672  not FOTA-eligible\n"))
+        #expect(!run.stderr.contains("[warn]"))
+        #expect(run.stderr.contains("remove 2 devices: 351200000004672, 351200000004680"))
+        #expect(journalRecords(session.journal).dropFirst(linesBefore).allSatisfy { $0["dryRun"] as? Bool == true })
+        let report = try session.run("examples/report.lua", [id], options: ["--read-only", "--out", session.folder.path + "/out"])
+        #expect(report.stdout.contains("(FOTA_T10_1.0.4_to_1.1.0, RequestPending): 2 devices written"), "\(report.stdout)")
+    }
+
     @Test("bulk-add --dry-run checks the file against the account and sends nothing")
     func bulkAddDryRun() throws {
         let session = try Session()
