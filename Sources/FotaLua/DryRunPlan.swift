@@ -14,6 +14,13 @@ final class DryRunPlan: Sendable {
 
     var isEmpty: Bool { steps.withLock { $0.isEmpty } }
 
+    /// True for the id a dry-run schedule handed out: it exists only in this plan.
+    func isPlaceholder(_ upgradeId: String) -> Bool {
+        steps.withLock { steps in
+            steps.contains { if case .schedule(_, _, _, _, _, let id) = $0 { return id == upgradeId } else { return false } }
+        }
+    }
+
     /// Per upgrade, the devices that would be added or removed (net of
     /// repeats), then the upgrades that would be scheduled or cancelled.
     func render() -> String {

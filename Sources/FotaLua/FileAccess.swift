@@ -50,11 +50,20 @@ struct FileAccess {
         try results.push(.string(data.withUnsafeBytes { LuaString(bytes: $0) }))
     }
 
-    func lines(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+    /// Text of an input file without a leading byte order mark (spreadsheet exports add one).
+    func text(_ arguments: borrowing LuaArguments) throws -> String {
         let (_, data) = try contents(arguments)
-        let text = String(decoding: data, as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let body = data.starts(with: bom) ? data.dropFirst(3) : data[...]
+        return String(decoding: body, as: UTF8.self)
+    }
+
+    func lines(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        // Split on scalars: Swift counts "\r\n" as one Character, which would never equal "\n".
+        var lines = try text(arguments).unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map {
+            var line = String(String.UnicodeScalarView($0))
+            if line.unicodeScalars.last == "\r" { line.unicodeScalars.removeLast() }
+            return line
         }
         if lines.last == "" { lines.removeLast() }
         try results.push(.array(lines.map { .string($0) }))
@@ -62,8 +71,8 @@ struct FileAccess {
 
     /// Rows of fields; quoted fields may hold commas, quotes ("") and newlines.
     func csv(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
-        let (name, data) = try contents(arguments)
-        let rows = try CSV.parse(String(decoding: data, as: UTF8.self), name: name)
+        let name = try arguments.requiredString(1, what: "file name")
+        let rows = try CSV.parse(try text(arguments), name: name)
         try results.push(.array(rows.map { .array($0.map { .string($0) }) }))
     }
 
@@ -80,7 +89,7 @@ struct FileAccess {
         }
         var out = ""
         for (index, row) in rows.enumerated() {
-            guard case .array(let fields) = row else {
+            guard let fields = Self.fields(of: row) else {
                 throw LuaArgumentError(2, "row #\(index + 1) is a \(row.typeName), not an array of values")
             }
             out += try fields.enumerated().map { column, field in
@@ -95,6 +104,22 @@ struct FileAccess {
             }.joined(separator: ",") + "\n"
         }
         try save(name, Array(out.utf8), &results)
+    }
+
+    /// A row's fields; a row with holes ({1, nil, 3}) reads as a map of positions, its holes empty.
+    static func fields(of row: LuaValue) -> [LuaValue]? {
+        switch row {
+        case .array(let fields): return fields
+        case .map(let entries):
+            var positions: [Int64: LuaValue] = [:]
+            for (key, value) in entries {
+                guard case .integer(let i) = key, i >= 1, i <= 100_000 else { return nil }
+                positions[i] = value
+            }
+            let last = positions.keys.max() ?? 0
+            return (1...max(last, 1)).map { positions[$0] ?? .nil }.prefix(Int(last)).map { $0 }
+        default: return nil
+        }
     }
 
     func writeJSON(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {

@@ -79,6 +79,7 @@ final class Calls {
         ]
         try runtime.record(call, phase: "intent", base)
         if runtime.settings.mode == .dryRun {
+            try checkChangeable(upgradeId, account: account, call: call, stop: arguments.stopSignal)
             runtime.plan.record(.change(call: call, account: account, upgradeId: upgradeId, devices: devices))
             try runtime.record(call, phase: "outcome", base.merging(["result": "dry run: not sent"]) { $1 })
             try results.push(LuaModels.dryRunChange(type, account: account, upgradeId: upgradeId, devices: devices))
@@ -107,9 +108,21 @@ final class Calls {
         let table = LuaModels.change(result, input: devices, dryRun: false)
         if !result.allSucceeded {
             Helpers.log(
-                "warn", "fota.\(call): \(result.succeededCount) of \(result.count) devices succeeded, \(result.failedCount) failed, \(result.notSentCount) not sent (see the result's 'failed' list)")
+                "warn", "fota.\(call): \(result.succeededCount) of \(result.count) devices succeeded; \(result.count - result.succeededCount) did not (see the result's 'failed' list and each device's status)")
         }
         try results.push(table)
+    }
+
+    /// A dry run reads for real: the upgrade must exist and not have started,
+    /// or the real call would be refused. Without credentials there is nothing to read.
+    private func checkChangeable(_ upgradeId: String, account: String, call: String, stop: LuaStopSignal) throws {
+        guard let client = runtime.client, !runtime.plan.isPlaceholder(upgradeId) else { return }
+        let upgrade = try waitFor(stop, call: "fota.\(call)") { try await client.upgrade(account: account, upgradeId: upgradeId) }
+        if let status = upgrade.status, status != .requestPending, status != .queued {
+            throw FotaCallError(
+                call: call, code: "NOT_CHANGEABLE",
+                message: "upgrade \(upgradeId) is \(status.rawValue): ThingSpace refuses changes once an upgrade has started or ended")
+        }
     }
 
     /// Per device: id, outcome kind, status and reason, as the journal keeps them.
@@ -162,6 +175,9 @@ final class Calls {
             do { try Validators.date(value, field: name) } catch {
                 throw LuaArgumentError(1, "field '\(name)' \(quoted(value)) is not a date (YYYY-MM-DD)")
             }
+        }
+        if let endDate, endDate < startDate { // YYYY-MM-DD compares as text
+            throw LuaArgumentError(1, "field 'endDate' \(quoted(endDate)) is before startDate \(quoted(startDate))")
         }
         let devices = try Self.devices(fields["devices"], position: 1)
         let account = try arguments.account(fields, position: 1, runtime: runtime, callName: "schedule")
@@ -229,6 +245,7 @@ final class Calls {
         let base: [String: LuaValue] = ["account": .string(account), "upgradeId": .string(upgradeId)]
         try runtime.record("cancel", phase: "intent", base)
         if runtime.settings.mode == .dryRun {
+            try checkChangeable(upgradeId, account: account, call: "cancel", stop: arguments.stopSignal)
             runtime.plan.record(.cancel(account: account, upgradeId: upgradeId))
             try runtime.record("cancel", phase: "outcome", base.merging(["result": "dry run: not sent"]) { $1 })
             try results.push(LuaModels.table([("success", .boolean(true)), ("id", .string(upgradeId)), ("dryRun", .boolean(true))]))
@@ -270,6 +287,9 @@ final class Calls {
 
     func devicesPage(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let cursor = arguments.isNil(1) ? "0" : try arguments.requiredString(1, what: "cursor")
+        guard cursor == "0" || (try? Validators.imei(cursor)) != nil else {
+            throw LuaArgumentError(1, "cursor \(quoted(cursor)) is neither \"0\" nor an IMEI from a previous page")
+        }
         let options = try arguments.options(2, allowed: ["account"])
         let account = try arguments.account(options, position: 2, runtime: runtime, callName: "devices")
         let client = try runtime.requireClient("devices")

@@ -104,8 +104,14 @@ enum LuaModels {
             case .failed: failed.append(.string(deviceId))
             case .notSent:
                 failed.append(.string(deviceId))
-                status = "NotSent"
-                reason = outcome.error.map { "not sent: \($0)" } ?? "not sent"
+                if case .api(let refusal)? = outcome.error {
+                    // ThingSpace answered and refused the whole batch: sent, not lost.
+                    status = "Refused"
+                    reason = refusal.errorMessage ?? refusal.description
+                } else {
+                    status = "NotSent"
+                    reason = outcome.error.map { "not sent: \($0)" } ?? "not sent"
+                }
             }
             devices.append(table([("deviceId", .string(deviceId)), ("status", text(status)), ("reason", text(reason))]))
         }

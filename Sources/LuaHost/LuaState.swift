@@ -164,8 +164,9 @@ public final class LuaState {
         guard status == LUA_OK else { throw LuaScriptError(message: popErrorMessage()) }
     }
 
-    /// Calls the function at the top of the stack with `arguments`; pops it and returns its results.
-    func callFunctionOnStack(arguments: [LuaValue]) throws -> [LuaValue] {
+    /// Calls the function at the top of the stack with `arguments`; pops it and returns its
+    /// results (none when `readingResults` is false, so values that cannot cross are no error).
+    func callFunctionOnStack(arguments: [LuaValue], readingResults: Bool = true) throws -> [LuaValue] {
         let base = lua_gettop(L) - 1
         argumentsTape.pointee.reset()
         do {
@@ -192,7 +193,7 @@ public final class LuaState {
         var reader = ValueReader(L)
         var results: [LuaValue] = []
         let top = lua_gettop(L)
-        if top > base {
+        if top > base, readingResults {
             for index in (base + 1)...top { results.append(try reader.read(at: index)) }
         }
         return results

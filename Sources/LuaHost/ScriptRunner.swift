@@ -36,6 +36,8 @@ public struct ScriptRun: Sendable {
     public var gracePeriodSeconds: Double = 2
     /// Where `print` writes; stdout when nil.
     public var output: (@Sendable (UnsafeRawBufferPointer) -> Void)?
+    /// Whether the chunk's return values are read back (the command line ignores them).
+    public var readsResults = true
     /// Runs on the interpreter thread before the script, e.g. to install modules.
     public var prepare: (@Sendable (LuaState) throws -> Void)?
 
@@ -111,7 +113,8 @@ public enum ScriptRunner {
             try state.setGlobal("arg", argumentTable(run))
             try run.prepare?(state)
             try source.withUnsafeBytes { try state.load(bytes: $0, chunkName: "@" + run.scriptPath) }
-            let results = try state.callFunctionOnStack(arguments: run.arguments.map { .string($0) })
+            let results = try state.callFunctionOnStack(
+                arguments: run.arguments.map { .string($0) }, readingResults: run.readsResults)
             // A stop the script caught and then returned through a tail call
             // (`return pcall(os.exit, 3)`, `return pcall(loop)`) still ends the run as a stop.
             outcome = stopOutcome(host: host, limits: run.limits, timeout: run.timeoutSeconds) ?? .finished(results)

@@ -170,4 +170,11 @@ struct CampaignSafetyTests {
         #expect(api.status == 1)
         #expect(api.stderr.contains("api.lua:1: fota.firmware: NO_CREDENTIALS"))
     }
+
+    @Test("what a script returns is ignored: returning a function still exits 0")
+    func returnedValuesIgnored() throws {
+        let finished = try fotaRun("print('work done') return {run = function() end}")
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(finished.stdout == "work done\n")
+    }
 }

@@ -31,6 +31,8 @@ struct ArgumentErrorTests {
         ("fota.schedule{firmwareName = 'f', firmwareTo = 't', startDate = '2026-03-10', devices = {}}", "bad argument #1 to 'schedule' (field 'devices' is empty)"),
         ("fota.schedule{firmwareName = 'f', firmwareTo = 't', startDate = '2026-03-10', devices = {'1'}}", "bad argument #1 to 'schedule' (devices[1] '1' is not an IMEI (15 digits))"),
         ("fota.schedule{firmwareName = 'f', firmwareTo = 't', startDate = '2026-03-10', devices = {'990000862471854'}, color = 'red'}", "bad argument #1 to 'schedule' (unknown option \"color\" (known: account, devices, endDate, firmwareName, firmwareTo, startDate))"),
+        ("fota.schedule{firmwareName = 'f', firmwareTo = 't', startDate = '2026-03-10', endDate = '2026-03-09', devices = {'990000862471854'}}", "bad argument #1 to 'schedule' (field 'endDate' '2026-03-09' is before startDate '2026-03-10')"),
+        ("fota.devicesPage('abc')", "bad argument #1 to 'devicesPage' (cursor 'abc' is neither \"0\" nor an IMEI from a previous page)"),
         ("fota.history('123')", "bad argument #1 to 'history' ('123' is not an IMEI (15 digits))"),
         ("fota.firmware('x')", "bad argument #1 to 'firmware' (options table expected, got string)"),
         ("fota.devicesPage(5)", "bad argument #1 to 'devicesPage' (cursor expected, got number)"),

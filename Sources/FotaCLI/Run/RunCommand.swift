@@ -66,6 +66,7 @@ struct RunCommand: ParsableCommand {
             scriptPath: script, arguments: arguments,
             libraryPaths: libraryPaths + Self.folders(fromEnvironment: "FOTA_PATH"),
             limits: limits.luaLimits, timeoutSeconds: limits.timeout)
+        run.readsResults = false // what a script returns is not the command line's business
         let runtime = session.runtime
         run.prepare = { state in try FotaModule.install(in: state, runtime: runtime) }
         lh_install_sigint()
