@@ -81,12 +81,14 @@ struct FaultTests {
     }
 
     @Test func latencyDelaysThingSpaceRequests() async throws {
-        try await Sim.with(Sim.options { $0.latency = .milliseconds(200) }) { sim in
+        // The latency is long so the control API's exemption shows whatever the machine's load:
+        // this checks behaviour (delayed or not), not speed.
+        try await Sim.with(Sim.options { $0.latency = .seconds(3) }) { sim in
             let clock = ContinuousClock()
-            let slow = try await clock.measure { _ = try await sim.requestToken() }
-            #expect(slow >= .milliseconds(200))
             let control = try await clock.measure { _ = try await sim.control(.GET, "/clock") }
-            #expect(control < .milliseconds(200))
+            #expect(control < .seconds(3))
+            let slow = try await clock.measure { _ = try await sim.requestToken() }
+            #expect(slow >= .seconds(3))
         }
     }
 
