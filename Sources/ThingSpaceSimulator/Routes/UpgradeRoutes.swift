@@ -20,7 +20,7 @@ enum UpgradeRoutes {
             // Path errors take precedence over body errors, as a client would fix those first.
             try core.withWorld { world in _ = try world.requireUpgrade(account: account, id: id) }
             let body = try await BodyDecoding.json(FirmwareUpgradeChangeRequestJSON.self, from: request, limit: limit)
-            return try core.respond { try $0.change(account: account, id: id, body) }
+            return ChangeResultWriter.response(try core.withWorld { try $0.change(account: account, id: id, body) })
         }
 
         fota.delete("upgrades/:account/upgrade/:id") { _, context -> Response in
