@@ -15,4 +15,9 @@ guard let name = arguments.first, let run = benchmarks[name] else {
     FileHandle.standardError.write(Data("usage: fota-bench <\(known)> [options]\n".utf8))
     exit(64)
 }
-try await run(Array(arguments.dropFirst()))
+do {
+    try await run(Array(arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("fota-bench \(name): \(error)\n".utf8))
+    exit(1)
+}
