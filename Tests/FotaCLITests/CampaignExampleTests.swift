@@ -334,6 +334,7 @@ struct CampaignExampleSimTests {
         request.httpMethod = "POST"
         request.httpBody = Data(body.utf8)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        // @unchecked Sendable: written by the completion handler before it signals, read after the wait.
         final class Box: @unchecked Sendable { var status = 0 }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
