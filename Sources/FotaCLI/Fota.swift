@@ -6,8 +6,14 @@ struct Fota: AsyncParsableCommand {
         commandName: "fota",
         abstract: "Drive ThingSpace firmware-over-the-air campaigns with Lua scripts.",
         discussion: """
-            Scripts run in a sandbox with memory, CPU and wall-clock limits. See README.md \
-            for exit statuses and the sandbox guarantees.
+            Scripts run in a sandbox with memory, CPU and wall-clock limits; every change they \
+            make is validated and journaled. Rehearse against the built-in simulator first:
+
+              fota run --simulate examples/canary.lua --count 5
+              fota run --dry-run my-campaign.lua        (reads for real, sends no change)
+              fota repl --simulate                      (an interactive prompt)
+
+            README.md lists exit statuses and the sandbox guarantees; docs/lua-api.md the Lua API.
             """,
         subcommands: [RunCommand.self, ReplCommand.self, SimCommand.self]
     )
