@@ -28,7 +28,7 @@ public final class ThingSpaceClient: Sendable {
         transport = HTTPTransport(
             baseURL: configuration.endpoint, timeout: configuration.timeout, retry: configuration.retry,
             maxConnectionsPerHost: max(8, configuration.concurrency * 2), redactor: redactor, logger: logger,
-            requestLogLevel: configuration.verbose ? .info : .debug)
+            requestLogLevel: configuration.verbose ? .info : .debug, caFile: configuration.caFile)
         tokens = TokenProvider(transport: transport, credentials: configuration.credentials, redactor: redactor)
         sessions = SessionProvider(transport: transport, tokens: tokens, credentials: configuration.credentials, redactor: redactor)
     }

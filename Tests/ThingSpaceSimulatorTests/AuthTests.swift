@@ -66,10 +66,11 @@ struct AuthTests {
     }
 
     @Test func tokenExpiresAfterConfiguredTTL() async throws {
-        try await Sim.with(Sim.options { $0.tokenTTL = .seconds(1) }) { sim in
+        // A 3 s lifetime leaves room for a loaded machine between login and the first call.
+        try await Sim.with(Sim.options { $0.tokenTTL = .seconds(3) }) { sim in
             let auth = try await sim.authenticate()
             #expect(try await sim.fota(.GET, "/firmware/\(sim.account)", auth).status == 200)
-            try await Task.sleep(for: .milliseconds(1300))
+            try await Task.sleep(for: .milliseconds(3300))
             let expired = try await sim.fota(.GET, "/firmware/\(sim.account)", auth)
             #expect(expired.status == 401)
             #expect(expired.faultCode == "900901")
@@ -163,13 +164,15 @@ struct AuthTests {
     }
 
     @Test func sessionExpiresAfterIdleTimeButUseKeepsItAlive() async throws {
-        try await Sim.with(Sim.options { $0.sessionIdle = .seconds(1) }) { sim in
+        // Wide margins (uses 1 s apart against a 4 s idle limit) so a loaded machine cannot make
+        // a kept-alive session look expired.
+        try await Sim.with(Sim.options { $0.sessionIdle = .seconds(4) }) { sim in
             let auth = try await sim.authenticate()
             for _ in 0..<3 {
-                try await Task.sleep(for: .milliseconds(500))
+                try await Task.sleep(for: .seconds(1))
                 #expect(try await sim.fota(.GET, "/subscriptions/\(sim.account)", auth).status == 200)
             }
-            try await Task.sleep(for: .milliseconds(1300))
+            try await Task.sleep(for: .milliseconds(4500))
             let expired = try await sim.fota(.GET, "/subscriptions/\(sim.account)", auth)
             #expect(expired.status == 400)
             #expect(expired.errorCode == "UnifiedWebService.REQUEST_FAILED.SessionToken.Expired")

@@ -49,17 +49,10 @@ struct FleetTests {
         #expect(upgradable.count + newest.count == fleet.count)
     }
 
-    @Test func tenThousandDevicesGenerateWellUnderASecond() {
-        let elapsed = ContinuousClock().measure { _ = FleetGenerator.generate(seed: 9, count: 10_000, licenseTime: 0) }
-        #expect(elapsed < .milliseconds(500))
-    }
-
-    @Test func millionDevicesGenerateWithinSeconds() {
-        var fleet: Fleet?
-        let elapsed = ContinuousClock().measure { fleet = FleetGenerator.generate(seed: 9, count: 1_000_000, licenseTime: 0) }
+    // How fast fleets generate is measured by `fota-bench simulator` ("started in … ms"), not here.
+    @Test func millionDeviceFleetIsCompleteAndIndexed() {
+        let fleet: Fleet? = FleetGenerator.generate(seed: 9, count: 1_000_000, licenseTime: 0)
         #expect(fleet?.count == 1_000_000)
-        // Generous for unoptimised debug builds on a shared machine; release builds take a fraction of this.
-        #expect(elapsed < .seconds(10))
         if let fleet, let middle = fleet.devices.dropFirst(500_000).first {
             #expect(fleet.index(of: middle.imei) == 500_000)
         }

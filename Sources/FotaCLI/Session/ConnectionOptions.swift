@@ -25,6 +25,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Account used unless a call gives opts.account (or FOTA_ACCOUNT).")
     var account: String?
 
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM file of certificate authorities to trust for https instead of the system's (or FOTA_CA_FILE, or ca_file in the profile).", valueName: "path"))
+    var caFile: String?
+
     @Option(name: .customLong("batch-size"), help: "Devices per add/remove request.")
     var batchSize = 1000
 
@@ -48,7 +51,7 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    var flags: ConfigurationFlags { ConfigurationFlags(profile: profile, endpoint: endpoint, account: account) }
+    var flags: ConfigurationFlags { ConfigurationFlags(profile: profile, endpoint: endpoint, account: account, caFile: caFile) }
 }
 
 /// Dry run, read-only mode, the journal and the folders scripts may use.

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// Values given on the command line; nil means "not given".
 public struct ConfigurationFlags: Sendable, Equatable {
     public var profile: String?
@@ -7,9 +12,12 @@ public struct ConfigurationFlags: Sendable, Equatable {
     public var clientSecret: String?
     public var username: String?
     public var password: String?
+    /// PEM file of certificate authorities to trust for https (e.g. a corporate proxy's).
+    public var caFile: String?
 
     public init(profile: String? = nil, endpoint: String? = nil, account: String? = nil, clientId: String? = nil,
-                clientSecret: String? = nil, username: String? = nil, password: String? = nil) {
+                clientSecret: String? = nil, username: String? = nil, password: String? = nil, caFile: String? = nil) {
+        self.caFile = caFile
         self.profile = profile
         self.endpoint = endpoint
         self.account = account
@@ -41,10 +49,13 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
     public var concurrency: Int
     /// Log every request at `.info` instead of `.debug`.
     public var verbose: Bool
+    /// PEM file of certificate authorities trusted for https instead of the system's; nil = the system's.
+    public var caFile: String?
 
     public init(endpoint: String = ClientConfiguration.defaultEndpoint, account: String? = nil, credentials: Credentials,
                 profile: String? = nil, timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy(),
-                batchSize: Int = 1000, concurrency: Int = 4, verbose: Bool = false) {
+                batchSize: Int = 1000, concurrency: Int = 4, verbose: Bool = false, caFile: String? = nil) {
+        self.caFile = caFile
         var base = endpoint
         while base.hasSuffix("/") { base.removeLast() }
         self.endpoint = base
@@ -136,6 +147,16 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
             account = given.value
         }
 
+        var caFile: String?
+        if let given = lookup("ca_file", flag: flags.caFile, flagName: "--ca-file", env: "FOTA_CA_FILE") {
+            guard access(given.value, R_OK) == 0 else {
+                throw .configuration(ConfigurationError(
+                    file: given.file, line: given.line,
+                    message: "CA file \"\(given.value)\"\(given.file == nil ? " from \(given.origin)" : "") cannot be read"))
+            }
+            caFile = given.value
+        }
+
         let required: [(key: String, flag: String?, flagName: String, env: String)] = [
             ("client_id", flags.clientId, "--client-id", "THINGSPACE_CLIENT_ID"),
             ("client_secret", flags.clientSecret, "--client-secret", "THINGSPACE_CLIENT_SECRET"),
@@ -164,7 +185,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         let credentials = Credentials(clientId: values["client_id"]!, clientSecret: values["client_secret"]!,
                                       username: values["username"]!, password: values["password"]!)
         return ClientConfiguration(endpoint: endpoint, account: account, credentials: credentials,
-                                   profile: found ? profileName : nil)
+                                   profile: found ? profileName : nil, caFile: caFile)
     }
 
     /// `scheme://host[:port][/path]` with scheme http or https, no query or fragment; trailing `/` dropped.

@@ -24,7 +24,7 @@ struct ProfileFile: Sendable {
         var entries: [String: Entry] = [:]
     }
 
-    static let knownKeys: Set<String> = ["endpoint", "account", "client_id", "client_secret", "username", "password"]
+    static let knownKeys: Set<String> = ["endpoint", "account", "client_id", "client_secret", "username", "password", "ca_file"]
     static let secretKeys: Set<String> = ["client_secret", "password"]
 
     let path: String

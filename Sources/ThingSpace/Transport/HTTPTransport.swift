@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 #if canImport(Glibc)
 import Glibc
@@ -40,6 +41,8 @@ struct TransportResponse: Sendable {
 /// event loop) is created on first use, so a run that never talks to ThingSpace starts no threads.
 final class HTTPTransport: Sendable {
     let baseURL: String
+    /// Certificate authorities to trust for https instead of the system's.
+    let caFile: String?
     let timeout: Duration
     let retry: RetryPolicy
     let maxConnectionsPerHost: Int
@@ -58,7 +61,8 @@ final class HTTPTransport: Sendable {
     }
 
     init(baseURL: String, timeout: Duration, retry: RetryPolicy, maxConnectionsPerHost: Int, redactor: SecretRedactor,
-         logger: Logger, requestLogLevel: Logger.Level) {
+         logger: Logger, requestLogLevel: Logger.Level, caFile: String? = nil) {
+        self.caFile = caFile
         self.baseURL = baseURL
         self.timeout = timeout
         self.retry = retry
@@ -95,6 +99,11 @@ final class HTTPTransport: Sendable {
             // Report a refused connection at once; RetryPolicy decides about repeating it,
             // instead of the pool retrying silently until the request deadline.
             configuration.connectionPool.retryConnectionEstablishment = false
+            if let caFile {
+                var tls = TLSConfiguration.makeClientConfiguration()
+                tls.trustRoots = .file(caFile)
+                configuration.tlsConfiguration = tls
+            }
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             state.client = client
             return client

@@ -1,8 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 @testable import ThingSpace
 
@@ -47,21 +49,24 @@ final class StubServer: Sendable {
         password: "stub-PASSWORD-hunter2!")
 
     let port: Int
+    let isTLS: Bool
     let state: StubState
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    var endpoint: String { "\(isTLS ? "https" : "http")://127.0.0.1:\(port)" }
 
-    private init(port: Int, state: StubState, group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(port: Int, isTLS: Bool, state: StubState, group: ServiceGroup, task: Task<Void, any Error>) {
         self.port = port
+        self.isTLS = isTLS
         self.state = state
         self.group = group
         self.task = task
     }
 
+    /// - Parameter tls: serve https with this configuration instead of plain http.
     static func start(
-        latency: Duration = .zero,
+        latency: Duration = .zero, tls: TLSConfiguration? = nil,
         fallback: @escaping @Sendable (RecordedRequest) async -> StubReply? = { _ in nil }
     ) async throws -> StubServer {
         let state = StubState(fallback: fallback, latency: latency)
@@ -81,13 +86,14 @@ final class StubServer: Sendable {
         logger.logLevel = .critical
         let app = Application(
             responder: responder,
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "stub"),
             onServerRunning: { channel in portBox.set(channel.localAddress?.port ?? 0) },
             logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         let task = Task { try await group.run() }
         let port = try await portBox.wait()
-        return StubServer(port: port, state: state, group: group, task: task)
+        return StubServer(port: port, isTLS: tls != nil, state: state, group: group, task: task)
     }
 
     static func render(_ reply: StubReply) async throws -> Response {
