@@ -16,6 +16,14 @@ struct CallInterrupted: Error, CustomStringConvertible {
 func waitFor<T: Sendable>(
     _ stop: LuaStopSignal, call: String, _ operation: @escaping @Sendable () async throws -> T
 ) throws -> T {
+    try runBlocking(stopWhen: { stop.isRequested }, operation) ?? { throw CallInterrupted(call: call) }()
+}
+
+/// Runs async work from synchronous code and waits for it; nil when `stopWhen`
+/// said to give up first (the work is then cancelled).
+public func runBlocking<T: Sendable>(
+    stopWhen: () -> Bool = { false }, _ operation: @escaping @Sendable () async throws -> T
+) throws -> T? {
     let outcome = Mutex<Result<T, any Error>?>(nil)
     let done = DispatchSemaphore(value: 0)
     let task = Task.detached {
@@ -25,11 +33,11 @@ func waitFor<T: Sendable>(
         done.signal()
     }
     while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
-        if stop.isRequested {
+        if stopWhen() {
             task.cancel()
             // Give the cancelled requests a moment to unwind; the journal already holds the intent.
             _ = done.wait(timeout: .now() + .seconds(1))
-            throw CallInterrupted(call: call)
+            return nil
         }
     }
     return try outcome.withLock { $0! }.get()

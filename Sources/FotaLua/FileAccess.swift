@@ -41,7 +41,7 @@ struct FileAccess {
         do {
             return (name, try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
-            throw Refused(description: "cannot read '\(name)': \(FileAccess.reason(error))")
+            throw Refused(description: "cannot read '\(name)': \(fileErrorReason(error))")
         }
     }
 
@@ -137,21 +137,9 @@ struct FileAccess {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw Refused(description: "cannot write '\(name)': \(FileAccess.reason(error))")
+            throw Refused(description: "cannot write '\(name)': \(fileErrorReason(error))")
         }
         results.push(string: path)
-    }
-
-    static func reason(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        switch nsError.code {
-        case NSFileReadNoSuchFileError: return "no such file"
-        case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
-        default: return nsError.localizedDescription
-        }
     }
 }
 

@@ -37,7 +37,7 @@ public final class FotaRuntime: Sendable {
     func record(_ call: String, phase: String, _ fields: [String: LuaValue]) throws {
         guard let journal else { return }
         var record = fields
-        record["time"] = .string(ISO8601DateFormatter().string(from: Date()))
+        record["time"] = .string(Date.now.formatted(.iso8601))
         record["runId"] = .string(runId)
         record["script"] = .string(settings.scriptPath)
         record["call"] = .string(call)

@@ -54,72 +54,62 @@ enum LuaModels {
     /// ThingSpace accepted every device, marked `dryRun`.
     static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: [String]) -> LuaValue {
         let status = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
-        var seen: [String: Int] = [:]
-        var entries: [LuaValue] = []
-        var succeeded: [LuaValue] = []
-        var warnings: [LuaValue] = []
-        for (index, deviceId) in devices.enumerated() {
-            if let first = seen[deviceId] {
-                entries.append(table([
-                    ("deviceId", .string(deviceId)), ("status", .string("Duplicate")),
-                    ("reason", .string("listed before as device #\(first + 1); sent once")),
-                ]))
-                warnings.append(.string("device #\(index + 1) \(deviceId) repeats device #\(first + 1); sent once"))
-                continue
-            }
-            seen[deviceId] = index
-            succeeded.append(.string(deviceId))
-            entries.append(table([("deviceId", .string(deviceId)), ("status", .string(status)), ("reason", .string("dry run: not sent"))]))
+        return changeTable(input: devices, upgradeId: upgradeId, account: account, warnings: [], dryRun: true) { _ in
+            (status, "dry run: not sent", true)
         }
-        return table([
-            ("id", .string(upgradeId)), ("accountName", .string(account)), ("devices", .array(entries)),
-            ("succeeded", .array(succeeded)), ("failed", .array([])), ("warnings", .array(warnings)), ("dryRun", .boolean(true)),
-        ])
     }
 
-    /// The result of fota.append/remove: one entry per input device in input order.
+    /// The result of fota.append/remove. The client lists each distinct device once, in
+    /// order of first appearance, so the i-th distinct input device is `result[i]`.
     static func change(_ result: BulkChangeResult, input: [String], dryRun: Bool) -> LuaValue {
-        var outcomeByDevice: [String: DeviceOutcome] = [:]
-        outcomeByDevice.reserveCapacity(result.count)
-        for outcome in result { outcomeByDevice[outcome.deviceId] = outcome }
+        // Positions from the client are 1-based, like Lua's.
+        let warnings = result.warnings.map { LuaValue.string("device #\($0.position) \($0.deviceId): \($0.message)") }
+        return changeTable(
+            input: input, upgradeId: result.upgradeId, account: result.account, warnings: warnings, dryRun: dryRun
+        ) { distinct in
+            let outcome = result[distinct]
+            switch outcome.kind {
+            case .succeeded: return (outcome.status, outcome.reason, true)
+            case .failed: return (outcome.status, outcome.reason, false)
+            case .notSent:
+                if case .api(let refusal)? = outcome.error {
+                    // ThingSpace answered and refused the whole batch: sent, not lost.
+                    return ("Refused", refusal.errorMessage ?? refusal.description, false)
+                }
+                return ("NotSent", outcome.error.map { "not sent: \($0)" } ?? "not sent", false)
+            }
+        }
+    }
+
+    /// One entry per input device in input order; a repeated device gets a `Duplicate` entry
+    /// and a warning, the rest what `outcome(i)` says of the i-th distinct device.
+    private static func changeTable(
+        input: [String], upgradeId: String, account: String, warnings: [LuaValue], dryRun: Bool,
+        outcome: (Int) -> (status: String?, reason: String?, succeeded: Bool)
+    ) -> LuaValue {
         var firstPosition: [String: Int] = [:]
+        firstPosition.reserveCapacity(input.count)
         var devices: [LuaValue] = []
         devices.reserveCapacity(input.count)
         var succeeded: [LuaValue] = []
         var failed: [LuaValue] = []
+        var warnings = warnings
         for (index, deviceId) in input.enumerated() {
             if let first = firstPosition[deviceId] {
                 devices.append(table([
                     ("deviceId", .string(deviceId)), ("status", .string("Duplicate")),
                     ("reason", .string("listed before as device #\(first + 1); sent once")),
                 ]))
+                warnings.append(.string("device #\(index + 1) \(deviceId) repeats device #\(first + 1); sent once"))
                 continue
             }
+            let result = outcome(firstPosition.count)
             firstPosition[deviceId] = index
-            guard let outcome = outcomeByDevice[deviceId] else { continue }
-            var reason = outcome.reason
-            var status = outcome.status
-            switch outcome.kind {
-            case .succeeded: succeeded.append(.string(deviceId))
-            case .failed: failed.append(.string(deviceId))
-            case .notSent:
-                failed.append(.string(deviceId))
-                if case .api(let refusal)? = outcome.error {
-                    // ThingSpace answered and refused the whole batch: sent, not lost.
-                    status = "Refused"
-                    reason = refusal.errorMessage ?? refusal.description
-                } else {
-                    status = "NotSent"
-                    reason = outcome.error.map { "not sent: \($0)" } ?? "not sent"
-                }
-            }
-            devices.append(table([("deviceId", .string(deviceId)), ("status", text(status)), ("reason", text(reason))]))
+            if result.succeeded { succeeded.append(.string(deviceId)) } else { failed.append(.string(deviceId)) }
+            devices.append(table([("deviceId", .string(deviceId)), ("status", text(result.status)), ("reason", text(result.reason))]))
         }
-        // Positions from the client are 1-based, like Lua's.
-        let warnings = result.warnings.map { LuaValue.string("device #\($0.position) \($0.deviceId): \($0.message)") }
-            + result.duplicates.map { .string("device #\($0.position) \($0.deviceId) repeats device #\($0.firstPosition); sent once") }
         return table([
-            ("id", .string(result.upgradeId)), ("accountName", .string(result.account)), ("devices", .array(devices)),
+            ("id", .string(upgradeId)), ("accountName", .string(account)), ("devices", .array(devices)),
             ("succeeded", .array(succeeded)), ("failed", .array(failed)), ("warnings", .array(warnings)),
             ("dryRun", dryRun ? .boolean(true) : .nil),
         ])

@@ -69,7 +69,7 @@ public enum ScriptRunner {
         do {
             source = try Data(contentsOf: URL(fileURLWithPath: run.scriptPath))
         } catch {
-            return .failed(LuaScriptError(message: "cannot read script '\(run.scriptPath)': \(describe(error))"))
+            return .failed(LuaScriptError(message: "cannot read script '\(run.scriptPath)': \(fileErrorReason(error))"))
         }
         let host = UnsafeMutablePointer<lh_Host>.allocate(capacity: 1)
         host.initialize(to: lh_Host())
@@ -162,17 +162,6 @@ public enum ScriptRunner {
         for (i, argument) in run.arguments.enumerated() { entries[.integer(Int64(i + 1))] = .string(argument) }
         return .map(entries)
     }
-
-    private static func describe(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-            let code = POSIXErrorCode(rawValue: Int32(underlying.code))
-        {
-            return String(cString: strerror(code.rawValue))
-        }
-        if nsError.domain == NSCocoaErrorDomain && nsError.code == NSFileReadNoSuchFileError { return "No such file or directory" }
-        return nsError.localizedDescription
-    }
 }
 
 /// Hands the outcome from the interpreter thread to the waiting caller.
@@ -187,4 +176,18 @@ private final class OutcomeBox: @unchecked Sendable {
 private struct HostAddress: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<lh_Host>
     init(_ pointer: UnsafeMutablePointer<lh_Host>) { self.pointer = pointer }
+}
+
+/// Why reading or writing a file failed, in the system's words ("No such file or
+/// directory", "Permission denied"): Foundation's own text names no cause on Linux.
+public func fileErrorReason(_ error: any Error) -> String {
+    let nsError = error as NSError
+    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    switch nsError.code {
+    case NSFileReadNoSuchFileError: return String(cString: strerror(ENOENT))
+    case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return String(cString: strerror(EACCES))
+    default: return nsError.localizedDescription
+    }
 }

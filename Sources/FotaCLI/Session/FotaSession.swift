@@ -1,9 +1,7 @@
 import CLuaSupport
-import Dispatch
 import Foundation
 import FotaLua
 import Logging
-import Synchronization
 import ThingSpace
 import ThingSpaceSimulator
 
@@ -121,14 +119,5 @@ final class FotaSession: Sendable {
 
 /// Runs async work from synchronous command code and waits for it.
 func blockOn<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) throws -> T {
-    let outcome = Mutex<Result<T, any Error>?>(nil)
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        let result: Result<T, any Error>
-        do { result = .success(try await operation()) } catch { result = .failure(error) }
-        outcome.withLock { $0 = result }
-        done.signal()
-    }
-    done.wait()
-    return try outcome.withLock { $0! }.get()
+    try runBlocking(operation)! // never stopped early: no stop condition
 }
