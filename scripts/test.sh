@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
-ensure_packages "${FOTA_BUILD_PACKAGES[@]}" python3-venv
+ensure_packages "${FOTA_BUILD_PACKAGES[@]}" python3-venv openssl  # openssl: the https tests make a certificate
 
 echo "== building (a cold build takes about 5 minutes on 2 cores)"
 log="$(mktemp)"
