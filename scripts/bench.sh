@@ -38,7 +38,5 @@ echo "== simulator throughput: 100-device add/remove batches at concurrency 8"
 "$bin/fota-bench" simulator
 
 echo "== bulk append: 100,000 devices at 20 ms latency, against the official Python SDK; 1,000,000-device peak memory"
-venv=.build/venv-sdk
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -c "import verizon" 2>/dev/null || "$venv/bin/pip" install --quiet sdksio-verizon-apis-sdk
-BIN="$bin" PYTHON="$venv/bin/python" scripts/bench/bulk.sh --devices 100000 --latency-ms 20
+source scripts/lib/python.sh
+BIN="$bin" PYTHON="$(python_env)" scripts/bench/bulk.sh --devices 100000 --latency-ms 20

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # Interop check: drives a running `fota sim` with the official Verizon Python SDK.
 # Usage: scripts/sim-interop.sh .build/debug/fota
-# Creates .build/venv-sdk (ignored by git) with sdksio-verizon-apis-sdk from PyPI on first use.
+# Uses the pinned Python environment of scripts/lib/python.sh (the SDK version is in scripts/requirements.txt).
 set -euo pipefail
 
 fota=${1:?usage: $0 path/to/fota}
 root=$(cd "$(dirname "$0")/.." && pwd)
-venv="$root/.build/venv-sdk"
 output=$(mktemp)
 sim_pid=""
 
@@ -19,12 +18,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if [[ ! -x "$venv/bin/python" ]]; then
-    python3 -m venv "$venv"
-fi
-if ! "$venv/bin/python" -c "import verizon" 2>/dev/null; then
-    "$venv/bin/pip" install --quiet sdksio-verizon-apis-sdk
-fi
+source "$root/scripts/lib/python.sh"
+python="$(python_env)"
 
 "$fota" sim --port 0 >"$output" &
 sim_pid=$!
@@ -39,4 +34,4 @@ for _ in $(seq 1 300); do
 done
 [[ -n "$credentials" ]] || { echo "fota sim printed no credentials" >&2; exit 1; }
 
-"$venv/bin/python" "$root/scripts/interop/sdk_interop.py" "$credentials"
+"$python" "$root/scripts/interop/sdk_interop.py" "$credentials"

@@ -21,10 +21,9 @@ swift test --skip-build
 bin="$(swift build --show-bin-path)"
 
 echo "== fota repl under a pseudo-terminal (pexpect)"
-venv=.build/venv-tests
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -c "import pexpect, pytest" 2>/dev/null || "$venv/bin/pip" install --quiet pexpect pytest
-FOTA_BIN="$bin/fota" "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/TerminalTests
+source scripts/lib/python.sh
+python="$(python_env)"
+FOTA_BIN="$bin/fota" "$python" -m pytest -q -p no:cacheprovider Tests/TerminalTests
 
 echo "== simulator interop with the official Verizon Python SDK"
 scripts/sim-interop.sh "$bin/fota"
