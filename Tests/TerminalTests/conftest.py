@@ -55,10 +55,10 @@ class Repl:
         echoed, _, output = self.child.before.partition("\r\n")
         return output
 
-    def close(self):
+    def close(self, timeout=15):
         if self.child.isalive():
             self.child.sendcontrol("d")
-            self.child.expect(pexpect.EOF)
+            self.child.expect(pexpect.EOF, timeout=timeout)
         self.child.close()
         return self.child.exitstatus
 
