@@ -8,7 +8,7 @@ struct SimCommand: AsyncParsableCommand {
         commandName: "sim",
         abstract: "Run a local ThingSpace FOTA simulator (OAuth, M2M session and FOTA v1 API) with a seeded fleet.",
         discussion: """
-        Serves /api/ts/v1 (OAuth), /api/m2m/v1 (session) and /api/fota/v1 (FOTA v1, endpoints E1–E18) under \
+        Serves /api/ts/v1 (OAuth), /api/m2m/v1 (session) and /api/fota/v1 (FOTA v1, endpoints A1–A18 of docs/thingspace-api.md) under \
         one base URL, for one seeded account whose devices span several makes, models and firmware versions. \
         The same --seed always gives the same fleet.
 

@@ -2,11 +2,11 @@ import Foundation
 import LuaHost
 import Testing
 
-/// One test per row of /work/shared/lua-sandbox.md: each tries the attack,
+/// One test per item of docs/sandbox.md (S1–S19): each tries the attack,
 /// checks that it fails, and that the host is healthy afterwards.
 @Suite("Sandbox attacks")
 struct SandboxTests {
-    @Test("row 1: package.loadlib and C modules (.so) are unreachable")
+    @Test("S1: package.loadlib and C modules (.so) are unreachable")
     func nativeCode() throws {
         let elf = "\u{7F}ELF\u{02}\u{01}\u{01} not really a library"
         let outcome = try runScript("""
@@ -29,7 +29,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 2: io, dofile, loadfile and os.execute/remove/rename/tmpname/getenv/setlocale are absent")
+    @Test("S2: io, dofile, loadfile and os.execute/remove/rename/tmpname/getenv/setlocale are absent")
     func filesProcessesEnvironment() throws {
         let state = try LuaState()
         let results = try state.run("""
@@ -54,7 +54,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 3: binary chunks are refused by load, by the host and as a script file")
+    @Test("S3: binary chunks are refused by load, by the host and as a script file")
     func binaryChunks() throws {
         let header = "\u{1B}Lua\u{54}\u{00}\u{19}\u{93}\r\n\u{1A}\n\u{04}\u{08}\u{08}xV\u{00}\u{00}"
         let state = try LuaState()
@@ -82,7 +82,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 4: string.dump is removed")
+    @Test("S4: string.dump is removed")
     func stringDump() throws {
         let state = try LuaState()
         let results = try state.run("""
@@ -93,7 +93,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 5: load without an env sees only the sandbox, with an env only that env")
+    @Test("S5: load without an env sees only the sandbox, with an env only that env")
     func loadEnvironment() throws {
         let state = try LuaState()
         let results = try state.run("""
@@ -112,7 +112,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 6: the debug library is absent, so sethook cannot remove the CPU watchdog")
+    @Test("S6: the debug library is absent, so sethook cannot remove the CPU watchdog")
     func debugLibrary() throws {
         let state = try LuaState()
         expectValues(try state.run("return debug == nil, select(2, pcall(require, 'debug'))"), [
@@ -127,7 +127,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 7: the shared string metatable cannot be fetched or tampered with")
+    @Test("S7: the shared string metatable cannot be fetched or tampered with")
     func stringMetatable() throws {
         let state = try LuaState()
         let results = try state.run("""
@@ -143,7 +143,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 8: monkey-patched libraries and globals do not outlive the run")
+    @Test("S8: monkey-patched libraries and globals do not outlive the run")
     func monkeyPatching() throws {
         let first = try runScript("""
             string.upper = function() return 'patched' end
@@ -167,7 +167,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 9: host tables and _G cannot be re-metatabled or modified, not even with rawset or through pairs")
+    @Test("S9: host tables and _G cannot be re-metatabled or modified, not even with rawset or through pairs")
     func hostTables() throws {
         let state = try LuaState()
         let deploy = state.register { _, results in results.push(string: "deployed") }
@@ -216,7 +216,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 10: collectgarbage offers only 'count'; 'stop' cannot switch the collector off")
+    @Test("S10: collectgarbage offers only 'count'; 'stop' cannot switch the collector off")
     func collectGarbage() throws {
         let outcome = try runScript("""
             local refused = {}
@@ -234,7 +234,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 11: a CPU loop is stopped, plain, in a coroutine, behind pcall and behind xpcall")
+    @Test("S11: a CPU loop is stopped, plain, in a coroutine, behind pcall and behind xpcall")
     func cpuLoops() throws {
         let loops = [
             "while true do end",
@@ -254,7 +254,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 11: a loop of slow C calls (big pattern matches, string.upper, table.concat) still stops at the CPU limit")
+    @Test("S11: a loop of slow C calls (big pattern matches, string.upper, table.concat) still stops at the CPU limit")
     func slowCalls() throws {
         let loops = [
             "local big = string.rep('a', 16 * 1024 * 1024) while true do big:find('[b]') end",
@@ -272,7 +272,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 12: oversized patterns and subjects are refused by find, match, gmatch and gsub")
+    @Test("S12: oversized patterns and subjects are refused by find, match, gmatch and gsub")
     func patternCaps() throws {
         let state = try LuaState()
         let results = try state.run("""
@@ -300,7 +300,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 12: loops inside C that no hook can stop are refused: string.rep of '', table.move/insert/remove over huge ranges")
+    @Test("S12: loops inside C that no hook can stop are refused: string.rep of '', table.move/insert/remove over huge ranges")
     func cLoops() throws {
         let spins = [
             ("return #string.rep('', math.maxinteger)", nil),
@@ -374,7 +374,7 @@ struct SandboxTests {
         expectValues(loads, [.integer(1), .integer(5), .integer(3), .string("chunk:1: unexpected symbol near '+'")])
     }
 
-    @Test("row 13: string.rep bombs, doubling concatenation and huge tables hit the memory limit")
+    @Test("S13: string.rep bombs, doubling concatenation and huge tables hit the memory limit")
     func memoryBombs() throws {
         let limits = LuaLimits(memoryBytes: 16 << 20)
         let bombs = [
@@ -400,7 +400,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 14: deep recursion, nested pcall, coroutines and metamethods end in a clean stack overflow error")
+    @Test("S14: deep recursion, nested pcall, coroutines and metamethods end in a clean stack overflow error")
     func stackExhaustion() throws {
         let cases: [(String, String)] = [
             ("local function f(n) return 1 + f(n + 1) end return f(1)", "stack overflow"),
@@ -426,7 +426,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 15: __gc finalizers cannot run outside the limits; to-be-closed handlers stay under the CPU limit")
+    @Test("S15: __gc finalizers cannot run outside the limits; to-be-closed handlers stay under the CPU limit")
     func finalizers() throws {
         let output = OutputCollector()
         let refused = try runScript("""
@@ -477,7 +477,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 16: values with raising metatables are read raw by the host, never through metamethods")
+    @Test("S16: values with raising metatables are read raw by the host, never through metamethods")
     func raisingMetatables() throws {
         let returned = try runScript("""
             local function boom() error('metamethod ran') end
@@ -505,7 +505,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 17: print escapes terminal control sequences")
+    @Test("S17: print escapes terminal control sequences")
     func outputInjection() throws {
         let output = OutputCollector()
         let outcome = try runScript(#"""
@@ -547,7 +547,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 18: no addresses in tostring, print or string.format; %p is refused; errors name the script")
+    @Test("S18: no addresses in tostring, print or string.format; %p is refused; errors name the script")
     func informationLeaks() throws {
         let output = OutputCollector()
         let outcome = try runScript("""
@@ -578,7 +578,7 @@ struct SandboxTests {
         try expectHealthy()
     }
 
-    @Test("row 19: pushing a big value under a tiny memory limit throws instead of crashing")
+    @Test("S19: pushing a big value under a tiny memory limit throws instead of crashing")
     func pushUnderMemoryLimit() throws {
         let state = try LuaState(limits: LuaLimits(memoryBytes: 256 << 10))
         let big = LuaValue.array((0..<100_000).map { .string("device-\($0)") })

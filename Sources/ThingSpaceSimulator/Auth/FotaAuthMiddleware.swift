@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// Every FOTA call needs a live Bearer token and a live M2M session (§2.3); a valid call refreshes the
+/// Every FOTA call needs a live Bearer token and a live M2M session (docs/thingspace-api.md C2, K5); a valid call refreshes the
 /// session's idle timer.
 struct FotaAuthMiddleware: RouterMiddleware {
     typealias Context = SimRequestContext

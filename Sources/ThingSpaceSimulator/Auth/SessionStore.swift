@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// M2M sessions (§2.2): sliding idle expiry, and a lockout after five consecutive bad passwords that
+/// M2M sessions (docs/thingspace-api.md K3, T2, T3): sliding idle expiry, and a lockout after five consecutive bad passwords that
 /// keeps refusing even the right password until unlocked through the control API.
 final class SessionStore: Sendable {
     static let lockoutThreshold = 5

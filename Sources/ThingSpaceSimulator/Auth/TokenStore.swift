@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// OAuth2 client-credentials tokens (§2.1): one live token at a time, handed out again until it expires
+/// OAuth2 client-credentials tokens (docs/thingspace-api.md K1, T1): one live token at a time, handed out again until it expires
 /// or is revoked. Lifetimes use wall time, not the simulated clock (see SimClock).
 final class TokenStore: Sendable {
     private struct Live {

@@ -1,7 +1,7 @@
 import Hummingbird
 import NIOCore
 
-/// Writes the add/remove answer (E5) straight into a buffer. It is the
+/// Writes the add/remove answer (A5) straight into a buffer. It is the
 /// simulator's hottest answer (1,000 devices a request in bulk runs), and
 /// Foundation's JSONEncoder spent milliseconds on it, which showed up as
 /// latency in every client benchmark.

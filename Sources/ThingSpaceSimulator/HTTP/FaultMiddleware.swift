@@ -25,7 +25,7 @@ struct FaultMiddleware: RouterMiddleware {
 
     static func faultResponse(_ code: Int, retryAfter: Int?) -> Response {
         if code == 403 {
-            // The gateway's XML shape for a 403 (§6.3).
+            // The gateway's XML shape for a 403 (docs/thingspace-api.md E32).
             let xml = #"<am:fault xmlns:am="http://wso2.org/apimanager"><am:code>404</am:code><am:type>Status report</am:type><am:message>Not Found</am:message><am:description>Simulated gateway fault</am:description></am:fault>"#
             return Reply.raw(Data(xml.utf8), status: .forbidden, contentType: "application/xml")
         }

@@ -17,7 +17,7 @@ enum Reply {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// An empty 200, which E16 sends when no listener is registered.
+    /// An empty 200, which A16 sends when no listener is registered.
     static func emptyOK() -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init())
     }

@@ -1,4 +1,4 @@
-/// Every refusal the simulator can answer with, in the three shapes the real service uses (§6):
+/// Every refusal the simulator can answer with, in the three shapes the real service uses (docs/thingspace-api.md E1–E36):
 /// FOTA/UWS `{errorCode, errorMessage}`, gateway `{"fault":{…}}` and OAuth `{error, error_description}`.
 struct APIError: Error, Sendable, Equatable {
     enum Shape: Sendable, Equatable {
@@ -10,7 +10,7 @@ struct APIError: Error, Sendable, Equatable {
     let status: Int
     let shape: Shape
 
-    /// The usual FOTA refusal: 400 `INVALID_PARAMETER` with one of the catalogue messages (§6.1).
+    /// The usual FOTA refusal: 400 `INVALID_PARAMETER` with one of the catalogue messages (docs/thingspace-api.md E1–E11).
     static func invalid(_ message: String) -> APIError {
         APIError(status: 400, shape: .service(code: "INVALID_PARAMETER", message: message))
     }

@@ -1,6 +1,6 @@
-/// Read-only account endpoints: E1 firmware, E2 devices, E9 subscription.
+/// Read-only account endpoints: A1 firmware, A2 devices, A9 subscription.
 extension World {
-    /// E1: images for the makes and models present in the account.
+    /// A1: images for the makes and models present in the account.
     mutating func firmwareList(account: String) throws(APIError) -> [FirmwareJSON] {
         tick()
         try requireAccount(account)
@@ -22,7 +22,7 @@ extension World {
         return position + 1
     }
 
-    /// E2: up to 1,000 devices with IMEI greater than the cursor, optionally of one client type.
+    /// A2: up to 1,000 devices with IMEI greater than the cursor, optionally of one client type.
     mutating func deviceList(account: String, startIndex: String, clientType: String?) throws(APIError) -> DeviceListQueryResultJSON {
         tick()
         try requireAccount(account)
@@ -63,7 +63,7 @@ extension World {
 
     var purchaseType: String { settings.mrcOnly ? "TS-HFOTA-MRC" : "TS-HFOTA-MRC,TS-HFOTA-EVNT" }
 
-    /// E9
+    /// A9
     mutating func subscription(account: String) throws(APIError) -> AccountSubscriptionJSON {
         tick()
         try requireAccount(account)

@@ -1,4 +1,4 @@
-/// The v1 callback envelope (§8): one shape for every message, irrelevant sections left empty.
+/// The v1 callback envelope (docs/thingspace-api.md B2): one shape for every message, irrelevant sections left empty.
 struct CallbackEnvelope: Codable, Sendable {
     struct Scheduled: Codable, Sendable {
         var firmwareName: String?
@@ -32,18 +32,18 @@ struct CallbackMessage: Codable, Sendable {
     var envelope: CallbackEnvelope
 }
 
-/// Callback registration E16–E18 and the events they produce.
+/// Callback registration A16–A18 and the events they produce.
 extension World {
     static let callbackService = "Fota"
 
-    /// E16: nil when nothing is registered (the route answers with an empty body then).
+    /// A16: nil when nothing is registered (the route answers with an empty body then).
     mutating func registeredCallbacks(account: String) throws(APIError) -> [RegisteredCallbackJSON]? {
         tick()
         try requireAccount(account)
         return callbacks[account].map { [$0] }
     }
 
-    /// E17: one FOTA listener per account; registering again replaces it.
+    /// A17: one FOTA listener per account; registering again replaces it.
     mutating func registerCallback(account: String, _ body: CallbackRegistrationJSON) throws(APIError) -> CallbackRegisteredJSON {
         tick()
         try requireAccount(account)
@@ -57,7 +57,7 @@ extension World {
         return CallbackRegisteredJSON(accountName: account, serviceName: Self.callbackService)
     }
 
-    /// E18: deregistering an absent listener still succeeds (GUESS: idempotent).
+    /// A18: deregistering an absent listener still succeeds (a choice, docs/thingspace-api.md A18).
     mutating func deregisterCallback(account: String, service: String) throws(APIError) -> SuccessJSON {
         tick()
         try requireAccount(account)

@@ -10,7 +10,7 @@ struct DeviceModel: Sendable {
     let weight: Int
 }
 
-/// One firmware image as listed by E1.
+/// One firmware image as listed by A1.
 struct FirmwareImage: Sendable {
     let firmwareName: String
     let modelIndex: Int

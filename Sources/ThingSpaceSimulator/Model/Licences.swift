@@ -1,6 +1,6 @@
-/// Licence endpoints E10–E15 (deprecated in the SDK, still served because v1 documents them).
+/// Licence endpoints A10–A15 (deprecated in the SDK, still served because v1 documents them).
 extension World {
-    /// E10: licensed devices after an IMEI cursor (the v1 doc's cursor semantics; GUESS over the SDK's offsets).
+    /// A10: licensed devices after an IMEI cursor (the v1 doc's cursor semantics, chosen over the SDK's offsets: docs/thingspace-api.md P4).
     mutating func licenses(account: String, startIndex: String) throws(APIError) -> AccountLicenseInfoJSON {
         tick()
         try requireAccount(account)
@@ -25,7 +25,7 @@ extension World {
         )
     }
 
-    /// E11 / E12
+    /// A11 / A12
     mutating func changeLicenses(account: String, assign: Bool, _ body: DeviceListBodyJSON) throws(APIError) -> LicenseChangeResultJSON {
         tick()
         try requireAccount(account)
@@ -63,7 +63,7 @@ extension World {
         return LicenseChangeResultJSON(accountName: account, licCount: totalLicenses, licUsedCount: usedLicenses, deviceList: results)
     }
 
-    /// E13: replaces the removal list, or appends to it when `type` is `append`.
+    /// A13: replaces the removal list, or appends to it when `type` is `append`.
     mutating func setLicencesToRemove(account: String, _ body: DeviceListBodyJSON) throws(APIError) -> LicensesToRemoveResultJSON {
         tick()
         try requireAccount(account)
@@ -80,7 +80,7 @@ extension World {
         return LicensesToRemoveResultJSON(count: licencesToRemove.count, deviceList: licencesToRemove.map(Identifiers.imeiString))
     }
 
-    /// E14
+    /// A14
     mutating func deleteLicencesToRemove(account: String) throws(APIError) -> SuccessJSON {
         tick()
         try requireAccount(account)
@@ -94,7 +94,7 @@ extension World {
         licencesToRemoveSet.removeAll()
     }
 
-    /// E15: paged by numeric offset 0, 1000, 2000… (the SDK's reading; GUESS).
+    /// A15: paged by numeric offset 0, 1000, 2000… (the SDK's reading, a choice: docs/thingspace-api.md P5).
     mutating func licencesToRemoveList(account: String, startIndex: String) throws(APIError) -> LicensesToRemoveListJSON {
         tick()
         try requireAccount(account)

@@ -1,4 +1,4 @@
-/// Campaign-level status, the six values of the v1 enum (§5.1).
+/// Campaign-level status, the six values of the v1 enum (docs/thingspace-api.md U1–U6).
 enum CampaignStatus: String, Sendable, CaseIterable {
     case requestPending = "RequestPending"
     case queued = "Queued"
@@ -12,7 +12,7 @@ enum CampaignStatus: String, Sendable, CaseIterable {
     var isTerminal: Bool { self == .requestFailed || self == .finished || self == .upgradeFailed }
 }
 
-/// Where one device stands inside one campaign (§5.3).
+/// Where one device stands inside one campaign (docs/thingspace-api.md D1–D6).
 enum DeviceState: Sendable, Equatable {
     case pending
     case accepted
@@ -32,7 +32,7 @@ enum DeviceState: Sendable, Equatable {
         }
     }
 
-    /// `resultReason` is absent while the request is pending (§4 E3).
+    /// `resultReason` is absent while the request is pending (docs/thingspace-api.md D1).
     var reason: String? {
         switch self {
         case .pending: nil
@@ -46,7 +46,7 @@ enum DeviceState: Sendable, Equatable {
     var holdsClaim: Bool { self == .accepted || self == .inProgress }
 }
 
-/// Device rejection reasons (§5.3; the ones marked GUESS in docs/simulator.md are ours).
+/// Device rejection reasons (docs/thingspace-api.md R1–R5; those marked Choice there are ours).
 enum RejectionReason {
     static let notFound = "Device not found."
     static let notEligible = "Device not eligible for service."
@@ -180,7 +180,7 @@ struct UpgradeRecord: Sendable {
     }
 }
 
-/// One line of a device's upgrade history (E8).
+/// One line of a device's upgrade history (A8).
 struct HistoryEntry: Sendable {
     let upgradeId: String
     let accountName: String

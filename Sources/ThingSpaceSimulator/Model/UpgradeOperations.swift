@@ -1,9 +1,9 @@
-/// Campaign endpoints E3–E8 applied to the world. Each runs under the world mutex, after `tick()`.
+/// Campaign endpoints A3–A8 applied to the world. Each runs under the world mutex, after `tick()`.
 extension World {
-    /// Campaigns and reports return at most this many entries per page (GUESS, like the device list).
+    /// Campaigns and reports return at most this many entries per page (a choice, like the device list: docs/thingspace-api.md P3).
     static let pageSize = 1000
 
-    /// E3: validates the request synchronously; device checks happen later, at validation time.
+    /// A3: validates the request synchronously; device checks happen later, at validation time.
     mutating func schedule(_ request: FirmwareUpgradeRequestJSON) throws(APIError) -> FirmwareUpgradeJSON {
         tick()
         guard let account = request.accountName else { throw .badAccount }
@@ -24,7 +24,7 @@ extension World {
         guard request.firmwareTo == image.toVersion else { throw APIError.invalid("Invalid firmwareTo version") }
 
         let now = clock.now()
-        // On-demand campaigns start after a pre-validation window; future ones at midnight UTC (§5.2).
+        // On-demand campaigns start after a pre-validation window; future ones at midnight UTC (docs/thingspace-api.md T6).
         let startAt = max(startDay, now + settings.onDemandStartDelay)
         let id = makeUUID()
         var upgrade = UpgradeRecord(
@@ -41,13 +41,13 @@ extension World {
         return Self.json(upgrade)
     }
 
-    /// E4
+    /// A4
     mutating func details(account: String, id: String) throws(APIError) -> FirmwareUpgradeJSON {
         tick()
         return Self.json(try requireUpgrade(account: account, id: id))
     }
 
-    /// E5: append or remove, all-or-nothing on malformed input, per-device results otherwise.
+    /// A5: append or remove, all-or-nothing on malformed input, per-device results otherwise.
     mutating func change(account: String, id: String, _ request: FirmwareUpgradeChangeRequestJSON)
         throws(APIError) -> FirmwareUpgradeChangeResultJSON
     {
@@ -85,7 +85,7 @@ extension World {
         return FirmwareUpgradeChangeResultJSON(accountName: account, id: key, deviceList: results)
     }
 
-    /// E6: a cancelled campaign disappears; later lookups answer `Invalid upgradeId` (GUESS).
+    /// A6: a cancelled campaign disappears; later lookups answer `Invalid upgradeId` (a choice, docs/thingspace-api.md T11).
     mutating func cancel(account: String, id: String) throws(APIError) -> SuccessJSON {
         tick()
         let upgrade = try requireUpgrade(account: account, id: id)
@@ -98,7 +98,7 @@ extension World {
         return SuccessJSON(success: true)
     }
 
-    /// E7: oldest first, cursor = `lastSeenUpgradeId` (the campaign's integer sequence number).
+    /// A7: oldest first, cursor = `lastSeenUpgradeId` (the campaign's integer sequence number).
     mutating func upgrades(account: String, status: String, startIndex: String) throws(APIError) -> UpgradeListQueryResultJSON {
         tick()
         try requireAccount(account)
@@ -119,7 +119,7 @@ extension World {
         return UpgradeListQueryResultJSON(hasMoreFlag: hasMore, lastSeenUpgradeId: hasMore ? lastSequence : 0, reportList: page)
     }
 
-    /// E8: the last six months of finished upgrade attempts of one device.
+    /// A8: the last six months of finished upgrade attempts of one device.
     mutating func history(account: String, deviceId: String) throws(APIError) -> [DeviceUpgradeHistoryJSON] {
         tick()
         try requireAccount(account)

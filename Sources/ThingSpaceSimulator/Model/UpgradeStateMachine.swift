@@ -54,7 +54,7 @@ extension World {
         upgrade.entries.values.reduce(0) { $0 + ($1.state == .accepted ? 1 : 0) }
     }
 
-    /// The pre-validation checks of §5.1, in the order the reasons are listed in docs/simulator.md.
+    /// The pre-validation checks (docs/thingspace-api.md T5), in the order of the reasons R1–R5 there.
     private mutating func validate(_ imei: UInt64, in upgrade: inout UpgradeRecord) {
         let verdict: DeviceState
         if let device = fleet[imei] {

@@ -34,7 +34,7 @@ struct World: Sendable {
     var licencesToRemoveUpdated: Int64
     var callbacks: [String: RegisteredCallbackJSON] = [:]
     var outbox: [CallbackMessage] = []
-    /// Models present in the fleet; E1 lists only images for these.
+    /// Models present in the fleet; A1 lists only images for these.
     let modelsInFleet: Set<Int>
     private var idGenerator: SeededGenerator
 

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// OAuth token/revoke under /api/ts/v1 and M2M session login/logout under /api/m2m/v1 (§2).
+/// OAuth token/revoke under /api/ts/v1 and M2M session login/logout under /api/m2m/v1 (docs/thingspace-api.md K1–K4).
 enum AuthRoutes {
     static func install(on router: Router<SimRequestContext>, core: SimulatorCore) {
         let limit = core.options.maxBodyBytes

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// Callback registration E16–E18.
+/// Callback registration A16–A18.
 enum CallbackRoutes {
     static func install(on fota: RouterGroup<SimRequestContext>, core: SimulatorCore) {
         let limit = core.options.maxBodyBytes

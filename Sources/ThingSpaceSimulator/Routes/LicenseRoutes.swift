@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// Licence endpoints E10–E15.
+/// Licence endpoints A10–A15.
 enum LicenseRoutes {
     static func install(on fota: RouterGroup<SimRequestContext>, core: SimulatorCore) {
         let limit = core.options.maxBodyBytes

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// Reports E7–E8 and the account reads E1, E2, E9.
+/// Reports A7–A8 and the account reads A1, A2, A9.
 enum ReportRoutes {
     static func install(on fota: RouterGroup<SimRequestContext>, core: SimulatorCore) {
         fota.get("firmware/:account") { _, context -> Response in
@@ -20,7 +20,7 @@ enum ReportRoutes {
             }
         }
 
-        // The SDK says `devices`, the doc's curl example `device`; both are served (§9 #5).
+        // The SDK says `devices`, the doc's curl example `device`; both are served (docs/thingspace-api.md A8).
         for segment in ["devices", "device"] {
             fota.get("reports/:account/\(segment)/:deviceId") { _, context -> Response in
                 try core.respond { try $0.history(account: context.param("account"), deviceId: context.param("deviceId")) }

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// Campaign endpoints E3–E6.
+/// Campaign endpoints A3–A6.
 enum UpgradeRoutes {
     static func install(on fota: RouterGroup<SimRequestContext>, core: SimulatorCore) {
         let limit = core.options.maxBodyBytes

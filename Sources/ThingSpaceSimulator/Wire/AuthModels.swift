@@ -1,4 +1,4 @@
-// Wire shapes of the OAuth token and M2M session endpoints (reference §2).
+// Wire shapes of the OAuth token and M2M session endpoints (docs/thingspace-api.md K1–K4).
 
 struct OAuthTokenJSON: Codable, Sendable {
     var access_token: String

@@ -1,4 +1,4 @@
-// Wire shapes of the FOTA v1 API. Field names and casing are wire facts from the reference (§4):
+// Wire shapes of the FOTA v1 API. Field names and casing are wire facts (docs/thingspace-api.md A1–A18, C10):
 // note `Reason` (change results), `resultReason` (upgrade details) and `reason` (history).
 
 struct FirmwareJSON: Codable, Sendable {
