@@ -46,17 +46,28 @@ class Repl:
         self.child.expect("help\\(\\) for help")
         self.banner = self.child.before
         self.child.expect("> ")
+        self.wait_for_editor()
+
+    def wait_for_editor(self):
+        """Waits until the line editor owns the terminal (it turns the terminal's echo off).
+
+        The prompt is printed a moment before: a Ctrl-C or Ctrl-D sent in between would reach
+        the terminal's own line discipline (a signal, an end of file) instead of the editor.
+        """
+        assert self.child.waitnoecho(timeout=15), "the line editor never took the terminal"
 
     def line(self, text):
         """Types a line and returns what was printed before the next prompt."""
         self.child.send(text + "\r")
         self.child.expect(self.PROMPT)
+        self.wait_for_editor()
         # the terminal echoes the typed line first; the output follows it
         echoed, _, output = self.child.before.partition("\r\n")
         return output
 
     def close(self, timeout=15):
         if self.child.isalive():
+            self.wait_for_editor()
             self.child.sendcontrol("d")
             self.child.expect(pexpect.EOF, timeout=timeout)
         self.child.close()
