@@ -129,7 +129,7 @@ struct JournalFaultTests {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/journal.jsonl"
-        try Data(#"{"call":"append","phase":"intent"}"#.utf8 + "\n".utf8 + #"{"call":"append","pha"#.utf8).write(to: URL(fileURLWithPath: path))
+        try Data((#"{"call":"append","phase":"intent"}"# + "\n" + #"{"call":"append","pha"#).utf8).write(to: URL(fileURLWithPath: path))
         try Journal(path: path).append(["call": .string("cancel"), "phase": .string("intent")])
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.hasSuffix("\n{\"call\":\"cancel\",\"phase\":\"intent\"}\n"), "\(text)")
