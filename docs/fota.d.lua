@@ -46,8 +46,15 @@
 ---@field deviceList fota.UpgradeDevice[]
 ---@field dryRun? boolean true when a dry run made it up (its id is a placeholder)
 
+---@alias fota.Outcome
+---| "succeeded" # added (removed); status is ThingSpace's, e.g. "AddDeviceSucceed"
+---| "failed" # ThingSpace refused this device; status e.g. "AddDeviceFailed", reason says why
+---| "notSent" # no answer (or a 5xx) after the retries; status "NotSent", reason holds the error
+---| "duplicate" # listed before in the same call; status "Duplicate", sent once
+
 ---@class fota.ChangeDevice
 ---@field deviceId fota.IMEI
+---@field outcome fota.Outcome the same word as in the journal
 ---@field status? string "AddDeviceSucceed", "AddDeviceFailed", "RemoveDeviceSucceed", "RemoveDeviceFailed", "NotSent", "Duplicate"
 ---@field reason? string
 
@@ -109,7 +116,8 @@
 fota = {}
 
 ---Adds devices (an IMEI string or an array of them, any number) to a scheduled upgrade.
----Returns {id, accountName, devices = {{deviceId, status, reason}…} in input order, succeeded, failed, warnings}.
+---Returns {id, accountName, devices = {{deviceId, outcome, status, reason}…} in input order, succeeded, failed, warnings};
+---raises an API error when ThingSpace refuses the whole call (e.g. an unknown or started upgrade).
 ---@param upgradeId fota.UpgradeId
 ---@param devices fota.IMEI[]|fota.IMEI
 ---@param opts? fota.Options

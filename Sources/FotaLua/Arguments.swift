@@ -21,8 +21,9 @@ extension LuaArguments {
         return try string(position).description
     }
 
-    /// An IMEI string or an array of them; each must be 15 ASCII digits.
-    func deviceList(_ position: Int) throws -> [String] {
+    /// An IMEI string or an array of them; each must be 15 ASCII digits. Validated and
+    /// de-duplicated once, here; the sender, journal, dry run and result share the list.
+    func deviceList(_ position: Int) throws -> PreparedDevices {
         let value = try self.value(position)
         let items: [LuaValue]
         switch value {
@@ -40,15 +41,16 @@ extension LuaArguments {
             guard case .string(let s) = item else {
                 throw LuaArgumentError(position, "device #\(index + 1) is a \(item.typeName), not an IMEI string")
             }
-            let text = s.description
-            do {
-                _ = try Validators.imei(text, position: index + 1)
-            } catch {
-                throw LuaArgumentError(position, "device #\(index + 1) \(quoted(text)) is not an IMEI (15 digits)")
-            }
-            devices.append(text)
+            devices.append(s.description)
         }
-        return devices
+        do {
+            return try PreparedDevices(devices)
+        } catch {
+            if case .validation(let bad) = error, let at = bad.position {
+                throw LuaArgumentError(position, "device #\(at) \(quoted(bad.value)) is not an IMEI (15 digits)")
+            }
+            throw LuaArgumentError(position, "\(error)")
+        }
     }
 
     /// The options table at `position` (nil or a table with string keys).

@@ -32,23 +32,37 @@ public final class FotaRuntime: Sendable {
         return client
     }
 
-    /// Writes a journal record (no-op without a journal); a failure to write
-    /// stops the call, since an unrecorded change must not be sent.
-    func record(_ call: String, phase: String, _ fields: [String: LuaValue]) throws {
+    /// Writes a journal record (no-op without a journal). A failure to write stops the call: at
+    /// the intent, before anything is sent (an unrecorded change must not be sent); at the
+    /// outcome, after the request was sent, so the error says what was sent (`sent`).
+    func record(_ call: String, phase: JournalPhase, _ fields: [String: LuaValue], sent: String? = nil) throws {
         guard let journal else { return }
         var record = fields
         record["time"] = .string(Date.now.formatted(.iso8601))
         record["runId"] = .string(runId)
         record["script"] = .string(settings.scriptPath)
         record["call"] = .string(call)
-        record["phase"] = .string(phase)
+        record["phase"] = .string(phase.rawValue)
         record["dryRun"] = .boolean(settings.mode == .dryRun)
         do {
             try journal.append(record)
         } catch {
-            throw FotaCallError(call: call, code: "JOURNAL", message: "\(error); nothing was sent")
+            let consequence: String
+            switch (phase, sent) {
+            case (.intent, _), (.outcome, nil):
+                consequence = "nothing was sent"
+            case (.outcome, let sent?):
+                consequence = "the request WAS sent (\(sent)) but the journal has no outcome line for it"
+            }
+            throw FotaCallError(call: call, code: "JOURNAL", message: "\(error); \(consequence)")
         }
     }
+}
+
+/// The two lines every change writes: the intent before the request, the outcome after it.
+enum JournalPhase: String, Sendable {
+    case intent
+    case outcome
 }
 
 /// An error raised into Lua as a table: `code`, `message`, `status` (HTTP, when

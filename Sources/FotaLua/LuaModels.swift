@@ -34,6 +34,20 @@ enum LuaModels {
         ])
     }
 
+    static func devicesPage(_ page: DeviceListPage) -> LuaValue {
+        table([
+            ("devices", .array(page.deviceList.map(device))), ("hasMore", .boolean(page.hasMoreData)),
+            ("cursor", .string(page.lastSeenDeviceId)),
+        ])
+    }
+
+    static func upgradesPage(_ page: UpgradeListPage) -> LuaValue {
+        table([
+            ("upgrades", .array(page.reportList.map(upgrade))), ("hasMore", .boolean(page.hasMoreFlag)),
+            ("cursor", .string(page.lastSeenUpgradeId)),
+        ])
+    }
+
     static func firmware(_ f: Firmware) -> LuaValue {
         table([
             ("firmwareName", .string(f.firmwareName)), ("make", text(f.make)), ("model", text(f.model)),
@@ -52,64 +66,72 @@ enum LuaModels {
 
     /// What a dry-run append/remove returns: what a real call would, had
     /// ThingSpace accepted every device, marked `dryRun`.
-    static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: [String]) -> LuaValue {
+    static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices) -> LuaValue {
         let status = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
-        return changeTable(input: devices, upgradeId: upgradeId, account: account, warnings: [], dryRun: true) { _ in
-            (status, "dry run: not sent", true)
+        return changeTable(devices, upgradeId: upgradeId, account: account, dryRun: true) { _ in
+            DeviceEntry(outcome: .succeeded, status: status, reason: "dry run: not sent")
         }
     }
 
-    /// The result of fota.append/remove. The client lists each distinct device once, in
-    /// order of first appearance, so the i-th distinct input device is `result[i]`.
-    static func change(_ result: BulkChangeResult, input: [String], dryRun: Bool) -> LuaValue {
-        // Positions from the client are 1-based, like Lua's.
-        let warnings = result.warnings.map { LuaValue.string("device #\($0.position) \($0.deviceId): \($0.message)") }
-        return changeTable(
-            input: input, upgradeId: result.upgradeId, account: result.account, warnings: warnings, dryRun: dryRun
-        ) { distinct in
+    /// The result of fota.append/remove.
+    static func change(_ result: BulkChangeResult) -> LuaValue {
+        changeTable(result.devices, upgradeId: result.upgradeId, account: result.account, dryRun: false) { distinct in
             let outcome = result[distinct]
             switch outcome.kind {
-            case .succeeded: return (outcome.status, outcome.reason, true)
-            case .failed: return (outcome.status, outcome.reason, false)
+            case .succeeded, .failed: return DeviceEntry(outcome: outcome.kind, status: outcome.status, reason: outcome.reason)
             case .notSent:
-                if case .api(let refusal)? = outcome.error {
-                    // ThingSpace answered and refused the whole batch: sent, not lost.
-                    return ("Refused", refusal.errorMessage ?? refusal.description, false)
-                }
-                return ("NotSent", outcome.error.map { "not sent: \($0)" } ?? "not sent", false)
+                return DeviceEntry(outcome: .notSent, status: "NotSent", reason: outcome.error.map { "not sent: \($0)" } ?? "not sent")
             }
+        }
+    }
+
+    /// One device's line in a change result.
+    struct DeviceEntry {
+        var outcome: DeviceOutcomeKind
+        var status: String?
+        var reason: String?
+    }
+
+    /// The per-device outcome words, the same in the result table and in the journal.
+    static func outcomeWord(_ kind: DeviceOutcomeKind) -> String {
+        switch kind {
+        case .succeeded: "succeeded"
+        case .failed: "failed"
+        case .notSent: "notSent"
         }
     }
 
     /// One entry per input device in input order; a repeated device gets a `Duplicate` entry
-    /// and a warning, the rest what `outcome(i)` says of the i-th distinct device.
+    /// and a warning, the rest what `entry(i)` says of the device `devices.deviceIds[i]`.
     private static func changeTable(
-        input: [String], upgradeId: String, account: String, warnings: [LuaValue], dryRun: Bool,
-        outcome: (Int) -> (status: String?, reason: String?, succeeded: Bool)
+        _ devices: PreparedDevices, upgradeId: String, account: String, dryRun: Bool, entry: (Int) -> DeviceEntry
     ) -> LuaValue {
-        var firstPosition: [String: Int] = [:]
-        firstPosition.reserveCapacity(input.count)
-        var devices: [LuaValue] = []
-        devices.reserveCapacity(input.count)
+        let input = devices.input
+        var entries: [LuaValue] = []
+        entries.reserveCapacity(input.count)
         var succeeded: [LuaValue] = []
         var failed: [LuaValue] = []
-        var warnings = warnings
-        for (index, deviceId) in input.enumerated() {
-            if let first = firstPosition[deviceId] {
-                devices.append(table([
-                    ("deviceId", .string(deviceId)), ("status", .string("Duplicate")),
-                    ("reason", .string("listed before as device #\(first + 1); sent once")),
+        // Positions from the client are 1-based, like Lua's.
+        var warnings = devices.warnings.map { LuaValue.string("device #\($0.position) \($0.deviceId): \($0.message)") }
+        for (offset, deviceId) in input.enumerated() {
+            if devices.isRepeat(inputOffset: offset) {
+                let first = devices.firstPosition(ofInput: offset)
+                entries.append(table([
+                    ("deviceId", .string(deviceId)), ("status", .string("Duplicate")), ("outcome", .string("duplicate")),
+                    ("reason", .string("listed before as device #\(first); sent once")),
                 ]))
-                warnings.append(.string("device #\(index + 1) \(deviceId) repeats device #\(first + 1); sent once"))
+                warnings.append(.string("device #\(offset + 1) \(deviceId) repeats device #\(first); sent once"))
                 continue
             }
-            let result = outcome(firstPosition.count)
-            firstPosition[deviceId] = index
-            if result.succeeded { succeeded.append(.string(deviceId)) } else { failed.append(.string(deviceId)) }
-            devices.append(table([("deviceId", .string(deviceId)), ("status", text(result.status)), ("reason", text(result.reason))]))
+            let result = entry(devices.distinctIndex(ofInput: offset))
+            if result.outcome == .succeeded { succeeded.append(.string(deviceId)) } else { failed.append(.string(deviceId)) }
+            entries.append(table([
+                ("deviceId", .string(deviceId)), ("status", text(result.status)), ("reason", text(result.reason)),
+                ("outcome", .string(outcomeWord(result.outcome))),
+            ]))
         }
         return table([
-            ("id", .string(upgradeId)), ("accountName", .string(account)), ("devices", .array(devices)),
+            ("id", .string(upgradeId)), ("accountName", .string(account)), ("devices", .array(entries)),
             ("succeeded", .array(succeeded)), ("failed", .array(failed)), ("warnings", .array(warnings)),
             ("dryRun", dryRun ? .boolean(true) : .nil),
         ])

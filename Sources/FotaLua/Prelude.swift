@@ -11,33 +11,32 @@ enum Prelude {
         """
 
     static let iterators = """
-        local fota, error, type, select = fota, error, type, select
+        local fota, error, type = fota, error, type
 
-        -- Walks a paged report: `fetch(cursor)` returns {items, hasMore, cursor}.
-        local function pages(fetch, field)
-          local page, index, exhausted = nil, 0, false
-          local cursor = "0"
+        -- The host keeps each walk's state (cursor and the guard against a cursor that does not
+        -- move, shared with the Swift pager); a loop only asks it for the next page.
+        local devices, upgrades, nextPage = fota.__devicesWalk, fota.__upgradesWalk, fota.__nextPage
+        fota.__devicesWalk, fota.__upgradesWalk, fota.__nextPage = nil, nil, nil
+
+        local function pages(handle)
+          local items, index = nil, 0
           return function()
             while true do
-              if page and index < #page[field] then
+              if items and index < #items then
                 index = index + 1
-                return page[field][index]
+                return items[index]
               end
-              if exhausted then return nil end
-              page, index = fetch(cursor), 0
-              cursor = page.cursor
-              exhausted = not page.hasMore
+              items, index = nextPage(handle), 0
+              if items == nil then return nil end
             end
           end
         end
-
-        local devicesPage, upgradesPage = fota.devicesPage, fota.upgradesPage
 
         function fota.devices(opts)
           if opts ~= nil and type(opts) ~= "table" then
             error("bad argument #1 to 'devices' (options table expected, got " .. type(opts) .. ")", 2)
           end
-          return pages(function(cursor) return devicesPage(cursor, opts) end, "devices")
+          return pages(devices(opts))
         end
 
         local statuses = {RequestPending = true, Queued = true, RequestFailed = true, InProgress = true,
@@ -51,13 +50,7 @@ enum Prelude {
             error("bad argument #1 to 'upgrades' (status '" .. status .. "' is not one of RequestPending, " ..
                   "Queued, RequestFailed, InProgress, Finished, UpgradeFailed)", 2)
           end
-          -- checked now, so a bad status fails at the call, not at the first loop step
-          local first = upgradesPage(status, "0", opts)
-          local served = false
-          return pages(function(cursor)
-            if not served then served = true return first end
-            return upgradesPage(status, cursor, opts)
-          end, "upgrades")
+          return pages(upgrades(status, opts))
         end
         """
 }

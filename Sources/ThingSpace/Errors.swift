@@ -34,11 +34,22 @@ public enum ThingSpaceError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// ThingSpace answered the request as a whole with a refusal (a 4xx other than throttling):
+    /// e.g. an unknown upgrade, or one that has started. Every batch of the call would get it.
+    public var isWholeCallRefusal: Bool {
+        guard case .api(let api) = self else { return false }
+        return (400..<500).contains(api.httpStatus) && api.httpStatus != 429 && api.httpStatus != 408
+    }
+
     /// True for failures that will fail the same way for every later request of this client
-    /// (bad credentials), so bulk operations stop sending instead of repeating them.
+    /// (bad credentials), so bulk operations stop sending instead of repeating them. Only
+    /// credential faults qualify: a throttled or failed batch is reported per device and the
+    /// other batches go on.
     var isFatalForClient: Bool {
         switch self {
-        case .loginRejected, .gatewayAuth: return true
+        case .loginRejected: return true
+        // Throttling (900800) and other gateway faults concern one request, not the credentials.
+        case .gatewayAuth(let fault): return fault.isCredentialFault
         default: return false
         }
     }
@@ -90,10 +101,18 @@ public struct GatewayFault: Sendable, Equatable, CustomStringConvertible {
         self.path = path
     }
 
+    /// The gateway refused the access token itself: 900901 (invalid credentials, e.g. a revoked
+    /// token) or 900903 (access token expired). A fresh token may succeed.
+    public var isTokenRejection: Bool { code == "900901" || code == "900903" }
+
+    /// The credentials themselves are refused (every later request would fail the same way), as
+    /// opposed to throttling (900800, 900802) or a missing resource.
+    public var isCredentialFault: Bool { ["900900", "900901", "900902", "900903", "900904", "900905"].contains(code) || httpStatus == 401 }
+
     public var description: String {
         var text = "ThingSpace API gateway refused \(method) \(path): HTTP \(httpStatus) fault \(code)"
         if let message, !message.isEmpty { text += " \(message)" }
-        if code == "900901" { text += " (the access token was rejected again after fetching a new one)" }
+        if isTokenRejection { text += " (the access token was rejected again after fetching a new one)" }
         return text
     }
 }

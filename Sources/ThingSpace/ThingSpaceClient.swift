@@ -25,6 +25,7 @@ public final class ThingSpaceClient: Sendable {
         self.configuration = configuration
         self.logger = logger
         redactor = SecretRedactor([configuration.credentials.clientSecret, configuration.credentials.password])
+        redactor.addBasic(id: configuration.credentials.clientId, secret: configuration.credentials.clientSecret)
         transport = HTTPTransport(
             baseURL: configuration.endpoint, timeout: configuration.timeout, retry: configuration.retry,
             maxConnectionsPerHost: max(8, configuration.concurrency * 2), redactor: redactor, logger: logger,
@@ -72,7 +73,7 @@ public final class ThingSpaceClient: Sendable {
     /// Every device of the account, fetched a page at a time as the sequence is iterated.
     public func accountDevices(account: String, clientType: String? = nil) throws -> Paginated<AccountDevice> {
         try Validators.account(account)
-        return Paginated { [self] cursor in
+        return Paginated(listing: "device list") { [self] cursor in
             let page = try await accountDevicesPage(account: account, startIndex: cursor, clientType: clientType)
             return .init(items: page.deviceList, hasMore: page.hasMoreData, cursor: page.lastSeenDeviceId)
         }
@@ -138,7 +139,7 @@ public final class ThingSpaceClient: Sendable {
         if request.deviceList.isEmpty {
             throw .validation(ValidationError(field: "deviceList", value: "", reason: "must list at least one device"))
         }
-        let input = try BulkInput.prepare(request.deviceList)
+        let input = try PreparedDevices(request.deviceList)
         if let duplicate = input.duplicates.first {
             throw .validation(ValidationError(
                 field: "deviceList", value: duplicate.deviceId, position: duplicate.position,
@@ -194,12 +195,21 @@ public final class ThingSpaceClient: Sendable {
     /// `.notSent` outcomes carrying the error.
     public func changeDevices(_ type: DeviceChangeType, account: String, upgradeId: String, devices: [String],
                               options: BulkOptions? = nil) async throws -> BulkChangeResult {
+        try await changeDevices(type, account: account, upgradeId: upgradeId, devices: try PreparedDevices(devices),
+                                options: options)
+    }
+
+    /// `changeDevices` for a list already prepared (validated and de-duplicated once by the caller).
+    ///
+    /// A batch that fails after its retries is reported per device (`.notSent`) and the other
+    /// batches go on, except when the failure concerns every batch alike: refused credentials, or
+    /// ThingSpace refusing the call as a whole (a 4xx such as an unknown or started upgrade, set
+    /// as `refusal`). After an ambiguous failure (the request may have been applied but its answer
+    /// was lost) the upgrade is read back and such devices are reported by what ThingSpace holds.
+    public func changeDevices(_ type: DeviceChangeType, account: String, upgradeId: String, devices input: PreparedDevices,
+                              options: BulkOptions? = nil) async throws -> BulkChangeResult {
         try Validators.account(account)
         try Validators.upgradeId(upgradeId)
-        if devices.isEmpty {
-            throw ThingSpaceError.validation(ValidationError(field: "deviceList", value: "", reason: "must list at least one device"))
-        }
-        let input = try BulkInput.prepare(devices)
         let options = options ?? BulkOptions(batchSize: configuration.batchSize, concurrency: configuration.concurrency)
         let ids = input.deviceIds
         let total = ids.count
@@ -223,28 +233,40 @@ public final class ThingSpaceClient: Sendable {
                         let range = batch * batchSize..<min(total, (batch + 1) * batchSize)
                         let body = Self.encodeChange(type, ids[range])
                         let result: Result<TransportResponse, ThingSpaceError>
+                        let ambiguous: Bool
                         do {
                             let response = try await client.call(.PUT, path, body: body, safety: .idempotent)
                             result = .success(response)
+                            ambiguous = response.afterAmbiguousAttempt
                         } catch {
                             let failure = client.asThingSpaceError(error, method: "PUT", path: path)
-                            // Credentials were refused: sending the rest would only repeat the refusal.
-                            if failure.isFatalForClient { claims.withLockedValue { $0.stop(failure) } }
+                            // Credentials or the call itself were refused: sending the rest would
+                            // only repeat the refusal.
+                            if failure.isFatalForClient || failure.isWholeCallRefusal {
+                                claims.withLockedValue { $0.stop(failure) }
+                            }
                             result = .failure(failure)
+                            ambiguous = Self.isAmbiguous(failure)
                         }
-                        delivery.yield(BatchAnswer(range: range, result: result))
+                        delivery.yield(BatchAnswer(range: range, result: result, ambiguous: ambiguous))
                     }
                 }
             }
             await group.waitForAll()
             delivery.finish()
         }
+        // Devices whose outcome the answers cannot settle: their batch failed after the request may
+        // have been acted on, or its answer may describe a repeat of a request already applied
+        // (so "Device already in upgrade" may mean "added by the attempt whose answer was lost").
+        var unsettled: [Int] = []
         for await answer in answers {
             switch answer.result.flatMap({ response in decodeChange(response, path: path) }) {
             case .success(let response):
                 builder.record(range: answer.range, deviceIds: ids, response: response)
+                if answer.ambiguous { unsettled += answer.range.filter { builder.kinds[$0] != 0 } }
             case .failure(let error):
                 builder.recordNotSent(range: answer.range, error: error)
+                if answer.ambiguous { unsettled += answer.range }
             }
             done += answer.range.count
             options.progress?(BulkProgress(done: done, total: total))
@@ -255,15 +277,46 @@ public final class ThingSpaceClient: Sendable {
             builder.recordNotSent(range: min(total, final.next * batchSize)..<total, error: fatal)
             options.progress?(BulkProgress(done: total, total: total))
         }
+        if !unsettled.isEmpty {
+            await settleByReadingBack(type, account: account, upgradeId: upgradeId, indices: unsettled, deviceIds: ids,
+                                      builder: &builder)
+        }
+        let refusal = final.stopped.flatMap { $0.isWholeCallRefusal ? $0 : nil }
         return BulkChangeResult(
-            type: type, account: account, upgradeId: upgradeId, duplicates: input.duplicates, warnings: input.warnings,
-            deviceIds: ids, positions: input.positions, kinds: builder.kinds, statusIndex: builder.statusIndex,
+            type: type, account: account, upgradeId: upgradeId, devices: input, refusal: refusal,
+            kinds: builder.kinds, statusIndex: builder.statusIndex,
             reasonIndex: builder.reasonIndex, strings: builder.strings, errors: builder.errors)
     }
 
     struct BatchAnswer: Sendable {
         var range: Range<Int>
         var result: Result<TransportResponse, ThingSpaceError>
+        /// The request may have been applied without this answer saying so.
+        var ambiguous: Bool
+    }
+
+    /// Reads the upgrade back once and reports each unsettled device by what ThingSpace now
+    /// holds: succeeded if it is in the upgrade after an append (or out of it after a remove).
+    /// The others keep the outcome their answer gave. If the read-back fails, nothing changes
+    /// and the reason says the outcome is unknown.
+    func settleByReadingBack(_ type: DeviceChangeType, account: String, upgradeId: String, indices: [Int],
+                             deviceIds: [String], builder: inout BulkResultBuilder) async {
+        logger.notice("\(indices.count) device(s) of a \(type.rawValue) got no certain answer; reading upgrade \(upgradeId) back")
+        let held: Set<String>
+        do {
+            held = Set(try await upgrade(account: account, upgradeId: upgradeId).deviceList.map(\.deviceId))
+        } catch {
+            let reason = "outcome unknown: the answer was lost and reading the upgrade back failed (\(describe(error)))"
+            for index in indices where builder.kinds[index] != 0 { builder.annotate(index, reason: reason) }
+            return
+        }
+        let confirmed = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
+        let reason = type == .append
+            ? "in the upgrade when read back after an answer was lost"
+            : "not in the upgrade when read back after an answer was lost"
+        for index in indices where held.contains(deviceIds[index]) == (type == .append) {
+            builder.confirm(index, status: confirmed, reason: reason)
+        }
     }
 
     /// Which batch goes next, shared by the bulk workers.
@@ -342,7 +395,7 @@ public final class ThingSpaceClient: Sendable {
     public func upgrades(account: String, status: String) throws -> Paginated<FirmwareUpgrade> {
         try Validators.account(account)
         _ = try Validators.reportStatus(status)
-        return Paginated { [self] cursor in
+        return Paginated(listing: "upgrade report") { [self] cursor in
             let page = try await upgradesPage(account: account, status: status, startIndex: cursor)
             return .init(items: page.reportList, hasMore: page.hasMoreFlag, cursor: page.lastSeenUpgradeId)
         }
@@ -418,7 +471,7 @@ public final class ThingSpaceClient: Sendable {
     }
 
     /// Sends an authenticated FOTA request; returns a 2xx answer or throws `ThingSpaceError`.
-    /// A 401 fault 900901 fetches a new access token once and repeats; an error code ending in
+    /// A 401 fault 900901 (invalid token) or 900903 (expired token) fetches a new access token once and repeats; an error code ending in
     /// `SessionToken.Expired` logs in again once and repeats. Both rejections happen before the
     /// service acts, so repeating is safe even for scheduling.
     func call(_ method: HTTPMethod, _ path: String, body: ByteBuffer? = nil, safety: RepeatSafety = .idempotent) async throws
@@ -440,9 +493,9 @@ public final class ThingSpaceClient: Sendable {
                 if (200..<300).contains(response.status) { return response }
                 let error = ErrorBody.error(for: response, method: method.rawValue, path: path, redactor: redactor)
                 switch error {
-                case .gatewayAuth(let fault) where fault.code == "900901" && !refreshedToken:
+                case .gatewayAuth(let fault) where fault.isTokenRejection && !refreshedToken:
                     refreshedToken = true
-                    logger.debug("access token rejected (900901); fetching a new one")
+                    logger.debug("access token rejected (\(fault.code)); fetching a new one")
                     await tokens.invalidate(token)
                 case .api(let api) where api.isSessionExpired && !refreshedSession:
                     refreshedSession = true
@@ -476,7 +529,7 @@ public final class ThingSpaceClient: Sendable {
         } catch {
             throw ThingSpaceError.unexpectedResponse(UnexpectedResponse(
                 method: method, path: path, httpStatus: response.status,
-                detail: String(redactor.scrub(String(describing: error)).prefix(300))))
+                detail: redactor.redact(String(describing: error), limit: 300)))
         }
     }
 

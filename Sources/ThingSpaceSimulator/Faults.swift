@@ -4,8 +4,14 @@ import Synchronization
 enum FaultAction: Sendable, Equatable {
     /// Answer with this HTTP status (429 carries `Retry-After`).
     case status(Int, retryAfter: Int?)
+    /// Answer with this status and JSON body instead of serving the request (e.g. a page whose
+    /// cursor does not move).
+    case canned(Int, body: String)
     /// Close the connection without answering.
     case drop
+    /// Serve the request (its effect happens), then close the connection instead of answering:
+    /// a timeout after the work was done, as the client sees it.
+    case dropAnswer
 }
 
 /// A targeted fault from the control API: applies to the next `remaining` requests matching it.
@@ -16,13 +22,19 @@ struct FaultRule: Codable, Sendable {
     var status: Int?
     var retryAfter: Int?
     var drop: Bool?
+    /// Apply the request, then drop its answer.
+    var dropAnswer: Bool?
+    /// Answer with this JSON body (and `status`, default 200) instead of serving the request.
+    var body: String?
 
     func matches(method: String, path: String) -> Bool {
         (self.method.map { $0.uppercased() == method } ?? true) && (pathPrefix.map { path.hasPrefix($0) } ?? true)
     }
 
     var action: FaultAction {
-        drop == true ? .drop : .status(status ?? 503, retryAfter: retryAfter)
+        if dropAnswer == true { return .dropAnswer }
+        if let body { return .canned(status ?? 200, body: body) }
+        return drop == true ? .drop : .status(status ?? 503, retryAfter: retryAfter)
     }
 }
 

@@ -174,10 +174,11 @@ struct CampaignExampleTests {
         #expect(out.contains("Removed 3 of 3 unfit devices:\n"))
         #expect(out.contains("  351200000004672  not FOTA-eligible\n"))
         #expect(out.contains("  351200000004680  runs 1.1.0; the image upgrades 1.0.4\n"))
-        #expect(out.contains("  352600000004680  is a Quectel BG96; the image is for Franklin Wireless T10\n"))
+        // The fleet's first device of another model: a Sierra Wireless RV55, whose TAC starts with 0.
+        #expect(out.contains("  013900000001301  is a Sierra Wireless RV55; the image is for Franklin Wireless T10\n"), "\(out)")
         let removal = try #require(run.journal.first { $0["call"] as? String == "remove" && $0["phase"] as? String == "outcome" })
         let outcomes = try #require(removal["outcome"] as? [[String: Any]])
-        #expect(outcomes.map { $0["deviceId"] as? String } == ["351200000004672", "351200000004680", "352600000004680"])
+        #expect(outcomes.map { $0["deviceId"] as? String } == ["351200000004672", "351200000004680", "013900000001301"])
         #expect(outcomes.allSatisfy { $0["outcome"] as? String == "succeeded" })
         let id = try #require(Self.capture("Demo: scheduled upgrade (\(Self.uuidPattern))", in: out))
         #expect(removal["upgradeId"] as? String == id)

@@ -19,7 +19,7 @@ struct FleetTests {
         let fleet = FleetGenerator.generate(seed: 7, count: 20_000, licenseTime: 0)
         #expect(fleet.count == 20_000)
         #expect(fleet.devices.allSatisfy { Identifiers.isLuhnValid($0.imei) })
-        #expect(fleet.devices.allSatisfy { Identifiers.imeiString($0.imei).count == 15 && $0.imei >= 100_000_000_000_000 })
+        #expect(fleet.devices.allSatisfy { Identifiers.imeiString($0.imei).count == 15 && $0.imei < 1_000_000_000_000_000 })
         #expect(zip(fleet.devices, fleet.devices.dropFirst()).allSatisfy { $0.imei < $1.imei })
     }
 

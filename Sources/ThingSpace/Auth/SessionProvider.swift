@@ -58,7 +58,7 @@ struct SessionProvider: Sendable {
             }
             let error = ErrorBody.error(for: response, method: "POST", path: loginPath, redactor: redactor)
             switch error {
-            case .gatewayAuth(let fault) where fault.code == "900901" && !refreshedToken:
+            case .gatewayAuth(let fault) where fault.isTokenRejection && !refreshedToken:
                 // The access token was refused, not the user's password: fetch a new token once.
                 refreshedToken = true
                 await tokens.invalidate(token)

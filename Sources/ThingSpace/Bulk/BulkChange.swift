@@ -77,11 +77,16 @@ public struct BulkChangeResult: Sendable, RandomAccessCollection {
     public let type: DeviceChangeType
     public let account: String
     public let upgradeId: String
-    public let duplicates: [DuplicateDevice]
-    public let warnings: [DeviceWarning]
+    /// The list the change was made for (input, distinct devices, repeats, warnings).
+    public let devices: PreparedDevices
+    public var duplicates: [DuplicateDevice] { devices.duplicates }
+    public var warnings: [DeviceWarning] { devices.warnings }
+    /// Set when ThingSpace refused the request as a whole (a 4xx for the call, not per device,
+    /// e.g. an unknown upgrade or one that has started): the batches not yet sent were not sent.
+    public let refusal: ThingSpaceError?
 
-    let deviceIds: [String]
-    let positions: [Int32]
+    var deviceIds: [String] { devices.deviceIds }
+    var positions: [Int32] { devices.positions }
     let kinds: [UInt8]
     /// Index into `strings` (status) or, for not-sent devices, into `errors`; -1 = none.
     let statusIndex: [Int32]
@@ -115,41 +120,77 @@ public struct BulkChangeResult: Sendable, RandomAccessCollection {
     public var allSucceeded: Bool { !kinds.contains { $0 != 0 } }
 }
 
-/// Validated, de-duplicated input of a bulk change.
-struct BulkInput: Sendable {
-    var deviceIds: [String]
-    var positions: [Int32]
-    var duplicates: [DuplicateDevice]
-    var warnings: [DeviceWarning]
+/// A device list validated and de-duplicated once, then shared by everything that handles the
+/// change: the sender, the journal, the dry run and the result table. Every input position maps
+/// to its distinct device explicitly (`distinctIndex`), so no one relies on an ordering rule.
+public struct PreparedDevices: Sendable {
+    /// The list as given (repeats included).
+    public let input: [String]
+    /// Each device once, in order of first appearance: what is sent.
+    public let deviceIds: [String]
+    /// 1-based input position of each distinct device's first occurrence.
+    let positions: [Int32]
+    /// For each input position (0-based), the index of its device in `deviceIds`.
+    let distinctIndexes: [Int32]
+    /// Repeated occurrences (each sent once, at its first position).
+    public let duplicates: [DuplicateDevice]
+    /// Devices sent despite a doubt (Luhn).
+    public let warnings: [DeviceWarning]
 
-    /// Validates every IMEI (throwing on the first bad one, naming it and its position) and
-    /// removes repeats. IMEIs are packed into integers so the seen-set of a million stays small.
-    static func prepare(_ devices: [String], field: String = "deviceList") throws(ThingSpaceError) -> BulkInput {
+    /// Validates every IMEI (throwing on the first bad one, naming it and its 1-based position)
+    /// and removes repeats. IMEIs are packed into integers so the seen-set of a million stays small.
+    public init(_ devices: [String], field: String = "deviceList") throws(ThingSpaceError) {
+        if devices.isEmpty {
+            throw .validation(ValidationError(field: field, value: "", reason: "must list at least one device"))
+        }
         var seen: [UInt64: Int32] = [:]
         seen.reserveCapacity(devices.count)
-        var input = BulkInput(deviceIds: [], positions: [], duplicates: [], warnings: [])
-        input.deviceIds.reserveCapacity(devices.count)
-        input.positions.reserveCapacity(devices.count)
+        var ids: [String] = []
+        var positions: [Int32] = []
+        var distinct: [Int32] = []
+        var duplicates: [DuplicateDevice] = []
+        var warnings: [DeviceWarning] = []
+        ids.reserveCapacity(devices.count)
+        positions.reserveCapacity(devices.count)
+        distinct.reserveCapacity(devices.count)
         for (offset, device) in devices.enumerated() {
             let position = offset + 1
             guard let packed = Validators.packIMEI(device) else {
                 throw .validation(ValidationError(
                     field: field, value: device, position: position, reason: Validators.imeiFormatReason))
             }
-            if let first = seen[packed] {
-                input.duplicates.append(DuplicateDevice(deviceId: device, position: position, firstPosition: Int(first)))
+            if let index = seen[packed] {
+                duplicates.append(DuplicateDevice(deviceId: device, position: position, firstPosition: Int(positions[Int(index)])))
+                distinct.append(index)
                 continue
             }
-            seen[packed] = Int32(position)
+            seen[packed] = Int32(ids.count)
+            distinct.append(Int32(ids.count))
             if !Validators.luhnValid(packed) {
-                input.warnings.append(DeviceWarning(
+                warnings.append(DeviceWarning(
                     deviceId: device, position: position, message: "check digit does not match (Luhn); sent anyway"))
             }
-            input.deviceIds.append(device)
-            input.positions.append(Int32(position))
+            ids.append(device)
+            positions.append(Int32(position))
         }
-        return input
+        input = devices
+        deviceIds = ids
+        self.positions = positions
+        distinctIndexes = distinct
+        self.duplicates = duplicates
+        self.warnings = warnings
     }
+
+    /// The index in `deviceIds` of the device at input position `offset` (0-based).
+    public func distinctIndex(ofInput offset: Int) -> Int { Int(distinctIndexes[offset]) }
+
+    /// True when the device at input position `offset` (0-based) repeats an earlier one.
+    public func isRepeat(inputOffset offset: Int) -> Bool {
+        Int(positions[distinctIndex(ofInput: offset)]) != offset + 1
+    }
+
+    /// 1-based input position of the first occurrence of the device at input position `offset`.
+    public func firstPosition(ofInput offset: Int) -> Int { Int(positions[distinctIndex(ofInput: offset)]) }
 }
 
 /// Collects batch outcomes into the column-wise result.
@@ -207,6 +248,19 @@ struct BulkResultBuilder {
                 reasonIndex[index] = missing
             }
         }
+    }
+
+    /// The device is known to have been changed (read back after an ambiguous failure).
+    mutating func confirm(_ index: Int, status: String, reason: String) {
+        kinds[index] = 0
+        statusIndex[index] = intern(status)
+        reasonIndex[index] = intern(reason)
+    }
+
+    /// Adds a reason to a device that did not succeed (kept for failed devices; not-sent devices
+    /// carry their error instead, so the reason joins it there).
+    mutating func annotate(_ index: Int, reason: String) {
+        if kinds[index] == 1 { reasonIndex[index] = intern(reason) }
     }
 
     mutating func recordNotSent(range: Range<Int>, error: ThingSpaceError) {

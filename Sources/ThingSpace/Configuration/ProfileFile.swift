@@ -41,12 +41,52 @@ struct ProfileFile: Sendable {
         return file
     }
 
+    /// The lines of `text`: split on `\n` and `\r\n` (a Swift `Character` holds `\r\n` as one
+    /// grapheme, so splitting on "\n" would keep a Windows file as one line), with a leading
+    /// UTF-8 byte order mark removed.
+    static func lines(_ text: String) -> [Substring] {
+        var body = Substring(text)
+        if body.unicodeScalars.first == "\u{FEFF}" { body = body.dropFirst() }
+        var lines: [Substring] = []
+        var start = body.startIndex
+        var index = body.startIndex
+        let scalars = body.unicodeScalars
+        while index < body.endIndex {
+            if scalars[index] == "\n" {
+                var end = index
+                if end > start, scalars[scalars.index(before: end)] == "\r" { end = scalars.index(before: end) }
+                lines.append(body[start..<end])
+                start = scalars.index(after: index)
+            }
+            index = scalars.index(after: index)
+        }
+        lines.append(body[start..<body.endIndex])
+        return lines
+    }
+
+    /// Profile names like `work` or `prod-eu` may be repeated in errors; other text may not.
+    static func looksLikeName(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 64 && text.utf8.allSatisfy {
+            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2E
+        }
+    }
+
+    /// A key is named in errors only when it looks like a key; anything else may be a value
+    /// (a secret) typed on the wrong line.
+    static func shownKey(_ key: String) -> String {
+        let looksLikeKey = !key.isEmpty && key.utf8.count <= 32
+            && key.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D }
+        return looksLikeKey ? "key \"\(key)\"" : "a key that is not a known name"
+    }
+
+    /// Errors name the file, the line number and at most the key: never the line itself, which
+    /// may hold a client secret or password.
     static func parse(_ text: String, path: String, kind: Kind) throws(ThingSpaceError) -> ProfileFile {
         var sections: [String: Section] = [:]
         var current: String?
         var holdsSecrets = false
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in lines(text) {
             lineNumber += 1
             let line = rawLine.trimmedOf(" \t\r")
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
@@ -54,7 +94,8 @@ struct ProfileFile: Sendable {
                 .configuration(ConfigurationError(file: path, line: lineNumber, message: message))
             }
             if line.hasPrefix("[") {
-                guard line.hasSuffix("]"), line.count > 2 else { throw fail("malformed section header \(line); expected [profile NAME]") }
+                let expected = kind == .config ? "[default] or [profile NAME]" : "[NAME] or [profile NAME]"
+                guard line.hasSuffix("]"), line.count > 2 else { throw fail("malformed section header; expected \(expected)") }
                 let inner = String(line.dropFirst().dropLast()).trimmedOf(" \t")
                 let name: String
                 if inner == "default" {
@@ -64,10 +105,11 @@ struct ProfileFile: Sendable {
                 } else if kind == .credentials {
                     name = inner
                 } else {
-                    throw fail("malformed section header [\(inner)]; expected [default] or [profile \(inner)]")
+                    let suggestion = looksLikeName(inner) ? "[default] or [profile \(inner)]" : expected
+                    throw fail("malformed section header; expected \(suggestion) (in the config file a named profile needs the word profile)")
                 }
                 guard !name.isEmpty, !name.contains(where: { $0 == " " || $0 == "\t" || $0 == "[" || $0 == "]" }) else {
-                    throw fail("malformed profile name in \(line)")
+                    throw fail("malformed profile name in the section header; expected \(expected) with a name without spaces or brackets")
                 }
                 if sections[name] == nil { sections[name] = Section(line: lineNumber) }
                 current = name
@@ -81,9 +123,9 @@ struct ProfileFile: Sendable {
             if value.count >= 2, (value.hasPrefix("\"") && value.hasSuffix("\"")) || (value.hasPrefix("'") && value.hasSuffix("'")) {
                 value = String(value.dropFirst().dropLast())
             }
-            guard let section = current else { throw fail("\(key) appears before any [profile NAME] section") }
+            guard let section = current else { throw fail("\(shownKey(key)) appears before any [profile NAME] section") }
             guard knownKeys.contains(key) else {
-                throw fail("unknown key \"\(key)\"; known keys: \(knownKeys.sorted().joined(separator: ", "))")
+                throw fail("unknown \(shownKey(key)); known keys: \(knownKeys.sorted().joined(separator: ", "))")
             }
             if secretKeys.contains(key) { holdsSecrets = true }
             sections[section]?.entries[key] = Entry(value: value, line: lineNumber)

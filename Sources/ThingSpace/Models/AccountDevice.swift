@@ -56,7 +56,7 @@ public struct DeviceListPage: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: AnyKey.self)
         accountName = c.lenientString("accountName")
         hasMoreData = c.lenientBool("hasMoreData", "hasMoreFlag") ?? false
-        lastSeenDeviceId = normalizedCursor(c.lenientString("lastSeenDeviceId"))
+        lastSeenDeviceId = normalizedIMEICursor(c.lenientString("lastSeenDeviceId"))
         deviceList = try c.lenientArray(AccountDevice.self, "deviceList", "devicelist")
     }
 }

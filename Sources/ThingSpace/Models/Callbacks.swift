@@ -75,6 +75,11 @@ struct SuccessResult: Decodable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
-        success = c.lenientBool("success") ?? false
+        // An answer without `success` is not a refusal: reading it as false would report a
+        // cancel that may have happened as one that did not, with no reason given.
+        guard let success = c.lenientBool("success") else {
+            throw DecodingError.keyNotFound(AnyKey("success"), .init(codingPath: [], debugDescription: "no boolean \"success\" in the answer"))
+        }
+        self.success = success
     }
 }

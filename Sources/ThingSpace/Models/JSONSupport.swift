@@ -77,3 +77,15 @@ func normalizedCursor(_ raw: String?) -> String {
     guard let raw, !raw.isEmpty else { return "0" }
     return raw
 }
+
+/// `lastSeenDeviceId` is an IMEI, but the official SDK types it as an integer, so an IMEI with a
+/// leading zero (TACs starting with 0) may arrive as 14 digits or fewer. A numeric cursor other
+/// than 0 is left-padded back to the 15 digits of an IMEI.
+func normalizedIMEICursor(_ raw: String?) -> String {
+    let cursor = normalizedCursor(raw)
+    guard cursor.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return cursor }
+    let digits = cursor.drop { $0 == "0" }
+    if digits.isEmpty { return "0" }
+    guard digits.count <= 15 else { return cursor }
+    return String(repeating: "0", count: 15 - digits.count) + digits
+}

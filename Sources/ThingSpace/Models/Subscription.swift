@@ -52,7 +52,7 @@ public struct LicenseStatus: Sendable, Equatable, Codable {
         totalLicenses = c.lenientInt("totalLicenses")
         assignedLicenses = c.lenientInt("assignedLicenses")
         hasMoreData = c.lenientBool("hasMoreData", "hasMoreFlag") ?? false
-        lastSeenDeviceId = normalizedCursor(c.lenientString("lastSeenDeviceId"))
+        lastSeenDeviceId = normalizedIMEICursor(c.lenientString("lastSeenDeviceId"))
         deviceList = try c.lenientArray(LicensedDevice.self, "deviceList")
     }
 }

@@ -9,30 +9,37 @@ import NIOCore
 /// `{errorCode, errorMessage}`, the gateway's `{"fault": {code, message, description}}` (or its XML
 /// variant) and the OAuth server's `{error, error_description}`.
 enum ErrorBody {
+    /// Longest excerpt of a server's text kept in an error.
+    static let excerptLimit = 200
+
+    /// Every text taken from the answer goes through `redactor.redact`, whatever the shape: an
+    /// endpoint that echoes the request may put a secret anywhere.
     static func error(for response: TransportResponse, method: String, path: String, redactor: SecretRedactor) -> ThingSpaceError {
         let status = response.status
         let bytes = Array(response.body.readableBytesView)
+        func clean(_ text: String?) -> String? {
+            text.map { redactor.redact($0, limit: excerptLimit) }
+        }
         if let object = try? JSONSerializationLite.object(bytes) {
             if let fault = object["fault"] as? [String: Any] {
-                let code = text(fault["code"]) ?? "unknown"
-                let message = text(fault["message"]).map(redactor.scrub)
-                return .gatewayAuth(GatewayFault(httpStatus: status, code: code, message: message, method: method, path: path))
+                let code = clean(text(fault["code"])) ?? "unknown"
+                return .gatewayAuth(GatewayFault(httpStatus: status, code: code, message: clean(text(fault["message"])),
+                                                 method: method, path: path))
             }
             let code = text(object["errorCode"]) ?? text(object["error"])
             let message = text(object["errorMessage"]) ?? text(object["error_description"]) ?? text(object["message"])
             if code != nil || message != nil {
-                return .api(APIError(httpStatus: status, errorCode: code, errorMessage: message.map(redactor.scrub),
+                return .api(APIError(httpStatus: status, errorCode: clean(code), errorMessage: clean(message),
                                      method: method, path: path))
             }
         }
-        let raw = String(decoding: bytes.prefix(300), as: UTF8.self)
+        let raw = String(decoding: bytes, as: UTF8.self)
         if raw.contains("<am:fault"), let code = xmlElement("am:code", in: raw) {
-            return .gatewayAuth(GatewayFault(httpStatus: status, code: code, message: xmlElement("am:message", in: raw),
-                                             method: method, path: path))
+            return .gatewayAuth(GatewayFault(httpStatus: status, code: clean(code) ?? "unknown",
+                                             message: clean(xmlElement("am:message", in: raw)), method: method, path: path))
         }
-        let excerpt = raw.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return .api(APIError(httpStatus: status, errorCode: nil,
-                             errorMessage: excerpt.isEmpty ? nil : redactor.scrub(String(excerpt.prefix(200))),
+        let excerpt = redactor.redact(raw, limit: excerptLimit).split(whereSeparator: \.isNewline).joined(separator: " ")
+        return .api(APIError(httpStatus: status, errorCode: nil, errorMessage: excerpt.isEmpty ? nil : excerpt,
                              method: method, path: path))
     }
 

@@ -35,6 +35,9 @@ struct TransportResponse: Sendable {
     var body: ByteBuffer
     /// How many times the request was sent.
     var attempts: Int
+    /// An earlier attempt failed in a way that may have followed the service acting on it (a
+    /// timeout, a dropped connection or a 5xx): this answer may describe a repeat.
+    var afterAmbiguousAttempt = false
 }
 
 /// Sends requests to one base URL with timeouts and retries. The `HTTPClient` (and with it the
@@ -128,6 +131,7 @@ final class HTTPTransport: Sendable {
     /// answer whatever its status; throws `ThingSpaceError.transport` when no answer came.
     func send(_ request: TransportRequest) async throws -> TransportResponse {
         var attempt = 0
+        var ambiguous = false
         while true {
             attempt += 1
             let started = ContinuousClock.now
@@ -137,10 +141,12 @@ final class HTTPTransport: Sendable {
             switch outcome {
             case .success(var response):
                 response.attempts = attempt
+                response.afterAmbiguousAttempt = ambiguous
                 let status = response.status
                 let retryable = status == 429 || (status >= 500 && request.safety == .idempotent)
                 logRequest(request, status: "\(status)", elapsed: elapsed, attempt: attempt, willRetry: retryable && canRetry)
                 guard retryable && canRetry else { return response }
+                if status >= 500 { ambiguous = true }
                 var delay = retry.backoff(retry: attempt)
                 if let header = response.headers.first(name: "Retry-After"),
                    let requested = retry.retryAfterDelay(header, now: Self.unixTime()) {
@@ -157,6 +163,7 @@ final class HTTPTransport: Sendable {
                         kind: failure.kind, method: request.method.rawValue, path: request.path, attempts: attempt,
                         detail: failure.detail))
                 }
+                if failure.kind != .connect { ambiguous = true }
                 try await Task.sleep(for: retry.backoff(retry: attempt))
             }
         }
@@ -188,7 +195,39 @@ final class HTTPTransport: Sendable {
         }
     }
 
+    /// NIO's descriptions of connect errors nest and do not always balance their parentheses
+    /// ("connection reset (error set): Connection refused (errno: 111))"); a connect error is
+    /// told as the system's words for its errno and the place, and any other detail is balanced.
     private func classify(_ error: any Error) -> AttemptFailure {
+        let failure = classifyRaw(error)
+        guard failure.kind == .connect, let code = Self.errno(in: error, description: failure.detail) else {
+            return AttemptFailure(kind: failure.kind, detail: Self.balanced(failure.detail))
+        }
+        return AttemptFailure(kind: .connect, detail: "\(String(cString: strerror(code))) at \(redactor.scrub(baseURL))")
+    }
+
+    private static func errno(in error: any Error, description: String) -> Int32? {
+        if let error = error as? IOError { return error.errnoCode }
+        guard let range = description.firstRange(of: "errno: ") else { return nil }
+        return Int32(description[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// `text` with unmatched closing parentheses dropped and unclosed ones closed.
+    static func balanced(_ text: String) -> String {
+        var depth = 0
+        var out = ""
+        for character in text {
+            if character == "(" { depth += 1 }
+            if character == ")" {
+                if depth == 0 { continue }
+                depth -= 1
+            }
+            out.append(character)
+        }
+        return out + String(repeating: ")", count: depth)
+    }
+
+    private func classifyRaw(_ error: any Error) -> AttemptFailure {
         let detail = redactor.scrub(String(describing: error))
         if let error = error as? HTTPClientError {
             switch error {

@@ -126,8 +126,16 @@ enum ControlRoutes {
         }
         sim.post("faults") { request, _ -> Response in
             let rule = try await BodyDecoding.json(FaultRule.self, from: request, limit: limit)
-            guard rule.remaining > 0, rule.drop == true || (rule.status.map { (100...599).contains($0) } ?? true) else {
+            guard rule.remaining > 0,
+                  rule.drop == true || rule.dropAnswer == true || (rule.status.map { (100...599).contains($0) } ?? true)
+            else {
                 throw APIError.invalid("remaining must be > 0 and status a valid HTTP status")
+            }
+            if let body = rule.body, (try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed])) == nil {
+                throw APIError.invalid("body must be JSON text (it is sent as the answer)")
+            }
+            guard !(rule.drop == true && rule.dropAnswer == true) else {
+                throw APIError.invalid("drop (never serve) and dropAnswer (serve, then lose the answer) exclude each other")
             }
             core.faults.add(rule)
             return Reply.json(FaultsJSON(rules: core.faults.rules, injected: core.faults.injectedCount))

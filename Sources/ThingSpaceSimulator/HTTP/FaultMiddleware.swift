@@ -18,8 +18,15 @@ struct FaultMiddleware: RouterMiddleware {
         case .drop:
             try? await context.channel.close()
             throw ConnectionDropped()
+        case .dropAnswer:
+            // The route runs to completion (the world changes), then the answer is lost.
+            _ = try? await next(request, context)
+            try? await context.channel.close()
+            throw ConnectionDropped()
         case .status(let code, let retryAfter):
             return Self.faultResponse(code, retryAfter: retryAfter)
+        case .canned(let code, let body):
+            return Reply.raw(Data(body.utf8), status: .init(code: code), contentType: "application/json")
         }
     }
 

@@ -14,11 +14,15 @@ extension World {
         }
     }
 
-    /// Resolves an IMEI cursor: `0` means the start, otherwise it must be an IMEI of this account.
+    /// Resolves an IMEI cursor: `0` means the start, otherwise it must be an IMEI of this account. The
+    /// cursor is a number (the SDK sends `lastSeenDeviceId` back as an integer), so an IMEI with a
+    /// leading zero may come without it.
     func fleetPosition(afterCursor startIndex: String) throws(APIError) -> Int {
         guard !startIndex.isEmpty, startIndex.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { throw .badIndex }
         if startIndex.utf8.allSatisfy({ $0 == 48 }) { return 0 }
-        guard let imei = Identifiers.imei(startIndex), let position = fleet.index(of: imei) else { throw .badCursor }
+        let digits = startIndex.drop { $0 == "0" }
+        guard digits.count <= 15, let imei = Identifiers.imei(String(repeating: "0", count: 15 - digits.count) + digits),
+              let position = fleet.index(of: imei) else { throw .badCursor }
         return position + 1
     }
 

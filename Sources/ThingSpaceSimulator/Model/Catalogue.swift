@@ -24,13 +24,14 @@ struct FirmwareImage: Sendable {
 /// so every device that is not on the newest version has exactly one applicable image.
 enum Catalogue {
     static let models: [DeviceModel] = [
-        // Base TACs sit 1,000 apart and ascend with the array order so the generated fleet is already
-        // sorted by IMEI when models are emitted one after another.
+        // Base TACs sit at least 1,000 apart so the models' IMEI ranges never overlap. The RV55's TAC
+        // starts with 0 (as PTCRB-allocated TACs do): its IMEIs have a leading zero, which a
+        // client reading `lastSeenDeviceId` as a JSON integer loses.
         DeviceModel(make: "Franklin Wireless", model: "T10", clientType: "OMADM", baseTAC: 35_120_000,
                     versions: ["1.0.4", "1.1.0", "2.0.0"], weight: 15),
         DeviceModel(make: "Quectel", model: "BG96", clientType: "LWM2M", baseTAC: 35_260_000,
                     versions: ["BG96MAR02A07M1G", "BG96MAR02A08M1G", "BG96MAR04A02M1G"], weight: 25),
-        DeviceModel(make: "Sierra Wireless", model: "RV55", clientType: "LWM2M", baseTAC: 35_390_000,
+        DeviceModel(make: "Sierra Wireless", model: "RV55", clientType: "LWM2M", baseTAC: 1_390_000,
                     versions: ["4.9.3", "4.10.1", "4.11.0", "4.12.2"], weight: 20),
         DeviceModel(make: "Telit", model: "LE910C4-NF", clientType: "OMADM", baseTAC: 35_480_000,
                     versions: ["25.20.676", "25.21.660", "25.30.224"], weight: 25),

@@ -1,5 +1,7 @@
-/// Builds the deterministic seeded fleet. Devices are emitted model by model with ascending TACs and
-/// serials, so the result is sorted without a sort pass: O(N) and allocation-free per device.
+/// Builds the deterministic seeded fleet. Devices are drawn model by model (in catalogue order, so
+/// the random sequence does not depend on the TACs) with ascending serials; each model's block is
+/// sorted, the blocks' TAC ranges do not overlap, and the blocks are joined in TAC order, so the
+/// result is sorted without a sort pass: O(N) and allocation-free per device.
 enum FleetGenerator {
     /// Share of devices (per mille) that are not FOTA eligible / have no licence.
     static let ineligiblePermille: UInt64 = 50
@@ -7,8 +9,7 @@ enum FleetGenerator {
 
     static func generate(seed: UInt64, count: Int, licenseTime: Int64) -> Fleet {
         var random = SeededGenerator(seed: seed)
-        var devices: [Device] = []
-        devices.reserveCapacity(count)
+        var blocks: [(tac: UInt64, devices: [Device])] = []
         let totalWeight = Catalogue.models.reduce(0) { $0 + $1.weight }
         var remaining = count
         for (modelIndex, model) in Catalogue.models.enumerated() {
@@ -17,6 +18,8 @@ enum FleetGenerator {
             remaining -= share
             // Serial numbers climb with random gaps so IMEIs are not trivially consecutive.
             var serialCounter = random.below(1000)
+            var devices: [Device] = []
+            devices.reserveCapacity(share)
             for _ in 0..<share {
                 serialCounter += 1 + random.below(3)
                 let tac = model.baseTAC + serialCounter / 1_000_000
@@ -35,7 +38,11 @@ enum FleetGenerator {
                     everUpgraded: false
                 ))
             }
+            blocks.append((model.baseTAC, devices))
         }
+        var devices: [Device] = []
+        devices.reserveCapacity(count)
+        for block in blocks.sorted(by: { $0.tac < $1.tac }) { devices += block.devices }
         return Fleet(devices: devices)
     }
 }
