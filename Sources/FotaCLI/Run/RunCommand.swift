@@ -77,7 +77,7 @@ struct RunCommand: ParsableCommand {
             printError(limits.explain(.wallClock(seconds: limits.timeout)))
             Foundation.exit(ExitStatus.limitExceeded)
         }
-        if let plan = runtime.dryRunReport { FileHandle.standardError.write(Data((plan + "\n").utf8)) }
+        if let plan = runtime.dryRunReport { printError(plan, prefixed: false) }
         session.close()
         throw ExitCode(report(outcome))
     }
@@ -125,8 +125,4 @@ struct RunCommand: ParsableCommand {
         guard let value = ProcessInfo.processInfo.environment[name] else { return [] }
         return value.split(separator: ":").map(String.init).filter { !$0.isEmpty }
     }
-}
-
-func printError(_ message: String, prefixed: Bool = true) {
-    FileHandle.standardError.write(Data(((prefixed ? "fota: " : "") + message + "\n").utf8))
 }
