@@ -102,6 +102,11 @@ struct ContainedFolder: Sendable {
     /// link (and made first when `creating`); the caller closes it.
     private func openFolder(_ parts: ArraySlice<String>, name: String, creating: Bool) throws(Refused) -> Int32 {
         var folder = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder < 0, errno == ENOENT, creating,
+            (try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)) != nil {
+            // The operator's folder (and its parents) is made as they named it; below it, one part at a time.
+            folder = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
         guard folder >= 0 else {
             throw Refused(description: "cannot use the \(flag) folder '\(root)': \(String(cString: strerror(errno)))")
         }
@@ -114,12 +119,18 @@ struct ContainedFolder: Sendable {
                     next = openat(folder, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 }
             }
-            let code = errno
+            var code = errno
+            if next < 0, code == ENOTDIR, isLink(part, in: folder) { code = ELOOP } // O_DIRECTORY reports a link as ENOTDIR
             close(folder)
             guard next >= 0 else { throw refusal(code, part: walked.joined(separator: "/"), of: name, writing: creating) }
             folder = next
         }
         return folder
+    }
+
+    private func isLink(_ part: String, in folder: Int32) -> Bool {
+        var status = stat()
+        return fstatat(folder, part, &status, AT_SYMLINK_NOFOLLOW) == 0 && status.st_mode & S_IFMT == S_IFLNK
     }
 
     /// A message for a failed open, read or write; `part` is the part of

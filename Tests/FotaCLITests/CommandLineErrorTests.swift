@@ -35,6 +35,9 @@ struct CommandLineErrorTests {
         let piped = try Subprocess("/bin/bash", ["-c", #"printf 'print(...)\n' | "$0" run /dev/stdin a b"#, fotaBinary]).wait()
         #expect(piped.status == 0, "\(piped.stderr)")
         #expect(piped.stdout == "a\tb\n")
+        let input = try Subprocess("/bin/bash", ["-c", #""$0" run <(printf 'print(files.read(arg[1]))\n') @<(printf 'devices')"#, fotaBinary]).wait()
+        #expect(input.status == 0, "\(input.stderr)")
+        #expect(input.stdout == "devices\n")
     }
 
     @Test("attack: a script in a FIFO fails with Permission denied; it is read once its writer sends it")

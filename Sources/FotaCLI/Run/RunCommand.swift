@@ -47,11 +47,11 @@ struct RunCommand: ParsableCommand {
     var scriptArguments: [String] = []
 
     mutating func run() throws {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: script, isDirectory: &isFolder), !isFolder.boolValue,
-            FileManager.default.isReadableFile(atPath: script)
-        else {
-            printError("cannot read script '\(script)': \(isFolder.boolValue ? "it is a folder" : "no such readable file")")
+        let source: Data
+        do {
+            source = try ScriptFile.read(script)
+        } catch {
+            printError("cannot read script '\(script)': \(error.reason)")
             throw ExitCode(ExitStatus.noInput)
         }
         let (arguments, inputs) = try Self.inputFiles(in: scriptArguments)
@@ -66,6 +66,7 @@ struct RunCommand: ParsableCommand {
             scriptPath: script, arguments: arguments,
             libraryPaths: libraryPaths + Self.folders(fromEnvironment: "FOTA_PATH"),
             limits: limits.luaLimits, timeoutSeconds: limits.timeout)
+        run.source = source // read once: the script may come from a pipe
         run.readsResults = false // what a script returns is not the command line's business
         let runtime = session.runtime
         run.prepare = { state in try FotaModule.install(in: state, runtime: runtime) }
