@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import LuaHost
 
 /// Writes a message line on stderr, `fota: ` in front unless `prefixed` is
@@ -11,4 +12,26 @@ func printError(_ message: String, prefixed: Bool = true) {
 /// Writes a line on stdout, escaped like printError (the REPL banner).
 func printOutput(_ text: String) {
     print(TerminalText.escape(text))
+}
+
+/// The ThingSpace client's log lines (--verbose requests, warnings), written
+/// through printError so server text is escaped like everything else.
+struct TerminalLogHandler: LogHandler {
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?,
+        source: String, file: String, function: String, line: UInt
+    ) {
+        let all = self.metadata.merging(metadata ?? [:]) { $1 }
+        let extra = all.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        // One line per record: a newline in server text must not start a fake one.
+        printError("[\(level)] " + TerminalText.escape("\(message)\(extra)", singleLine: true))
+    }
 }
