@@ -25,13 +25,10 @@ struct TerminalLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?,
-        source: String, file: String, function: String, line: UInt
-    ) {
-        let all = self.metadata.merging(metadata ?? [:]) { $1 }
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
         let extra = all.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
         // One line per record: a newline in server text must not start a fake one.
-        printError("[\(level)] " + TerminalText.escape("\(message)\(extra)", singleLine: true))
+        printError("[\(event.level)] " + TerminalText.escape("\(event.message)\(extra)", singleLine: true))
     }
 }

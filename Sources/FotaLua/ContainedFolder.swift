@@ -18,16 +18,16 @@ struct ContainedFolder: Sendable {
     /// The parts of `name`: a relative path with no empty part and no part
     /// starting with "." (which also rules out "." and "..").
     func parts(of name: String) throws(Refused) -> [String] {
-        guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\0") else {
-            throw Refused(description: "'\(name)' must be a relative path inside the \(flag) folder (no leading '/')")
-        }
         let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\0"), !parts.contains(where: { $0 == "." || $0 == ".." }) else {
+            throw Refused(description: "'\(name)' must be a relative path inside the \(flag) folder (no '..' or '.', no leading '/')")
+        }
         if parts.contains(where: \.isEmpty) {
             throw Refused(description: "'\(name)' has an empty part ('//' or a trailing '/')")
         }
         if let hidden = parts.first(where: { $0.hasPrefix(".") }) {
             throw Refused(description:
-                "'\(name)': '\(hidden)' starts with '.'; hidden names (and '.', '..') are refused in the \(flag) folder")
+                "'\(name)': '\(hidden)' starts with '.'; hidden names are refused in the \(flag) folder")
         }
         return parts
     }
