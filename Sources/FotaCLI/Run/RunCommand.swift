@@ -19,6 +19,7 @@ struct RunCommand: ParsableCommand {
             a simulator inside fota; --dry-run sends nothing and prints the plan; every change \
             is journaled (--journal).
 
+            The script may come from a pipe: `fota run <(…)` or `… | fota run /dev/stdin`. \
             A first line starting with `#!` is ignored, so `chmod +x` scripts that start with \
             `#!/usr/bin/env -S fota run` work. `require "name"` loads name.lua from the \
             script's folder, then from each --lib-path folder, then from FOTA_PATH \
