@@ -88,6 +88,7 @@ let package = Package(
                 "ThingSpaceSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), // IOError: tell a busy port from other failures
             ]
         ),
         // Benchmarks of the Lua bridge against C baselines built into the same binary.

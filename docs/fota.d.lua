@@ -238,17 +238,20 @@ function files.csv(name) end
 ---Writes a report under --out DIR.
 ---@param name string a relative path inside --out
 ---@param text string
+---@param opts? {overwrite?: boolean} overwrite: replace a file this run did not write
 ---@return string path
-function files.write(name, text) end
+function files.write(name, text, opts) end
 
 ---Writes rows (arrays of values) as CSV under --out DIR.
 ---@param name string a relative path inside --out
 ---@param rows (string|number|boolean)[][]
+---@param opts? {overwrite?: boolean} overwrite: replace a file this run did not write
 ---@return string path
-function files.writecsv(name, rows) end
+function files.writecsv(name, rows, opts) end
 
 ---Writes a value as JSON under --out DIR.
 ---@param name string a relative path inside --out
 ---@param value any
+---@param opts? {overwrite?: boolean} overwrite: replace a file this run did not write
 ---@return string path
-function files.writejson(name, value) end
+function files.writejson(name, value, opts) end

@@ -83,6 +83,7 @@ local rows = {{"deviceId", "status", "reason"}}
 for _, device in ipairs(upgrade.deviceList) do
   rows[#rows + 1] = {device.deviceId, device.status or "", device.reason or ""}
 end
-local path = files.writecsv("upgrade-" .. upgrade.id .. ".csv", rows)
+-- A later run refreshes the same upgrade's report: say so, or an existing file is kept.
+local path = files.writecsv("upgrade-" .. upgrade.id .. ".csv", rows, {overwrite = true})
 print(string.format("Upgrade %s (%s, %s): %d devices written to %s",
   upgrade.id, tostring(upgrade.firmwareName), tostring(upgrade.status), #upgrade.deviceList, path))

@@ -69,26 +69,67 @@ static int lh_tostring_fn(lua_State *L) {
   return 1;
 }
 
-/* Appends s to b, writing control characters (but tab and newline), DEL
-** and the C1 controls U+0080-U+009F in UTF-8 (U+009B is a one-character CSI
-** for many terminals) as \ddd escapes, byte by byte, so a script cannot
-** drive the operator's terminal. */
-static void lh_add_escaped(luaL_Buffer *b, const char *s, size_t len) {
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
-      char esc[16];
-      int n = snprintf(esc, sizeof esc, "\\194\\%03u", (unsigned)(unsigned char)s[i + 1]);
-      luaL_addlstring(b, esc, (size_t)n);
-      i++;
-    } else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
-      char esc[8];
-      int n = snprintf(esc, sizeof esc, "\\%03u", (unsigned)c);
-      luaL_addlstring(b, esc, (size_t)n);
-    } else {
-      luaL_addchar(b, (char)c);
-    }
+/* Length of the valid UTF-8 sequence of two to four bytes at s, or 0 when
+** none starts there (overlong forms, surrogates and code points past
+** U+10FFFF are not valid); its code point in *cp. */
+static size_t lh_utf8_sequence(const unsigned char *s, size_t len, unsigned long *cp) {
+  unsigned char c = s[0];
+  size_t n;
+  unsigned long value, min;
+  if (c >= 0xc2 && c <= 0xdf) { n = 2; value = c & 0x1f; min = 0x80; }
+  else if (c >= 0xe0 && c <= 0xef) { n = 3; value = c & 0x0f; min = 0x800; }
+  else if (c >= 0xf0 && c <= 0xf4) { n = 4; value = c & 0x07; min = 0x10000; }
+  else return 0;
+  if (len < n) return 0;
+  for (size_t k = 1; k < n; k++) {
+    if ((s[k] & 0xc0) != 0x80) return 0;
+    value = (value << 6) | (s[k] & 0x3f);
   }
+  if (value < min || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) return 0;
+  *cp = value;
+  return n;
+}
+
+/* The rule is documented in lh.h. C1 controls matter as much as ESC: U+009B
+** is a one-character CSI for many terminals, and a terminal not in UTF-8
+** mode reads a lone byte 0x9B the same way. Bytes 0xA0-0xFF outside UTF-8
+** stay as they are (Latin-1 text). */
+size_t lh_terminal_unit(const char *s, size_t len, int keep_newline, int *escape) {
+  const unsigned char *u = (const unsigned char *)s;
+  unsigned char c = u[0];
+  if (c < 0x80) {
+    *escape = (c < 0x20 && c != '\t' && !(c == '\n' && keep_newline)) || c == 0x7f;
+    return 1;
+  }
+  unsigned long cp;
+  size_t n = lh_utf8_sequence(u, len, &cp);
+  if (n > 0) {
+    *escape = cp <= 0x9f;
+    return n;
+  }
+  *escape = c <= 0x9f;
+  return 1;
+}
+
+/* Appends s to b with lh_terminal_unit's rule, escaped units byte by byte as
+** \ddd, so a script cannot drive the operator's terminal. */
+static void lh_add_escaped(luaL_Buffer *b, const char *s, size_t len) {
+  size_t i = 0, plain = 0; /* s[plain..i) is waiting to be copied as it is */
+  while (i < len) {
+    int escape;
+    size_t n = lh_terminal_unit(s + i, len - i, 1, &escape);
+    if (escape) {
+      luaL_addlstring(b, s + plain, i - plain);
+      for (size_t k = 0; k < n; k++) {
+        char esc[8];
+        int m = snprintf(esc, sizeof esc, "\\%03u", (unsigned)(unsigned char)s[i + k]);
+        luaL_addlstring(b, esc, (size_t)m);
+      }
+      plain = i + n;
+    }
+    i += n;
+  }
+  luaL_addlstring(b, s + plain, len - plain);
 }
 
 /* Every argument is converted in place first: once a luaL_Buffer has grown

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOCore
 import ThingSpaceSimulator
 
 /// `fota sim`: runs the local ThingSpace simulator in the foreground.
@@ -85,13 +86,22 @@ struct SimCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let server = try await SimulatorServer.start(options)
+        let server: SimulatorServer
+        do {
+            server = try await SimulatorServer.start(options)
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            printError("port \(port) is already in use; choose another with --port or --port 0")
+            throw ExitCode(ExitStatus.configuration)
+        } catch {
+            printError("cannot start the simulator on \(host) port \(port): \(error)")
+            throw ExitCode(ExitStatus.configuration)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let line = try encoder.encode(server.credentials) + Data("\n".utf8)
         // Unbuffered write: scripts read this line while the process keeps running.
         FileHandle.standardOutput.write(line)
-        FileHandle.standardError.write(Data("fota sim: listening on \(server.credentials.endpoint) (control API under /_sim, see docs/simulator.md)\n".utf8))
+        printError("fota sim: listening on \(server.credentials.endpoint) (control API under /_sim, see docs/simulator.md)", prefixed: false)
         try await server.waitUntilStopped()
     }
 }

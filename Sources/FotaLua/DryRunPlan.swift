@@ -1,3 +1,4 @@
+import LuaHost
 import Synchronization
 
 /// What a dry run would have done, printed when the run ends.
@@ -23,8 +24,10 @@ final class DryRunPlan: Sendable {
 
     /// Per upgrade, the devices that would be added or removed (net of
     /// repeats), then the upgrades that would be scheduled or cancelled.
+    /// Every value from the script is escaped for the terminal, newlines
+    /// too, so a firmware name cannot move the cursor or fake a plan line.
     func render() -> String {
-        let steps = self.steps.withLock { $0 }
+        let steps = self.steps.withLock { $0.map(Self.escaped) }
         var lines = ["Dry run: nothing was sent to ThingSpace. The plan:"]
         if steps.isEmpty {
             lines.append("  no changes")
@@ -63,5 +66,19 @@ final class DryRunPlan: Sendable {
         if !cancelled.isEmpty { lines.append("  \(cancelled.count) upgrade\(cancelled.count == 1 ? "" : "s") to cancel:") }
         lines += cancelled
         return lines.joined(separator: "\n")
+    }
+
+    private static func escaped(_ step: Step) -> Step {
+        func e(_ text: String) -> String { TerminalText.escape(text, singleLine: true) }
+        switch step {
+        case .change(let call, let account, let upgradeId, let devices):
+            return .change(call: call, account: e(account), upgradeId: e(upgradeId), devices: devices.map(e))
+        case .schedule(let account, let firmwareName, let firmwareTo, let startDate, let devices, let placeholderId):
+            return .schedule(
+                account: e(account), firmwareName: e(firmwareName), firmwareTo: e(firmwareTo), startDate: e(startDate),
+                devices: devices, placeholderId: e(placeholderId))
+        case .cancel(let account, let upgradeId):
+            return .cancel(account: e(account), upgradeId: e(upgradeId))
+        }
     }
 }

@@ -1,48 +1,39 @@
 import Foundation
 import LuaHost
+import Synchronization
 
 /// The only file access scripts have: read files the operator named on the
 /// command line (`@path`) or placed under `--in DIR`, and write reports under
-/// `--out DIR`. Names are checked before anything is opened.
-struct FileAccess {
+/// `--out DIR`. Below those folders no symbolic link is followed and no
+/// hidden name is accepted (ContainedFolder); an existing file is replaced
+/// only if this run wrote it or the script passes `{overwrite = true}`.
+struct FileAccess: Sendable {
     let settings: FotaSettings
+    /// Names under --out this run has written: it may write them again.
+    private let written = WrittenNames()
 
-    struct Refused: Error, CustomStringConvertible {
-        var description: String
-    }
+    init(settings: FotaSettings) { self.settings = settings }
 
-    /// A relative name inside a folder: no absolute path, no "..", no empty part.
-    static func isContained(_ name: String) -> Bool {
-        guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\0") else { return false }
-        return !name.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0.isEmpty }
-    }
+    typealias Refused = ContainedFolder.Refused
 
-    func inputPath(_ name: String) throws -> String {
-        if settings.inputFiles.contains(name) { return name }
-        if let folder = settings.inputFolder, Self.isContained(name) { return folder + "/" + name }
-        var allowed = "name it on the command line as @\(name)"
-        if settings.inputFolder == nil { allowed += " or put it under a folder given with --in" }
-        throw Refused(description: "the script may not read '\(name)': \(allowed)")
-    }
-
-    func outputPath(_ name: String) throws -> String {
-        guard let folder = settings.outputFolder else {
-            throw Refused(description: "the script may not write '\(name)': run with --out DIR to let it write reports there")
-        }
-        guard Self.isContained(name) else {
-            throw Refused(description: "'\(name)' must be a relative path inside the --out folder (no '..', no leading '/')")
-        }
-        return folder + "/" + name
-    }
+    private var inputFolder: ContainedFolder? { settings.inputFolder.map { ContainedFolder(root: $0, flag: "--in") } }
+    private var outputFolder: ContainedFolder? { settings.outputFolder.map { ContainedFolder(root: $0, flag: "--out") } }
 
     func contents(_ arguments: borrowing LuaArguments) throws -> (name: String, data: Data) {
         let name = try arguments.requiredString(1, what: "file name")
-        let path = try inputPath(name)
-        do {
-            return (name, try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw Refused(description: "cannot read '\(name)': \(fileErrorReason(error))")
+        if settings.inputFiles.contains(name) {
+            // Named by the operator: read as given, links and pipes included.
+            let fd = open(name, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw Refused(description: "cannot read '\(name)': \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            do { return (name, Data(try ContainedFolder.readAll(fd))) } catch {
+                throw Refused(description: "cannot read '\(name)': \(String(cString: strerror(error.code)))")
+            }
         }
+        guard let folder = inputFolder else {
+            throw Refused(description: "the script may not read '\(name)': name it on the command line as @\(name) or put it under a folder given with --in")
+        }
+        return (name, Data(try folder.read(name)))
     }
 
     func read(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
@@ -79,7 +70,17 @@ struct FileAccess {
     func write(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let name = try arguments.requiredString(1, what: "file name")
         let text = try arguments.string(2)
-        try save(name, text.bytes, &results)
+        try save(name, text.bytes, overwrite: try overwrite(arguments), &results)
+    }
+
+    /// `opts.overwrite` (argument 3): replace a file this run did not write.
+    private func overwrite(_ arguments: borrowing LuaArguments) throws -> Bool {
+        let options = try arguments.options(3, allowed: ["overwrite"])
+        switch options["overwrite"] {
+        case nil, .nil?: return false
+        case .boolean(let b)?: return b
+        case let other?: throw LuaArgumentError(3, "option 'overwrite' must be a boolean, got \(other.typeName)")
+        }
     }
 
     func writeCSV(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
@@ -103,7 +104,7 @@ struct FileAccess {
                 }
             }.joined(separator: ",") + "\n"
         }
-        try save(name, Array(out.utf8), &results)
+        try save(name, Array(out.utf8), overwrite: try overwrite(arguments), &results)
     }
 
     /// A row's fields; a row with holes ({1, nil, 3}) reads as a map of positions, its holes empty.
@@ -127,19 +128,30 @@ struct FileAccess {
         let value = try arguments.value(2)
         let text: String
         do { text = try JSONText.encode(value) } catch { throw LuaArgumentError(2, error.description) }
-        try save(name, Array((text + "\n").utf8), &results)
+        try save(name, Array((text + "\n").utf8), overwrite: try overwrite(arguments), &results)
     }
 
-    private func save(_ name: String, _ bytes: [UInt8], _ results: inout LuaResults) throws {
-        let path = try outputPath(name)
-        do {
-            let folder = (path as NSString).deletingLastPathComponent
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw Refused(description: "cannot write '\(name)': \(fileErrorReason(error))")
+    private func save(_ name: String, _ bytes: [UInt8], overwrite: Bool, _ results: inout LuaResults) throws {
+        guard let folder = outputFolder else {
+            throw Refused(description: "the script may not write '\(name)': run with --out DIR to let it write reports there")
         }
-        results.push(string: path)
+        try written.writing(name) { wroteBefore in
+            try folder.write(name, bytes, replacing: overwrite || wroteBefore)
+        }
+        results.push(string: folder.path(name))
+    }
+}
+
+/// The names a run has written under --out (shared by the interpreter's calls).
+private final class WrittenNames: Sendable {
+    private let names = Mutex<Set<String>>([])
+
+    /// Runs `write` (told whether this run wrote `name` before) and records `name` if it succeeds.
+    func writing(_ name: String, _ write: (Bool) throws -> Void) throws {
+        try names.withLock { names in
+            try write(names.contains(name))
+            names.insert(name)
+        }
     }
 }
 

@@ -63,9 +63,9 @@ public enum FotaDocs {
         "read": doc("files.read(name) -> string", "The contents of an input file: one named on the command line as @name, or under --in DIR."),
         "lines": doc("files.lines(name) -> {line…}", "An input file's lines, without line ends."),
         "csv": doc("files.csv(name) -> {{field…}…}", "An input CSV file's rows."),
-        "write": doc("files.write(name, text) -> path", "Writes a report under --out DIR."),
-        "writecsv": doc("files.writecsv(name, rows) -> path", "Writes rows (arrays of values) as CSV under --out DIR."),
-        "writejson": doc("files.writejson(name, value) -> path", "Writes a value as JSON under --out DIR."),
+        "write": doc("files.write(name, text [, opts]) -> path", "Writes a report under --out DIR; {overwrite = true} replaces a file this run did not write."),
+        "writecsv": doc("files.writecsv(name, rows [, opts]) -> path", "Writes rows (arrays of values) as CSV under --out DIR; opts as files.write."),
+        "writejson": doc("files.writejson(name, value [, opts]) -> path", "Writes a value as JSON under --out DIR; opts as files.write."),
     ]
 
     /// Every signature, for docs checks.

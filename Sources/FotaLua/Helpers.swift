@@ -52,11 +52,14 @@ enum Helpers {
         return parts.joined(separator: " ")
     }
 
-    /// One line on stderr, control characters escaped like print's.
+    /// One line on stderr, escaped by the same rule as print (TerminalText),
+    /// newlines too: a message stays one line and cannot fake another.
     static func log(_ level: String, _ message: String) {
-        let escaped = message.unicodeScalars.map { scalar -> String in
-            (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7F ? String(format: "\\%03d", scalar.value) : String(scalar)
-        }.joined()
-        FileHandle.standardError.write(Data("[\(level)] \(escaped)\n".utf8))
+        FileHandle.standardError.write(Data(line(level, message).utf8))
+    }
+
+    /// The line log(level, message) writes.
+    static func line(_ level: String, _ message: String) -> String {
+        "[\(level)] \(TerminalText.escape(message, singleLine: true))\n"
     }
 }

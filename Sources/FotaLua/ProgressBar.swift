@@ -1,4 +1,5 @@
 import Foundation
+import LuaHost
 import Synchronization
 
 /// A progress line on stderr for long bulk calls: devices done / total, rate
@@ -32,6 +33,7 @@ final class ProgressBar: Sendable {
         if state.withLock({ $0.drawn }) { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
+    /// The line without the redraw controls; the label is escaped like all terminal text.
     static func render(label: String, done: Int, total: Int, elapsed: Duration) -> String {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let fraction = total > 0 ? Double(done) / Double(total) : 1
@@ -40,6 +42,6 @@ final class ProgressBar: Sendable {
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let eta = rate > 0 && done < total ? String(format: ", %.0f s left", Double(total - done) / rate) : ""
-        return String(format: "%@ [%@] %d/%d devices, %.0f/s%@", label, bar, done, total, rate, eta)
+        return String(format: "%@ [%@] %d/%d devices, %.0f/s%@", TerminalText.escape(label, singleLine: true), bar, done, total, rate, eta)
     }
 }

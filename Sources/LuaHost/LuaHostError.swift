@@ -27,34 +27,13 @@ public struct LuaScriptError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// The message with a position in front, unless Lua already put one there,
-    /// for a terminal: control characters (but tab and newline) are escaped as
-    /// `\ddd`, as `print` does, so an error message cannot drive the terminal.
+    /// for a terminal: escaped by `TerminalText`, as `print` is, so an error
+    /// message cannot drive the terminal.
     public var description: String {
         guard let location, !message.hasPrefix(location), !Self.startsWithPosition(message) else {
-            return Self.escapingControlCharacters(message)
+            return TerminalText.escape(message)
         }
-        return Self.escapingControlCharacters("\(location): \(message)")
-    }
-
-    /// Escapes C0 controls (but tab and newline), DEL and the C1 controls
-    /// U+0080–U+009F byte by byte as `\ddd`, exactly as `print` does.
-    static func escapingControlCharacters(_ text: String) -> String {
-        func isControl(_ value: UInt32) -> Bool {
-            (value < 0x20 && value != 0x09 && value != 0x0A) || (value >= 0x7F && value <= 0x9F)
-        }
-        guard text.unicodeScalars.contains(where: { isControl($0.value) }) else { return text }
-        var escaped = ""
-        for scalar in text.unicodeScalars {
-            if isControl(scalar.value) {
-                for byte in String(scalar).utf8 {
-                    let digits = String(byte)
-                    escaped += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
-                }
-            } else {
-                escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
+        return TerminalText.escape("\(location): \(message)")
     }
 
     static func startsWithPosition(_ message: String) -> Bool {

@@ -204,7 +204,7 @@ public final class LuaState {
         let message = popErrorMessage()
         let location = host.pointee.err_where.map { String(cString: $0) }
         // the traceback is only ever shown: escape control characters as print does
-        let traceback = host.pointee.err_traceback.map { LuaScriptError.escapingControlCharacters(String(cString: $0)) }
+        let traceback = host.pointee.err_traceback.map { TerminalText.escape(String(cString: $0)) }
         return LuaScriptError(message: message, location: location, traceback: traceback)
     }
 

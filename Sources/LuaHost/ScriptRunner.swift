@@ -40,6 +40,9 @@ public struct ScriptRun: Sendable {
     public var readsResults = true
     /// Runs on the interpreter thread before the script, e.g. to install modules.
     public var prepare: (@Sendable (LuaState) throws -> Void)?
+    /// The script's text when the caller has read it already (a pipe or a
+    /// FIFO can be read only once); nil: it is read from `scriptPath`.
+    public var source: Data?
 
     public init(
         scriptPath: String, arguments: [String] = [], libraryPaths: [String] = [],
@@ -66,10 +69,14 @@ public enum ScriptRunner {
     /// interpreter thread is abandoned; the command line then exits the process.
     public static func run(_ run: ScriptRun) -> ScriptOutcome {
         let source: Data
-        do {
-            source = try Data(contentsOf: URL(fileURLWithPath: run.scriptPath))
-        } catch {
-            return .failed(LuaScriptError(message: "cannot read script '\(run.scriptPath)': \(fileErrorReason(error))"))
+        if let given = run.source {
+            source = given
+        } else {
+            do {
+                source = try Data(contentsOf: URL(fileURLWithPath: run.scriptPath))
+            } catch {
+                return .failed(LuaScriptError(message: "cannot read script '\(run.scriptPath)': \(fileErrorReason(error))"))
+            }
         }
         let host = UnsafeMutablePointer<lh_Host>.allocate(capacity: 1)
         host.initialize(to: lh_Host())

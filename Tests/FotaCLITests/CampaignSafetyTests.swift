@@ -135,6 +135,8 @@ struct CampaignSafetyTests {
             environment: sim.environment)
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(finished.stderr.contains("/api/fota/v1/firmware/"))
+        // through fota's own handler, which escapes what it writes like print (TerminalText)
+        #expect(finished.stderr.contains("fota: [info] GET /api/fota/v1/firmware/"), "\(finished.stderr)")
         for secret in sim.secrets { #expect(!finished.stderr.contains(secret) && !finished.stdout.contains(secret)) }
     }
 

@@ -132,7 +132,7 @@ struct RunCommandTests {
         let folder = try TempFolder()
         let missing = try fota(["run", "missing.lua"], in: folder.path)
         #expect(missing.status == 66)
-        #expect(missing.stderr == "fota: cannot read script 'missing.lua': no such readable file\n")
+        #expect(missing.stderr == "fota: cannot read script 'missing.lua': No such file or directory\n")
         try FileManager.default.createDirectory(atPath: folder.path + "/dir.lua", withIntermediateDirectories: true)
         let directory = try fota(["run", "dir.lua"], in: folder.path)
         #expect(directory.status == 66)

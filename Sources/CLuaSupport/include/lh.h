@@ -187,6 +187,14 @@ const char *lh_rawstring(lua_State *L, int idx, size_t *len);
 ** message instead, with a non-zero status). */
 int lh_rawgetfield(lua_State *L, int idx, const char *key);
 
+/* [-0, +0, -] the terminal escaping rule, the only one (print uses it in C,
+** TerminalText.escape in Swift): how many bytes (1-4) at s form the next
+** unit, and in *escape whether that unit must be written as \ddd escapes.
+** Escaped: C0 controls but tab (and newline when keep_newline), DEL, the
+** C1 controls U+0080-U+009F encoded in UTF-8, and any byte 0x80-0x9F that
+** is not part of a valid UTF-8 sequence. len must be at least 1. */
+size_t lh_terminal_unit(const char *s, size_t len, int keep_newline, int *escape);
+
 /* [-0, +0, -] stdout through C's buffer, shared with Swift's print. */
 void lh_write_stdout(const char *bytes, size_t len);
 void lh_flush_stdout(void);

@@ -57,7 +57,7 @@ struct ReplCommand: ParsableCommand {
         thread.stackSize = ScriptRunner.interpreterStackBytes
         thread.start()
         done.wait()
-        if let plan = session.runtime.dryRunReport { FileHandle.standardError.write(Data((plan + "\n").utf8)) }
+        if let plan = session.runtime.dryRunReport { printError(plan, prefixed: false) }
         session.close()
         throw ExitCode(status.value)
     }

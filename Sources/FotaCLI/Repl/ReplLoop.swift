@@ -37,7 +37,7 @@ final class ReplLoop {
     }
 
     private func runInteractive(_ session: ReplSession) -> Int32 {
-        print(banner())
+        printOutput(banner())
         lh_flush_stdout()
         let history = try? StatePaths.file("history")
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -61,8 +61,12 @@ final class ReplLoop {
                 pending = ""
                 continue
             }
-            if case .incomplete = evaluate(pending, session: session) { continue }
+            let result = evaluate(pending, session: session)
+            if case .incomplete = result { continue }
             le_add_history(pending)
+            // os.exit leaves through the caller like the end of input, so the
+            // dry-run plan is printed and the session logged out.
+            if case .exited(let status) = result { return status }
             pending = ""
         }
         return anyChunkFailed ? ExitStatus.scriptError : ExitStatus.success
@@ -106,8 +110,8 @@ final class ReplLoop {
         case .interrupted:
             anyChunkFailed = true
             printError("interrupted", prefixed: false)
-        case .exited(let status):
-            if settings.interactive { exit(status) }
+        case .exited:
+            break // the read loop returns the status
         }
         return result
     }

@@ -19,6 +19,7 @@ struct RunCommand: ParsableCommand {
             a simulator inside fota; --dry-run sends nothing and prints the plan; every change \
             is journaled (--journal).
 
+            The script may come from a pipe: `fota run <(…)` or `… | fota run /dev/stdin`. \
             A first line starting with `#!` is ignored, so `chmod +x` scripts that start with \
             `#!/usr/bin/env -S fota run` work. `require "name"` loads name.lua from the \
             script's folder, then from each --lib-path folder, then from FOTA_PATH \
@@ -47,11 +48,11 @@ struct RunCommand: ParsableCommand {
     var scriptArguments: [String] = []
 
     mutating func run() throws {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: script, isDirectory: &isFolder), !isFolder.boolValue,
-            FileManager.default.isReadableFile(atPath: script)
-        else {
-            printError("cannot read script '\(script)': \(isFolder.boolValue ? "it is a folder" : "no such readable file")")
+        let source: Data
+        do {
+            source = try ScriptFile.read(script)
+        } catch {
+            printError("cannot read script '\(script)': \(error.reason)")
             throw ExitCode(ExitStatus.noInput)
         }
         let (arguments, inputs) = try Self.inputFiles(in: scriptArguments)
@@ -66,6 +67,7 @@ struct RunCommand: ParsableCommand {
             scriptPath: script, arguments: arguments,
             libraryPaths: libraryPaths + Self.folders(fromEnvironment: "FOTA_PATH"),
             limits: limits.luaLimits, timeoutSeconds: limits.timeout)
+        run.source = source // read once: the script may come from a pipe
         run.readsResults = false // what a script returns is not the command line's business
         let runtime = session.runtime
         run.prepare = { state in try FotaModule.install(in: state, runtime: runtime) }
@@ -77,7 +79,7 @@ struct RunCommand: ParsableCommand {
             printError(limits.explain(.wallClock(seconds: limits.timeout)))
             Foundation.exit(ExitStatus.limitExceeded)
         }
-        if let plan = runtime.dryRunReport { FileHandle.standardError.write(Data((plan + "\n").utf8)) }
+        if let plan = runtime.dryRunReport { printError(plan, prefixed: false) }
         session.close()
         throw ExitCode(report(outcome))
     }
@@ -125,8 +127,4 @@ struct RunCommand: ParsableCommand {
         guard let value = ProcessInfo.processInfo.environment[name] else { return [] }
         return value.split(separator: ":").map(String.init).filter { !$0.isEmpty }
     }
-}
-
-func printError(_ message: String, prefixed: Bool = true) {
-    FileHandle.standardError.write(Data(((prefixed ? "fota: " : "") + message + "\n").utf8))
 }

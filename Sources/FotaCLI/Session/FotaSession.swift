@@ -90,7 +90,7 @@ final class FotaSession: Sendable {
         settings.endpoint = configuration?.endpoint ?? connection.endpoint ?? ClientConfiguration.defaultEndpoint
 
         let journal = Journal(path: safety.journal ?? StatePaths.folder() + "/journal.jsonl")
-        var logger = Logger(label: "fota.thingspace")
+        var logger = Logger(label: "fota.thingspace") { _ in TerminalLogHandler() }
         logger.logLevel = connection.verbose ? .info : .warning
         let client = configuration.map { ThingSpaceClient(configuration: $0, logger: logger) }
         let runtime = FotaRuntime(settings: settings, client: client, journal: journal)

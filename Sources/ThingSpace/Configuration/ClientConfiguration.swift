@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOSSL
 /// Values given on the command line; nil means "not given".
 public struct ConfigurationFlags: Sendable, Equatable {
     public var profile: String?
@@ -153,6 +154,13 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
                 throw .configuration(ConfigurationError(
                     file: given.file, line: given.line,
                     message: "CA file \"\(given.value)\"\(given.file == nil ? " from \(given.origin)" : "") cannot be read"))
+            }
+            // Checked here so a wrong file is named in a plain sentence, not in
+            // a TLS library error at the first request.
+            guard (try? NIOSSLCertificate.fromPEMFile(given.value))?.isEmpty == false else {
+                throw .configuration(ConfigurationError(
+                    file: given.file, line: given.line,
+                    message: "CA file \"\(given.value)\"\(given.file == nil ? " from \(given.origin)" : "") is not a PEM certificate file"))
             }
             caFile = given.value
         }
