@@ -308,11 +308,14 @@ struct StateMachineTests {
     }
 
     @Test func clockRateMovesSimulatedTimeWithWallTime() async throws {
-        try await Sim.with(Sim.options { $0.clockRate = 600 }) { sim in
+        let time = ManualWallClock()
+        try await Sim.with(Sim.options { $0.clockRate = 600; $0.wallClock = time.clock }) { sim in
             let auth = try await sim.authenticate()
             let (id, _, _) = try await sim.scheduleValid(auth, count: 1)
-            // 600 simulated seconds per real second: validation (60 s) is due after 0.1 s of wall time.
-            try await Task.sleep(for: .milliseconds(400))
+            // 600 simulated seconds per wall second: validation (60 s) is due after 0.1 s of wall time.
+            time.advance(.milliseconds(90))
+            #expect(try await sim.status(auth, id) == "RequestPending")
+            time.advance(.milliseconds(20))
             #expect(try await sim.status(auth, id) == "Queued")
         }
     }
