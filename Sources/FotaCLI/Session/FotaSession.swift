@@ -72,7 +72,7 @@ final class FotaSession: Sendable {
             do {
                 configuration = try ClientConfiguration.resolve(flags: connection.flags, environment: ProcessInfo.processInfo.environment)
             } catch {
-                if case .configuration(let problem) = error, problem.message.hasPrefix("missing "), !Self.anyCredentialGiven() {
+                if case .configuration(let problem) = error, problem.kind == .missingCredentials, !Self.anyCredentialGiven() {
                     configuration = nil // no credentials at all: scripts that never call the API still run
                 } else {
                     throw Failure(description: "\(error)", status: ExitStatus.configuration)

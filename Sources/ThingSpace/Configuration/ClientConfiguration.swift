@@ -107,7 +107,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
             let where_ = files.isEmpty ? "no config file in \(directory ?? "(no config folder)")" :
                 files.map(\.path).joined(separator: " or ")
             throw .configuration(ConfigurationError(
-                file: files.first?.path ?? directory.map { $0 + "/config" },
+                .unknownProfile, file: files.first?.path ?? directory.map { $0 + "/config" },
                 message: "unknown profile \"\(explicitProfile)\" (\(where_); known profiles: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"))
         }
 
@@ -129,7 +129,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         if let given = lookup("endpoint", flag: flags.endpoint, flagName: "--endpoint", env: "FOTA_ENDPOINT") {
             guard let normalized = normalizeEndpoint(given.value) else {
                 throw .configuration(ConfigurationError(
-                    file: given.file, line: given.line,
+                    .badValue, file: given.file, line: given.line,
                     message: "bad endpoint URL \"\(given.value)\"\(given.file == nil ? " from \(given.origin)" : ""): expected http:// or https:// followed by a host, e.g. https://thingspace.verizon.com"))
             }
             endpoint = normalized
@@ -141,7 +141,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
                 try Validators.account(given.value)
             } catch {
                 throw .configuration(ConfigurationError(
-                    file: given.file, line: given.line,
+                    .badValue, file: given.file, line: given.line,
                     message: "bad account \"\(given.value)\"\(given.file == nil ? " from \(given.origin)" : ""): must contain only digits and hyphens"))
             }
             account = given.value
@@ -151,7 +151,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         if let given = lookup("ca_file", flag: flags.caFile, flagName: "--ca-file", env: "FOTA_CA_FILE") {
             guard access(given.value, R_OK) == 0 else {
                 throw .configuration(ConfigurationError(
-                    file: given.file, line: given.line,
+                    .badValue, file: given.file, line: given.line,
                     message: "CA file \"\(given.value)\"\(given.file == nil ? " from \(given.origin)" : "") cannot be read"))
             }
             caFile = given.value
@@ -179,7 +179,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
             let place = section.map { "profile \"\(profileName)\" (section at line \($0.1))" }
                 ?? "profile \"\(profileName)\" in \(directory.map { $0 + "/credentials or " + $0 + "/config" } ?? "a config file")"
             throw .configuration(ConfigurationError(
-                file: section?.0, line: section?.1,
+                .missingCredentials, file: section?.0, line: section?.1,
                 message: "missing \(names): add to \(place), or set \(envs)"))
         }
         let credentials = Credentials(clientId: values["client_id"]!, clientSecret: values["client_secret"]!,
