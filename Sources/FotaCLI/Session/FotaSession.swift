@@ -28,6 +28,7 @@ final class FotaSession: Sendable {
         connection: ConnectionOptions, safety: SafetyOptions, scriptPath: String, inputFiles: Set<String>
     ) throws(Failure) -> FotaSession {
         var settings = FotaSettings()
+        settings.hints = .commandLine
         settings.mode = safety.dryRun ? .dryRun : safety.readOnly ? .readOnly : .live
         settings.scriptPath = scriptPath
         settings.inputFiles = inputFiles
