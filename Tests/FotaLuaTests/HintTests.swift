@@ -42,7 +42,7 @@ struct HintTests {
             let (result, _) = try await sim.run(script, settings: settings)
             let lines = result.output.split(separator: "\n").map(String.init)
             #expect(lines.count == 2, "\(result.output)")
-            #expect(lines.first?.hasSuffix("bad argument #1 to 'firmware' " + account) == true, "\(result.output)")
+            #expect(lines.first == "bad argument #1 to 'fota.firmware' " + account, "\(result.output)")
             #expect(lines.last == "fota.cancel changes ThingSpace and " + readOnly)
             #expect(!result.output.contains("--"))
         }
