@@ -212,6 +212,20 @@ struct ConfigFolder {
         #expect(error?.message.contains("FOTA_ENDPOINT") == true)
     }
 
+    @Test func badValueGivenByTheCallerIsNamedAsTheCallerSays() throws {
+        let unnamed = configurationError {
+            _ = try ClientConfiguration.resolve(flags: ConfigurationFlags(account: "abc"), environment: [:], configDirectory: "/nonexistent")
+        }
+        #expect(unnamed?.message == "bad account \"abc\" from the given account: must contain only digits and hyphens")
+        let named = configurationError {
+            _ = try ClientConfiguration.resolve(
+                flags: ConfigurationFlags(endpoint: "ftp://x", names: [.endpoint: "the ENDPOINT option"]), environment: [:],
+                configDirectory: "/nonexistent")
+        }
+        #expect(named?.kind == .badValue)
+        #expect(named?.message.hasPrefix("bad endpoint URL \"ftp://x\" from the ENDPOINT option: ") == true)
+    }
+
     @Test func endpointNormalisation() {
         #expect(ClientConfiguration.normalizeEndpoint("https://thingspace.verizon.com/") == "https://thingspace.verizon.com")
         #expect(ClientConfiguration.normalizeEndpoint("http://127.0.0.1:8787") == "http://127.0.0.1:8787")
