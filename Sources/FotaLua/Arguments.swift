@@ -91,7 +91,8 @@ extension LuaArguments {
         }
         guard let account = runtime.settings.defaultAccount else {
             if runtime.client == nil { _ = try runtime.requireClient(callName) }
-            throw LuaArgumentError(position, "no account: pass opts.account, or run with --account or FOTA_ACCOUNT")
+            let hint = runtime.settings.hints.account.map { ", or " + $0 } ?? ""
+            throw LuaArgumentError(position, "no account: pass opts.account" + hint)
         }
         return account
     }

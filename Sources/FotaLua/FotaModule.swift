@@ -8,7 +8,7 @@ import ThingSpace
 public enum FotaModule {
     public static func install(in state: LuaState, runtime: FotaRuntime) throws {
         _ = try state.run(Prelude.errorMetatable, chunkName: "=(fota)")
-        let calls = Calls(runtime: runtime, errorMetatable: try state.reference(global: "__fota_error_mt"))
+        let calls = FotaCalls(runtime: runtime, errorMetatable: try state.reference(global: "__fota_error_mt"))
         try state.setGlobal("__fota_error_mt", .nil)
 
         var fota: [LuaKey: LuaValue] = [:]
@@ -39,7 +39,7 @@ public enum FotaModule {
 }
 
 /// The host functions behind `fota.*`.
-final class Calls {
+final class FotaCalls {
     let runtime: FotaRuntime
     let errorMetatable: Int32
     /// Open page walks of `fota.devices`/`fota.upgrades` loops, by handle (see `openWalk`).
@@ -69,7 +69,7 @@ final class Calls {
 
     private func refuseIfReadOnly(_ call: String) throws {
         if runtime.settings.mode == .readOnly {
-            throw FotaCallError(call: call, code: "READ_ONLY", message: "fota.\(call) changes ThingSpace and this run is --read-only")
+            throw FotaCallError(call: call, code: "READ_ONLY", message: "fota.\(call) changes ThingSpace and this run is \(runtime.settings.hints.readOnly)")
         }
     }
 
@@ -452,7 +452,7 @@ final class Calls {
 
 /// One open walk of a listing loop.
 struct OpenWalk {
-    var listing: Calls.Listing
+    var listing: FotaCalls.Listing
     var account: String
     var status: String?
     var walk: PageWalk

@@ -25,9 +25,8 @@ public final class FotaRuntime: Sendable {
 
     func requireClient(_ call: String) throws -> ThingSpaceClient {
         guard let client else {
-            throw FotaCallError(
-                call: call, code: "NO_CREDENTIALS",
-                message: "no ThingSpace credentials: use --simulate, --profile, or THINGSPACE_CLIENT_ID/THINGSPACE_CLIENT_SECRET/THINGSPACE_USERNAME/THINGSPACE_PASSWORD")
+            let hint = settings.hints.credentials.map { ": " + $0 } ?? ""
+            throw FotaCallError(call: call, code: "NO_CREDENTIALS", message: "no ThingSpace credentials" + hint)
         }
         return client
     }

@@ -32,6 +32,26 @@ public struct FotaSettings: Sendable {
     /// Devices per PUT and PUTs in flight, for bulk calls.
     public var batchSize: Int = 1000
     public var concurrency: Int = 4
+    /// How refusals tell the operator to change the setting behind them.
+    public var hints = FotaHints()
 
     public init() {}
+}
+
+/// Words telling the operator how to change the setting behind a refusal, in the terms of the
+/// layer that owns the settings: the command line names its flags. FotaLua knows no flags, so
+/// the defaults name none.
+public struct FotaHints: Sendable {
+    /// How to give ThingSpace credentials, after "no ThingSpace credentials: ".
+    public var credentials: String?
+    /// How to give a default account, after "no account: pass opts.account, or ".
+    public var account: String?
+    /// The read-only mode as the operator chose it, after "this run is ".
+    public var readOnly: String
+
+    public init(credentials: String? = nil, account: String? = nil, readOnly: String = "read-only") {
+        self.credentials = credentials
+        self.account = account
+        self.readOnly = readOnly
+    }
 }

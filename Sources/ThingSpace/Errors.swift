@@ -226,13 +226,28 @@ public struct LoginRejected: Sendable, Equatable, CustomStringConvertible {
 
 /// Unusable configuration, naming where the problem is.
 public struct ConfigurationError: Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, for callers that react to some problems differently (a run that needs no
+    /// credentials goes on without them); `message` is for people.
+    public enum Kind: Sendable, Equatable {
+        /// No value anywhere for one or more credentials (client id, client secret, username, password).
+        case missingCredentials
+        /// A profile asked for by name is in no file.
+        case unknownProfile
+        /// A value (endpoint, account, CA file) is given but unusable.
+        case badValue
+        /// A config or credentials file is malformed, unreadable, or readable by others.
+        case badFile
+    }
+
+    public var kind: Kind
     /// File the problem is in, if it comes from a file.
     public var file: String?
     /// 1-based line in `file`, if known.
     public var line: Int?
     public var message: String
 
-    public init(file: String? = nil, line: Int? = nil, message: String) {
+    public init(_ kind: Kind, file: String? = nil, line: Int? = nil, message: String) {
+        self.kind = kind
         self.file = file
         self.line = line
         self.message = message

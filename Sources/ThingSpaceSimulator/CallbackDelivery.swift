@@ -14,7 +14,7 @@ struct CallbackDelivery: Service {
             while !Task.isCancelled {
                 let pending = core.world.withLock { world in Array(world.outbox.dropFirst(next)) }
                 for message in pending {
-                    let status = await Self.post(message)
+                    let status = await Self.post(message, timeout: core.options.callbackTimeout)
                     core.world.withLock { world in
                         if next < world.outbox.count { world.outbox[next].deliveryStatus = status }
                     }
@@ -25,8 +25,9 @@ struct CallbackDelivery: Service {
         }
     }
 
-    /// The listener's HTTP status, or 0 when it could not be reached.
-    static func post(_ message: CallbackMessage) async -> Int {
+    /// The listener's HTTP status, or 0 when it could not be reached within `timeout` (a refused
+    /// connection is retried until then).
+    static func post(_ message: CallbackMessage, timeout: Duration) async -> Int {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
         guard let body = try? encoder.encode(message.envelope) else { return 0 }
@@ -35,7 +36,7 @@ struct CallbackDelivery: Service {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(timeout))
             _ = try? await response.body.collect(upTo: 1024 * 1024)
             return Int(response.status.code)
         } catch {

@@ -10,8 +10,8 @@ struct LoggedRequest: Codable, Sendable {
     var bodyBytes: Int
 }
 
-/// Counters and a bounded log of recent requests, so a test can assert "nothing was sent" or count the
-/// mutating calls a client made.
+/// Counters and a bounded log of recent requests, so a test can assert "nothing was sent", count the
+/// mutating calls a client made, or wait until a request has arrived (before latency and faults).
 final class RequestLog: Sendable {
     static let capacity = 10_000
 
@@ -22,6 +22,10 @@ final class RequestLog: Sendable {
         var fota = 0
         var byMethod: [String: Int] = [:]
         var byStatus: [String: Int] = [:]
+        /// Requests by method counted when they arrive, before latency, faults or handling.
+        var arrivedByMethod: [String: Int] = [:]
+        /// Requests arrived and not yet answered (a gauge: reset leaves it alone).
+        var inFlight = 0
     }
 
     private struct State {
@@ -32,8 +36,18 @@ final class RequestLog: Sendable {
 
     private let state = Mutex(State())
 
+    /// A request has arrived; `record` follows when it has been answered (or dropped).
+    func arrive(method: String) {
+        state.withLock { state in
+            state.counts.arrivedByMethod[method, default: 0] += 1
+            state.counts.inFlight += 1
+        }
+    }
+
     func record(method: String, path: String, status: Int, bodyBytes: Int) {
         state.withLock { state in
+            // A request that arrived before a reset still leaves; never below zero.
+            state.counts.inFlight = max(0, state.counts.inFlight - 1)
             let isFota = path.hasPrefix("/api/fota/")
             state.counts.total += 1
             state.counts.byMethod[method, default: 0] += 1
@@ -57,7 +71,7 @@ final class RequestLog: Sendable {
     func reset() {
         state.withLock { state in
             state.entries.removeAll()
-            state.counts = Counts()
+            state.counts = Counts(inFlight: state.counts.inFlight)
         }
     }
 }

@@ -32,10 +32,11 @@ final class SimulatorCore: Sendable {
             validationDelay: options.validationDelay.wholeSeconds,
             onDemandStartDelay: options.onDemandStartDelay.wholeSeconds,
             upgradeDuration: options.upgradeDuration.wholeSeconds,
-            mrcOnly: options.mrcOnly, acceptLowercaseDeviceList: options.acceptLowercaseDeviceList
+            mrcOnly: options.mrcOnly, acceptLowercaseDeviceList: options.acceptLowercaseDeviceList,
+            wallClock: options.wallClock
         )))
-        tokens = TokenStore(clientId: clientId, clientSecret: clientSecret, ttl: options.tokenTTL)
-        sessions = SessionStore(username: username, password: password, idle: options.sessionIdle)
+        tokens = TokenStore(clientId: clientId, clientSecret: clientSecret, ttl: options.tokenTTL, clock: options.wallClock)
+        sessions = SessionStore(username: username, password: password, idle: options.sessionIdle, clock: options.wallClock)
         faults = FaultInjector(rate: options.faultRate, seed: options.seed)
     }
 

@@ -16,6 +16,10 @@ public struct SimulatorOptions: Sendable {
     public var tokenTTL: Duration = .seconds(3600)
     /// M2M session idle expiry (real time, sliding).
     public var sessionIdle: Duration = .seconds(1200)
+    /// Wall time for token and session lifetimes and `clockRate`; tests move it by hand.
+    var wallClock = WallClock.system
+    /// How long a callback delivery may take, refused connections retried, before it counts as undelivered.
+    var callbackTimeout: Duration = .seconds(5)
     /// Simulated time at start, epoch seconds (default 2026-03-02T09:00:00Z, a Monday).
     public var clockStart: Int64 = 1_772_442_000
     /// Simulated seconds per wall-clock second; 0 freezes the clock between `/_sim/clock/advance` calls.

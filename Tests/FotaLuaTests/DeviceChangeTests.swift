@@ -131,7 +131,7 @@ struct DeviceChangeTests {
             """, settings: sim.settings(.readOnly))
         let lines = result.output.split(separator: "\n").map(String.init)
         #expect(lines.first == "true")
-        #expect(lines[1] == "append\tfalse\tREAD_ONLY\tfota.append: READ_ONLY: fota.append changes ThingSpace and this run is --read-only")
+        #expect(lines[1] == "append\tfalse\tREAD_ONLY\tfota.append: READ_ONLY: fota.append changes ThingSpace and this run is read-only")
         #expect(lines[2].hasPrefix("remove\tfalse\tREAD_ONLY"))
         #expect(lines[3].hasPrefix("cancel\tfalse\tREAD_ONLY"))
         #expect(lines[4] == "schedule\tfalse\tREAD_ONLY")

@@ -66,11 +66,16 @@ struct AuthTests {
     }
 
     @Test func tokenExpiresAfterConfiguredTTL() async throws {
-        // A 3 s lifetime leaves room for a loaded machine between login and the first call.
-        try await Sim.with(Sim.options { $0.tokenTTL = .seconds(3) }) { sim in
+        let time = ManualWallClock()
+        try await Sim.with(Sim.options { $0.tokenTTL = .seconds(60); $0.wallClock = time.clock }) { sim in
             let auth = try await sim.authenticate()
+            time.advance(.seconds(59))
             #expect(try await sim.fota(.GET, "/firmware/\(sim.account)", auth).status == 200)
-            try await Task.sleep(for: .milliseconds(3300))
+            // Asked again, the endpoint hands out the same token with the time it has left.
+            let again = try await sim.requestToken().object
+            #expect(again["access_token"] as? String == auth.bearer)
+            #expect(again["expires_in"] as? Int == 1)
+            time.advance(.seconds(1))
             let expired = try await sim.fota(.GET, "/firmware/\(sim.account)", auth)
             #expect(expired.status == 401)
             #expect(expired.faultCode == "900901")
@@ -164,15 +169,17 @@ struct AuthTests {
     }
 
     @Test func sessionExpiresAfterIdleTimeButUseKeepsItAlive() async throws {
-        // Wide margins (uses 1 s apart against a 4 s idle limit) so a loaded machine cannot make
-        // a kept-alive session look expired.
-        try await Sim.with(Sim.options { $0.sessionIdle = .seconds(4) }) { sim in
+        let time = ManualWallClock()
+        try await Sim.with(Sim.options { $0.sessionIdle = .seconds(4); $0.wallClock = time.clock }) { sim in
             let auth = try await sim.authenticate()
-            for _ in 0..<3 {
-                try await Task.sleep(for: .seconds(1))
+            // Each use restarts the idle timer: 12 s in all, never 4 s without a use.
+            for _ in 0..<4 {
+                time.advance(.seconds(3))
                 #expect(try await sim.fota(.GET, "/subscriptions/\(sim.account)", auth).status == 200)
             }
-            try await Task.sleep(for: .milliseconds(4500))
+            time.advance(.seconds(4) - .milliseconds(1))
+            #expect(try await sim.fota(.GET, "/subscriptions/\(sim.account)", auth).status == 200)
+            time.advance(.seconds(4))
             let expired = try await sim.fota(.GET, "/subscriptions/\(sim.account)", auth)
             #expect(expired.status == 400)
             #expect(expired.errorCode == "UnifiedWebService.REQUEST_FAILED.SessionToken.Expired")

@@ -92,6 +92,28 @@ struct FaultTests {
         }
     }
 
+    @Test func requestLogCountsRequestsWhenTheyArrive() async throws {
+        // The latency holds the request in flight long enough to look at it whatever the machine's load.
+        try await Sim.with(Sim.options { $0.latency = .seconds(3) }) { sim in
+            let pending = Task { try await sim.requestToken() }
+            var counts: [String: Any] = [:]
+            let deadline = ContinuousClock.now + .seconds(30)
+            while (counts["arrivedByMethod"] as? [String: Int])?["POST"] != 1 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+                counts = try await sim.control(.GET, "/requests/counts").object
+            }
+            #expect(counts["inFlight"] as? Int == 1)
+            #expect(counts["total"] as? Int == 0, "counted on arrival, logged only once answered")
+            // A reset clears the counters but not the gauge: the request is still on its way.
+            #expect(try await sim.control(.DELETE, "/requests").status == 200)
+            #expect(try await sim.control(.GET, "/requests/counts").object["inFlight"] as? Int == 1)
+            #expect(try await pending.value.status == 200)
+            let after = try await sim.control(.GET, "/requests/counts").object
+            #expect(after["inFlight"] as? Int == 0)
+            #expect((after["byMethod"] as? [String: Int])?["POST"] == 1)
+        }
+    }
+
     @Test func requestLogCountsMutatingFotaCalls() async throws {
         try await Sim.with { sim in
             let auth = try await sim.authenticate()

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import Testing
 @testable import ThingSpaceSimulator
 
@@ -31,6 +32,21 @@ struct HTTPReply: Sendable {
     var errorMessage: String? { try? object["errorMessage"] as? String }
     /// `fault.code` of a gateway fault body.
     var faultCode: String? { ((try? object["fault"]) as? [String: Any])?["code"] as? String }
+}
+
+/// Wall time that moves only when the test says so: token and session lifetimes, and a clock
+/// rate, are tested by advancing it instead of sleeping through them.
+final class ManualWallClock: Sendable {
+    private let origin = ContinuousClock.now
+    private let elapsed = Mutex<Duration>(.zero)
+
+    var clock: WallClock {
+        WallClock { [self] in origin + elapsed.withLock { $0 } }
+    }
+
+    func advance(_ duration: Duration) {
+        elapsed.withLock { $0 += duration }
+    }
 }
 
 /// A simulator started on port 0 for one test, with helpers that speak its HTTP API.

@@ -267,8 +267,9 @@ struct StateMachineTests {
             let (id, _, _) = try await sim.scheduleValid(auth, count: 1)
             try await sim.advance(seconds: 30 * 86_400)
             var received: [[String: Any]] = []
-            for _ in 0..<100 where received.count < 3 {
-                try await Task.sleep(for: .milliseconds(50))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while received.count < 3 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
                 received = try await sim.control(.GET, "/sink").array
             }
             #expect(received.compactMap { $0["type"] as? String } == ["upgradeScheduled", "upgradeProgress", "upgradeProgress"])
@@ -282,14 +283,16 @@ struct StateMachineTests {
     }
 
     @Test func unreachableListenerIsRecordedAsUndelivered() async throws {
-        try await Sim.with { sim in
+        // A refused connection is retried until the delivery's timeout, so a short one keeps the test short.
+        try await Sim.with(Sim.options { $0.callbackTimeout = .milliseconds(300) }) { sim in
             let auth = try await sim.authenticate()
             _ = try await sim.fota(.POST, "/callbacks/\(sim.account)", auth, json: #"{"name":"Fota","url":"http://127.0.0.1:9/hook"}"#)
             _ = try await sim.scheduleValid(auth, count: 1)
             try await sim.advance(seconds: 120)
             var status: Int?
-            for _ in 0..<100 where status == nil {
-                try await Task.sleep(for: .milliseconds(50))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while status == nil && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
                 status = try await sim.control(.GET, "/callbacks").array.first?["deliveryStatus"] as? Int
             }
             #expect(status == 0)
@@ -308,11 +311,14 @@ struct StateMachineTests {
     }
 
     @Test func clockRateMovesSimulatedTimeWithWallTime() async throws {
-        try await Sim.with(Sim.options { $0.clockRate = 600 }) { sim in
+        let time = ManualWallClock()
+        try await Sim.with(Sim.options { $0.clockRate = 600; $0.wallClock = time.clock }) { sim in
             let auth = try await sim.authenticate()
             let (id, _, _) = try await sim.scheduleValid(auth, count: 1)
-            // 600 simulated seconds per real second: validation (60 s) is due after 0.1 s of wall time.
-            try await Task.sleep(for: .milliseconds(400))
+            // 600 simulated seconds per wall second: validation (60 s) is due after 0.1 s of wall time.
+            time.advance(.milliseconds(90))
+            #expect(try await sim.status(auth, id) == "RequestPending")
+            time.advance(.milliseconds(20))
             #expect(try await sim.status(auth, id) == "Queued")
         }
     }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Testing
 @testable import ThingSpace
@@ -168,13 +169,18 @@ import Testing
 
     @Test func clientReleasedWithoutShutdownClosesQuietly() async throws {
         let server = try await StubServer.start(fallback: Self.subscription)
+        weak var http: HTTPClient?
         do {
             let client = ThingSpaceClient(configuration: server.configuration())
             _ = try await client.subscription(account: account)
             #expect(client.hasStarted)
+            http = client.transport.currentClient
         }
-        // The HTTPClient is shut down by the transport's deinit instead of trapping.
-        try await Task.sleep(for: .milliseconds(200))
+        // The transport's deinit shuts the HTTPClient down; it is released once that has finished,
+        // where AsyncHTTPClient would trap had it been released without a shutdown.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while http != nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(http == nil)
         #expect(await server.count("GET", Self.subscriptionPath) == 1)
         await server.stop()
     }

@@ -124,7 +124,7 @@ struct ConfigFolder {
         defer { folder.remove() }
         try folder.write("config", fullProfile, mode: 0o644)
         let error = configurationError { _ = try ClientConfiguration.resolve(flags: ConfigurationFlags(profile: "work"), environment: [:], configDirectory: folder.path) }
-        #expect(error?.file == folder.path + "/config")
+        #expect(error?.file == folder.path + "/config" && error?.kind == .badFile)
         #expect(error?.message.contains("mode 0644") == true && error?.message.contains("0600") == true)
     }
 
@@ -150,7 +150,7 @@ struct ConfigFolder {
         defer { folder.remove() }
         try folder.write("config", fullProfile)
         let error = configurationError { _ = try ClientConfiguration.resolve(flags: ConfigurationFlags(profile: "prod"), environment: [:], configDirectory: folder.path) }
-        #expect(error?.message.contains("unknown profile \"prod\"") == true)
+        #expect(error?.message.contains("unknown profile \"prod\"") == true && error?.kind == .unknownProfile)
         #expect(error?.message.contains("work") == true)
         #expect(error?.file == folder.path + "/config")
     }
@@ -160,7 +160,7 @@ struct ConfigFolder {
         defer { folder.remove() }
         try folder.write("config", "[profile work]\nendpoint = http://x\nthis is not a setting\n")
         let error = configurationError { _ = try ClientConfiguration.resolve(flags: ConfigurationFlags(profile: "work"), environment: [:], configDirectory: folder.path) }
-        #expect(error?.file == folder.path + "/config" && error?.line == 3)
+        #expect(error?.file == folder.path + "/config" && error?.line == 3 && error?.kind == .badFile)
         #expect(ThingSpaceError.configuration(error!).description.hasPrefix(folder.path + "/config:3: "))
     }
 
@@ -186,6 +186,7 @@ struct ConfigFolder {
         try folder.write("config", "# settings\n[profile work]\nclient_id = i\nusername = u\n")
         let error = configurationError { _ = try ClientConfiguration.resolve(flags: ConfigurationFlags(profile: "work"), environment: [:], configDirectory: folder.path) }
         #expect(error?.file == folder.path + "/config" && error?.line == 2)
+        #expect(error?.kind == .missingCredentials)
         #expect(error?.message.contains("client_secret, password") == true)
         #expect(error?.message.contains("THINGSPACE_CLIENT_SECRET") == true && error?.message.contains("THINGSPACE_PASSWORD") == true)
     }
@@ -195,12 +196,34 @@ struct ConfigFolder {
         defer { folder.remove() }
         try folder.write("config", "[profile work]\nendpoint = ftp://thingspace\nclient_id = i\n")
         let error = configurationError { _ = try ClientConfiguration.resolve(flags: ConfigurationFlags(profile: "work"), environment: [:], configDirectory: folder.path) }
-        #expect(error?.line == 2 && error?.message.contains("ftp://thingspace") == true)
+        #expect(error?.line == 2 && error?.message.contains("ftp://thingspace") == true && error?.kind == .badValue)
+    }
+
+    @Test func noCredentialsAnywhereIsMissingCredentials() throws {
+        let error = configurationError {
+            _ = try ClientConfiguration.resolve(flags: ConfigurationFlags(), environment: [:], configDirectory: "/nonexistent")
+        }
+        #expect(error?.kind == .missingCredentials)
+        #expect(error?.message.contains("client_id, client_secret, username, password") == true)
     }
 
     @Test func badEndpointFromEnvironmentNamesTheVariable() throws {
         let error = configurationError { _ = try ClientConfiguration.resolve(flags: ConfigurationFlags(), environment: ["FOTA_ENDPOINT": "thingspace.verizon.com"], configDirectory: "/nonexistent") }
         #expect(error?.message.contains("FOTA_ENDPOINT") == true)
+    }
+
+    @Test func badValueGivenByTheCallerIsNamedAsTheCallerSays() throws {
+        let unnamed = configurationError {
+            _ = try ClientConfiguration.resolve(flags: ConfigurationFlags(account: "abc"), environment: [:], configDirectory: "/nonexistent")
+        }
+        #expect(unnamed?.message == "bad account \"abc\" from the given account: must contain only digits and hyphens")
+        let named = configurationError {
+            _ = try ClientConfiguration.resolve(
+                flags: ConfigurationFlags(endpoint: "ftp://x", names: [.endpoint: "the ENDPOINT option"]), environment: [:],
+                configDirectory: "/nonexistent")
+        }
+        #expect(named?.kind == .badValue)
+        #expect(named?.message.hasPrefix("bad endpoint URL \"ftp://x\" from the ENDPOINT option: ") == true)
     }
 
     @Test func endpointNormalisation() {

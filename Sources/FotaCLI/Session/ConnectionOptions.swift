@@ -51,7 +51,9 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    var flags: ConfigurationFlags { ConfigurationFlags(profile: profile, endpoint: endpoint, account: account, caFile: caFile) }
+    var flags: ConfigurationFlags {
+        ConfigurationFlags(profile: profile, endpoint: endpoint, account: account, caFile: caFile, names: ConfigurationFlags.commandLineNames)
+    }
 }
 
 /// Dry run, read-only mode, the journal and the folders scripts may use.

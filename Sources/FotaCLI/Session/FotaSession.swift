@@ -28,6 +28,7 @@ final class FotaSession: Sendable {
         connection: ConnectionOptions, safety: SafetyOptions, scriptPath: String, inputFiles: Set<String>
     ) throws(Failure) -> FotaSession {
         var settings = FotaSettings()
+        settings.hints = .commandLine
         settings.mode = safety.dryRun ? .dryRun : safety.readOnly ? .readOnly : .live
         settings.scriptPath = scriptPath
         settings.inputFiles = inputFiles
@@ -72,7 +73,7 @@ final class FotaSession: Sendable {
             do {
                 configuration = try ClientConfiguration.resolve(flags: connection.flags, environment: ProcessInfo.processInfo.environment)
             } catch {
-                if case .configuration(let problem) = error, problem.message.hasPrefix("missing "), !Self.anyCredentialGiven() {
+                if case .configuration(let problem) = error, problem.kind == .missingCredentials, !Self.anyCredentialGiven() {
                     configuration = nil // no credentials at all: scripts that never call the API still run
                 } else {
                     throw Failure(description: "\(error)", status: ExitStatus.configuration)

@@ -15,9 +15,19 @@ public struct ConfigurationFlags: Sendable, Equatable {
     public var password: String?
     /// PEM file of certificate authorities to trust for https (e.g. a corporate proxy's).
     public var caFile: String?
+    /// What messages call each of these values, e.g. `--endpoint`: the layer that owns the flags
+    /// names them. A value without a name is "the given endpoint" and so on.
+    public var names: [Setting: String]
+
+    /// The values above that messages may name.
+    public enum Setting: String, Sendable, Hashable {
+        case endpoint, account, caFile = "CA file", clientId = "client id", clientSecret = "client secret", username, password
+    }
 
     public init(profile: String? = nil, endpoint: String? = nil, account: String? = nil, clientId: String? = nil,
-                clientSecret: String? = nil, username: String? = nil, password: String? = nil, caFile: String? = nil) {
+                clientSecret: String? = nil, username: String? = nil, password: String? = nil, caFile: String? = nil,
+                names: [Setting: String] = [:]) {
+        self.names = names
         self.caFile = caFile
         self.profile = profile
         self.endpoint = endpoint
@@ -108,15 +118,17 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
             let where_ = files.isEmpty ? "no config file in \(directory ?? "(no config folder)")" :
                 files.map(\.path).joined(separator: " or ")
             throw .configuration(ConfigurationError(
-                file: files.first?.path ?? directory.map { $0 + "/config" },
+                .unknownProfile, file: files.first?.path ?? directory.map { $0 + "/config" },
                 message: "unknown profile \"\(explicitProfile)\" (\(where_); known profiles: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"))
         }
 
         /// A value and a description of where it came from, for error messages.
         struct Sourced { var value: String; var file: String?; var line: Int?; var origin: String }
 
-        func lookup(_ key: String, flag: String?, flagName: String, env: String) -> Sourced? {
-            if let value = nonEmpty(flag) { return Sourced(value: value, file: nil, line: nil, origin: flagName) }
+        func lookup(_ key: String, flag: String?, setting: ConfigurationFlags.Setting, env: String) -> Sourced? {
+            if let value = nonEmpty(flag) {
+                return Sourced(value: value, file: nil, line: nil, origin: flags.names[setting] ?? "the given \(setting.rawValue)")
+            }
             if let value = nonEmpty(environment[env]) { return Sourced(value: value, file: nil, line: nil, origin: env) }
             for file in files {
                 if let entry = file.sections[profileName]?.entries[key] {
@@ -127,32 +139,32 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         }
 
         var endpoint = ClientConfiguration.defaultEndpoint
-        if let given = lookup("endpoint", flag: flags.endpoint, flagName: "--endpoint", env: "FOTA_ENDPOINT") {
+        if let given = lookup("endpoint", flag: flags.endpoint, setting: .endpoint, env: "FOTA_ENDPOINT") {
             guard let normalized = normalizeEndpoint(given.value) else {
                 throw .configuration(ConfigurationError(
-                    file: given.file, line: given.line,
+                    .badValue, file: given.file, line: given.line,
                     message: "bad endpoint URL \"\(given.value)\"\(given.file == nil ? " from \(given.origin)" : ""): expected http:// or https:// followed by a host, e.g. https://thingspace.verizon.com"))
             }
             endpoint = normalized
         }
 
         var account: String?
-        if let given = lookup("account", flag: flags.account, flagName: "--account", env: "FOTA_ACCOUNT") {
+        if let given = lookup("account", flag: flags.account, setting: .account, env: "FOTA_ACCOUNT") {
             do {
                 try Validators.account(given.value)
             } catch {
                 throw .configuration(ConfigurationError(
-                    file: given.file, line: given.line,
+                    .badValue, file: given.file, line: given.line,
                     message: "bad account \"\(given.value)\"\(given.file == nil ? " from \(given.origin)" : ""): must contain only digits and hyphens"))
             }
             account = given.value
         }
 
         var caFile: String?
-        if let given = lookup("ca_file", flag: flags.caFile, flagName: "--ca-file", env: "FOTA_CA_FILE") {
+        if let given = lookup("ca_file", flag: flags.caFile, setting: .caFile, env: "FOTA_CA_FILE") {
             guard access(given.value, R_OK) == 0 else {
                 throw .configuration(ConfigurationError(
-                    file: given.file, line: given.line,
+                    .badValue, file: given.file, line: given.line,
                     message: "CA file \"\(given.value)\"\(given.file == nil ? " from \(given.origin)" : "") cannot be read"))
             }
             // Checked here so a wrong file is named in a plain sentence, not in
@@ -165,16 +177,16 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
             caFile = given.value
         }
 
-        let required: [(key: String, flag: String?, flagName: String, env: String)] = [
-            ("client_id", flags.clientId, "--client-id", "THINGSPACE_CLIENT_ID"),
-            ("client_secret", flags.clientSecret, "--client-secret", "THINGSPACE_CLIENT_SECRET"),
-            ("username", flags.username, "--username", "THINGSPACE_USERNAME"),
-            ("password", flags.password, "--password", "THINGSPACE_PASSWORD"),
+        let required: [(key: String, flag: String?, setting: ConfigurationFlags.Setting, env: String)] = [
+            ("client_id", flags.clientId, .clientId, "THINGSPACE_CLIENT_ID"),
+            ("client_secret", flags.clientSecret, .clientSecret, "THINGSPACE_CLIENT_SECRET"),
+            ("username", flags.username, .username, "THINGSPACE_USERNAME"),
+            ("password", flags.password, .password, "THINGSPACE_PASSWORD"),
         ]
         var values: [String: String] = [:]
         var missing: [(key: String, env: String)] = []
         for item in required {
-            if let found = lookup(item.key, flag: item.flag, flagName: item.flagName, env: item.env) {
+            if let found = lookup(item.key, flag: item.flag, setting: item.setting, env: item.env) {
                 values[item.key] = found.value
             } else {
                 missing.append((item.key, item.env))
@@ -187,7 +199,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
             let place = section.map { "profile \"\(profileName)\" (section at line \($0.1))" }
                 ?? "profile \"\(profileName)\" in \(directory.map { $0 + "/credentials or " + $0 + "/config" } ?? "a config file")"
             throw .configuration(ConfigurationError(
-                file: section?.0, line: section?.1,
+                .missingCredentials, file: section?.0, line: section?.1,
                 message: "missing \(names): add to \(place), or set \(envs)"))
         }
         let credentials = Credentials(clientId: values["client_id"]!, clientSecret: values["client_secret"]!,

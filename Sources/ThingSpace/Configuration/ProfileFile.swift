@@ -91,7 +91,7 @@ struct ProfileFile: Sendable {
             let line = rawLine.trimmedOf(" \t\r")
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             func fail(_ message: String) -> ThingSpaceError {
-                .configuration(ConfigurationError(file: path, line: lineNumber, message: message))
+                .configuration(ConfigurationError(.badFile, file: path, line: lineNumber, message: message))
             }
             if line.hasPrefix("[") {
                 let expected = kind == .config ? "[default] or [profile NAME]" : "[NAME] or [profile NAME]"
@@ -140,7 +140,7 @@ struct ProfileFile: Sendable {
         let mode = info.st_mode & 0o777
         if mode & 0o077 != 0 {
             throw .configuration(ConfigurationError(
-                file: path,
+                .badFile, file: path,
                 message: "holds secrets but has mode \(octal(mode)); it must be readable only by you (mode 0600). Run: chmod 600 \(path)"))
         }
     }
@@ -153,7 +153,7 @@ struct ProfileFile: Sendable {
     private static func readFile(_ path: String) throws(ThingSpaceError) -> String? {
         guard let handle = fopen(path, "r") else {
             if errno == ENOENT { return nil }
-            throw .configuration(ConfigurationError(file: path, message: "cannot be read: \(String(cString: strerror(errno)))"))
+            throw .configuration(ConfigurationError(.badFile, file: path, message: "cannot be read: \(String(cString: strerror(errno)))"))
         }
         defer { fclose(handle) }
         var bytes: [UInt8] = []

@@ -86,6 +86,9 @@ final class HTTPTransport: Sendable {
     /// True once a request has created the HTTP client (tests check start-up stays lazy).
     var hasStarted: Bool { state.withLockedValue { $0.client != nil } }
 
+    /// The HTTP client once created (tests watch it being released after `deinit` shut it down).
+    var currentClient: HTTPClient? { state.withLockedValue { $0.client } }
+
     private func httpClient() throws -> HTTPClient {
         try state.withLockedValue { state in
             if state.isShutDown {

@@ -15,12 +15,14 @@ final class SessionStore: Sendable {
     private let username: String
     private let password: String
     private let idle: Duration
+    private let clock: WallClock
     private let state = Mutex(State())
 
-    init(username: String, password: String, idle: Duration) {
+    init(username: String, password: String, idle: Duration, clock: WallClock = .system) {
         self.username = username
         self.password = password
         self.idle = idle
+        self.clock = clock
     }
 
     static func failure(_ code: String, _ message: String) -> APIError {
@@ -31,7 +33,7 @@ final class SessionStore: Sendable {
         guard let username, let password, !username.isEmpty else {
             throw Self.failure("INPUT_INVALID.RequestUndefined", "username and password are required.")
         }
-        let now = ContinuousClock.now
+        let now = clock.now()
         return try state.withLock { state throws(APIError) -> SessionTokenJSON in
             guard username == self.username else {
                 throw Self.failure("REQUEST_FAILED.InvalidCredentials", "Invalid username or password.")
@@ -57,7 +59,7 @@ final class SessionStore: Sendable {
 
     /// True when the session is alive; using it restarts its idle timer.
     func touch(_ token: String) -> Bool {
-        let now = ContinuousClock.now
+        let now = clock.now()
         return state.withLock { state in
             guard let last = state.lastUsed[token] else { return false }
             guard now - last < idle else {

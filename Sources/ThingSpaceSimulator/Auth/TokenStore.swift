@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// OAuth2 client-credentials tokens (docs/thingspace-api.md K1, T1): one live token at a time, handed out again until it expires
-/// or is revoked. Lifetimes use wall time, not the simulated clock (see SimClock).
+/// or is revoked. Lifetimes use wall time (`WallClock`), not the simulated clock (see SimClock).
 final class TokenStore: Sendable {
     private struct Live {
         var token: String
@@ -12,12 +12,14 @@ final class TokenStore: Sendable {
     private let clientId: String
     private let clientSecret: String
     private let ttl: Duration
+    private let clock: WallClock
     private let live = Mutex<Live?>(nil)
 
-    init(clientId: String, clientSecret: String, ttl: Duration) {
+    init(clientId: String, clientSecret: String, ttl: Duration, clock: WallClock = .system) {
         self.clientId = clientId
         self.clientSecret = clientSecret
         self.ttl = ttl
+        self.clock = clock
     }
 
     /// Checks `Authorization: Basic …`; a missing or undecodable header is the gateway's 900902 fault.
@@ -33,7 +35,7 @@ final class TokenStore: Sendable {
 
     /// Returns the live token, minting a new one when there is none or it has expired.
     func issue() -> OAuthTokenJSON {
-        let now = ContinuousClock.now
+        let now = clock.now()
         let current = live.withLock { live -> Live in
             if let existing = live, existing.expires > now { return existing }
             let fresh = Live(token: Self.randomToken(), expires: now + ttl)
@@ -54,7 +56,7 @@ final class TokenStore: Sendable {
     }
 
     func isValid(_ token: String) -> Bool {
-        let now = ContinuousClock.now
+        let now = clock.now()
         return live.withLock { live in
             guard let live else { return false }
             return live.token == token && live.expires > now

@@ -19,6 +19,8 @@ struct TrafficMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
+        let logged = !Self.isControlPath(path)
+        if logged { log.arrive(method: request.method.rawValue) }
         let response: Response
         let status: Int
         do {
@@ -37,7 +39,7 @@ struct TrafficMiddleware: RouterMiddleware {
             response = Reply.error(APIError(status: 500, shape: .service(code: "REQUEST_FAILED.UnexpectedError", message: "Unexpected error")))
             status = 500
         }
-        if !Self.isControlPath(path) {
+        if logged {
             let bytes = request.headers[.contentLength].flatMap { Int($0) } ?? 0
             log.record(method: request.method.rawValue, path: path, status: status, bodyBytes: bytes)
         }

@@ -5,21 +5,24 @@
 struct SimClock: Sendable {
     private let start: Int64
     private let rate: Double
-    private let wallOrigin = ContinuousClock.now
+    private let wall: WallClock
+    private let wallOrigin: ContinuousClock.Instant
     private var manualOffset: Int64 = 0
     /// Highest value handed out; `now` never goes backwards even with a fractional rate.
     private var last: Int64
 
-    init(start: Int64, rate: Double) {
+    init(start: Int64, rate: Double, wall: WallClock = .system) {
         self.start = start
         self.rate = rate
+        self.wall = wall
+        wallOrigin = wall.now()
         self.last = start
     }
 
     mutating func now() -> Int64 {
         var value = start + manualOffset
         if rate > 0 {
-            let elapsed = ContinuousClock.now - wallOrigin
+            let elapsed = wall.now() - wallOrigin
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             value += Int64(seconds * rate)
         }

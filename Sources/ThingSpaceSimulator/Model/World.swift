@@ -10,6 +10,8 @@ struct WorldSettings: Sendable {
     var upgradeDuration: Int64
     var mrcOnly: Bool
     var acceptLowercaseDeviceList: Bool
+    /// Wall time, which a non-zero `clockRate` follows.
+    var wallClock: WallClock = .system
 }
 
 /// The whole simulated account. A plain value mutated only under the server's mutex, so every
@@ -40,7 +42,7 @@ struct World: Sendable {
 
     init(settings: WorldSettings) {
         self.settings = settings
-        clock = SimClock(start: settings.clockStart, rate: settings.clockRate)
+        clock = SimClock(start: settings.clockStart, rate: settings.clockRate, wall: settings.wallClock)
         let licensedAt = settings.clockStart - 30 * SimTime.day
         fleet = FleetGenerator.generate(seed: settings.seed, count: settings.deviceCount, licenseTime: licensedAt)
         usedLicenses = fleet.devices.reduce(0) { $0 + ($1.licensed ? 1 : 0) }

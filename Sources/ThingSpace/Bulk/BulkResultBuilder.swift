@@ -1,0 +1,87 @@
+/// Collects batch outcomes into the column-wise result.
+struct BulkResultBuilder {
+    var kinds: [DeviceOutcomeKind]
+    var statusIndex: [Int32]
+    var reasonIndex: [Int32]
+    var strings: [String] = []
+    var stringIndex: [String: Int32] = [:]
+    var errors: [ThingSpaceError] = []
+    var errorIndex: [String: Int32] = [:]
+
+    init(count: Int) {
+        kinds = [DeviceOutcomeKind](repeating: .notSent, count: count)
+        statusIndex = [Int32](repeating: -1, count: count)
+        reasonIndex = [Int32](repeating: -1, count: count)
+    }
+
+    mutating func intern(_ text: String?) -> Int32 {
+        guard let text else { return -1 }
+        if let index = stringIndex[text] { return index }
+        let index = Int32(strings.count)
+        strings.append(text)
+        stringIndex[text] = index
+        return index
+    }
+
+    /// Status strings meaning success: `AddDeviceSucceed`, `RemoveDeviceSucceed` and variants.
+    static func isSuccess(_ status: String?) -> Bool {
+        guard let status else { return false }
+        return status.hasSuffix("Succeed") || status.hasSuffix("Succeeded") || status.hasSuffix("Success")
+            || status.hasSuffix("Successful") || status.lowercased() == "success"
+    }
+
+    mutating func record(range: Range<Int>, deviceIds: [String], response: DeviceChangeResponse) {
+        let items = response.deviceList
+        // ThingSpace answers in request order; match by position and only build a lookup table
+        // when the answer is shuffled, shorter or longer.
+        let inOrder = items.count == range.count
+            && zip(items, deviceIds[range]).allSatisfy { item, id in item.deviceId == id }
+        var byDevice: [String: DeviceChangeResponse.Item] = [:]
+        if !inOrder {
+            byDevice.reserveCapacity(items.count)
+            for item in items where byDevice[item.deviceId] == nil { byDevice[item.deviceId] = item }
+        }
+        let missing = intern("no result for this device in ThingSpace's answer")
+        for index in range {
+            if let item = inOrder ? items[index - range.lowerBound] : byDevice[deviceIds[index]] {
+                kinds[index] = Self.isSuccess(item.status) ? .succeeded : .failed
+                statusIndex[index] = intern(item.status)
+                reasonIndex[index] = intern(item.reason)
+            } else {
+                kinds[index] = .failed
+                statusIndex[index] = -1
+                reasonIndex[index] = missing
+            }
+        }
+    }
+
+    /// The device is known to have been changed (read back after an ambiguous failure).
+    mutating func confirm(_ index: Int, status: String, reason: String) {
+        kinds[index] = .succeeded
+        statusIndex[index] = intern(status)
+        reasonIndex[index] = intern(reason)
+    }
+
+    /// Adds a reason to a device that did not succeed (kept for failed devices; not-sent devices
+    /// carry their error instead, so the reason joins it there).
+    mutating func annotate(_ index: Int, reason: String) {
+        if kinds[index] == .failed { reasonIndex[index] = intern(reason) }
+    }
+
+    mutating func recordNotSent(range: Range<Int>, error: ThingSpaceError) {
+        let key = error.description
+        let index: Int32
+        if let existing = errorIndex[key] {
+            index = existing
+        } else {
+            index = Int32(errors.count)
+            errors.append(error)
+            errorIndex[key] = index
+        }
+        for position in range {
+            kinds[position] = .notSent
+            statusIndex[position] = index
+            reasonIndex[position] = -1
+        }
+    }
+}
