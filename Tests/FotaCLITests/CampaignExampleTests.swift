@@ -320,10 +320,6 @@ struct CampaignExampleTests {
     }
 }
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// The history rule of remove-unfit needs an upgrade that failed, which takes
 /// the simulator's control API: `fota sim` in a child process, its clock
 /// advanced and a failure forced through `/_sim`.
@@ -331,20 +327,7 @@ import FoundationNetworking
 struct CampaignExampleSimTests {
     /// POSTs JSON to the simulator's control API and returns the HTTP status.
     static func control(_ sim: SimulatorProcess, _ path: String, _ body: String) throws -> Int {
-        var request = URLRequest(url: URL(string: sim.endpoint + path)!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body.utf8)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        // @unchecked Sendable: written by the completion handler before it signals, read after the wait.
-        final class Box: @unchecked Sendable { var status = 0 }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { _, response, _ in
-            box.status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 30) == .success else { throw CLITestFailure("no answer from \(path)") }
-        return box.status
+        try sim.control("POST", path, body: body).status
     }
 
     /// A `fota sim` and a journal, and `fota run` against them from the package root.

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `fota sim` in a child process, for runs of `fota run --endpoint …` that a
 /// test kills or interrupts.
@@ -48,6 +51,44 @@ final class SimulatorProcess {
     func options(journal: String) -> [String] {
         ["--endpoint", endpoint, "--account", account, "--journal", journal]
     }
+
+    /// One request to the simulator's control API (`/_sim/…`): the HTTP status and the body.
+    func control(_ method: String, _ path: String, body: String? = nil) throws -> (status: Int, body: Data?) {
+        var request = URLRequest(url: URL(string: endpoint + path)!)
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        // @unchecked Sendable: written by the completion handler before it signals, read after the wait.
+        final class Box: @unchecked Sendable { var status = 0; var data: Data? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            box.status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            box.data = data
+            done.signal()
+        }.resume()
+        guard done.wait(timeout: .now() + 30) == .success else { throw CLITestFailure("no answer from \(path)") }
+        return (box.status, box.data)
+    }
+
+    /// Waits until `count` requests of `method` (any method when nil) have reached the simulator,
+    /// counted on arrival, before its latency; throws after 30 s.
+    func waitForArrivals(_ method: String?, atLeast count: Int) throws {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let data = try? control("GET", "/_sim/requests/counts").body,
+                let counts = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let arrived = counts["arrivedByMethod"] as? [String: Int],
+                (method.map { arrived[$0] ?? 0 } ?? arrived.values.reduce(0, +)) >= count
+            {
+                return
+            }
+            usleep(20_000)
+        }
+        throw CLITestFailure("fewer than \(count) \(method ?? "") requests reached the simulator in 30 s")
+    }
 }
 
 struct CLITestFailure: Error, CustomStringConvertible {
@@ -88,7 +129,7 @@ struct CampaignSafetyTests {
         while Date() < deadline && !journalRecords(journal).contains(where: { $0["call"] as? String == "append" }) {
             usleep(20_000)
         }
-        usleep(700_000) // a few batches go out
+        try sim.waitForArrivals("PUT", atLeast: 3) // a few batches go out
         kill(run.pid, SIGKILL)
         let finished = run.wait()
         #expect(finished.signalled)
@@ -112,7 +153,7 @@ struct CampaignSafetyTests {
         let run = try Subprocess(fotaBinary, ["run"] + sim.options(journal: journal) + ["slow.lua"], in: folder.path, environment: sim.environment)
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline && journalRecords(journal).isEmpty { usleep(20_000) }
-        usleep(300_000)
+        try sim.waitForArrivals(nil, atLeast: 1) // the call is under way: its request waits out the latency
         let sent = Date()
         kill(run.pid, SIGINT)
         let finished = run.wait(limit: 20)

@@ -171,7 +171,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
             // a TLS library error at the first request.
             guard (try? NIOSSLCertificate.fromPEMFile(given.value))?.isEmpty == false else {
                 throw .configuration(ConfigurationError(
-                    file: given.file, line: given.line,
+                    .badValue, file: given.file, line: given.line,
                     message: "CA file \"\(given.value)\"\(given.file == nil ? " from \(given.origin)" : "") is not a PEM certificate file"))
             }
             caFile = given.value
