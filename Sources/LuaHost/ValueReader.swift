@@ -3,20 +3,49 @@ import CLuaSupport
 
 /// Reads Lua values into Swift with raw accessors only: no metamethod runs,
 /// nothing allocates inside Lua, nothing can raise.
+///
+/// Every value read is charged to the state's memory budget as it is copied
+/// (`LuaMemoryBudget`), so a table reached many times through shared
+/// references (30 nested pairs of the same table are 2^30 leaves) or a big
+/// string passed many times fails with the memory limit instead of growing
+/// without bound. The caller gives the charges back (`lh_end_call`). The
+/// limits (CPU, Ctrl-C, wall clock) are polled as it goes.
 struct ValueReader {
     let L: OpaquePointer
+    private let host: UnsafeMutablePointer<lh_Host>
     /// Tables on the path from the root to the current value: meeting one again is a cycle.
     private var onPath: Set<UnsafeRawPointer> = []
+    private var valuesRead = 0
 
     static let maxDepth = 100
+    /// Values read between two polls of the limits.
+    static let pollEvery = 4096
+    /// Most elements reserved ahead of reading them: a table's border
+    /// (`lua_rawlen`) is whatever the script made it, 2^40 for a table of 44 entries.
+    static let maxReserve = 1 << 12
 
-    init(_ L: OpaquePointer) { self.L = L }
+    init(_ L: OpaquePointer) {
+        self.L = L
+        host = lh_host(L)
+    }
+
+    /// Charges one value of `extra` bytes besides its slot; polls the limits now and then.
+    private mutating func account(_ extra: Int, path: @autoclosure () -> String) throws(LuaBridgeError) {
+        guard lh_charge_call(host, LuaMemoryBudget.valueBytes + extra) != 0 else {
+            throw LuaBridgeError(path: path(), LuaMemoryError().description)
+        }
+        valuesRead += 1
+        if valuesRead % Self.pollEvery == 0, lh_limits_poll(host) != Int32(LH_STOP_NONE) {
+            throw LuaBridgeError(path: path(), "the run is stopping")
+        }
+    }
 
     mutating func read(at index: Int32) throws(LuaBridgeError) -> LuaValue {
         try read(lua_absindex(L, index), depth: 0, path: "")
     }
 
     private mutating func read(_ index: Int32, depth: Int, path: @autoclosure () -> String) throws(LuaBridgeError) -> LuaValue {
+        try account(0, path: path())
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE:
             return .nil
@@ -26,7 +55,7 @@ struct ValueReader {
             if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
             return .number(lua_tonumberx(L, index, nil))
         case LUA_TSTRING:
-            return .string(readString(index))
+            return .string(try readString(index, path: path()))
         case LUA_TTABLE:
             return try readTable(index, depth: depth, path: path())
         case let type:
@@ -35,9 +64,13 @@ struct ValueReader {
         }
     }
 
-    func readString(_ index: Int32) -> LuaString {
+    /// The string at `index`, its bytes charged to the budget.
+    func readString(_ index: Int32, path: @autoclosure () -> String = "") throws(LuaBridgeError) -> LuaString {
         var length = 0
         let pointer = lua_tolstring(L, index, &length)!
+        guard lh_charge_call(host, LuaMemoryBudget.stringBytes(length)) != 0 else {
+            throw LuaBridgeError(path: path(), LuaMemoryError().description)
+        }
         return LuaString(bytes: UnsafeRawBufferPointer(start: pointer, count: length))
     }
 
@@ -55,8 +88,9 @@ struct ValueReader {
         }
         // One pass with lua_next: the array part comes first, in order, so a
         // proper sequence is read as an array without a second traversal.
+        try account(LuaMemoryBudget.tableBytes, path: path)
         var elements: [LuaValue] = []
-        elements.reserveCapacity(Int(lua_rawlen(L, index)))
+        elements.reserveCapacity(min(Int(clamping: lua_rawlen(L, index)), Self.maxReserve))
         var entries: [LuaKey: LuaValue]? = nil
         let keyIndex = lua_gettop(L) + 1
         let valueIndex = keyIndex + 1
@@ -79,6 +113,7 @@ struct ValueReader {
                     entries = converted
                     elements = []
                 }
+                try account(LuaMemoryBudget.entryBytes, path: path)
                 let key = try readKey(keyIndex, path: path)
                 let element = try read(valueIndex, depth: depth + 1, path: "\(path)\(Self.describe(key))")
                 entries![key] = element
@@ -103,12 +138,12 @@ struct ValueReader {
         return elements
     }
 
-    private func readKey(_ index: Int32, path: String) throws(LuaBridgeError) -> LuaKey {
+    private mutating func readKey(_ index: Int32, path: String) throws(LuaBridgeError) -> LuaKey {
         switch lua_type(L, index) {
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
             return .number(lua_tonumberx(L, index, nil))
-        case LUA_TSTRING: return .string(readString(index))
+        case LUA_TSTRING: return .string(try readString(index, path: path))
         case LUA_TBOOLEAN: return .boolean(lua_toboolean(L, index) != 0)
         case let type:
             let name = String(cString: lua_typename(L, type))

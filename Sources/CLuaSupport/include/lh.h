@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdatomic.h>
+#include <time.h>
 #include "../../CLua/lua_shim.h"
 
 /* ---------------------------------------------------------------------------
@@ -76,7 +77,8 @@ typedef struct lh_Tape {
 enum {
   LH_CALL_RETURN = 0,   /* out holds the results */
   LH_CALL_ERROR = 1,    /* out holds one value: the error (strings get position) */
-  LH_CALL_ARGERROR = 2  /* out holds one string; *argn is the bad argument */
+  LH_CALL_ARGERROR = 2, /* out holds one string; *argn is the bad argument */
+  LH_CALL_MEMERROR = 3  /* the call would pass the memory budget (lh_charge) */
 };
 
 /* Called by the trampoline with the function's id; fills *out. Must not raise. */
@@ -92,6 +94,11 @@ typedef struct lh_Host {
   size_t mem_peak;
   size_t mem_limit;    /* bytes; 0 = no limit */
   int mem_refused;     /* an allocation was refused at least once */
+  size_t host_charged; /* part of mem_used held by the host itself: Swift
+                       ** copies of script values, tapes, JSON text */
+  size_t call_charged; /* part of host_charged given back when the current
+                       ** host call (or read of results) ends */
+  int call_refused;    /* a charge was refused during the current call */
 
   /* limits checked by the count hook */
   _Atomic int stop;    /* LH_STOP_* */
@@ -100,6 +107,11 @@ typedef struct lh_Host {
   unsigned hook_calls;
   double cpu_checked_at; /* monotonic seconds of the last CPU clock read */
   int exit_status;     /* for LH_STOP_EXIT */
+  /* the interpreter thread's CPU clock and its reading when the budget
+  ** started, for the watchdog thread (lh_cpu_overrun) */
+  _Atomic int cpu_clock_ok;
+  clockid_t cpu_clock;
+  _Atomic long long cpu_base_ns;
 
   /* output and host functions */
   lh_WriteFn write;
@@ -114,10 +126,28 @@ typedef struct lh_Host {
   /* pattern-matching caps */
   size_t max_pattern;
   size_t max_subject;
+
+  lua_State *main;     /* the main thread (never marked as stopped) */
+  int close_depth;     /* coroutine.close calls in progress, nested */
 } lh_Host;
 
 /* [-0, +0, -] a new state using h's budgeted allocator, or NULL. */
 lua_State *lh_newstate(lh_Host *h);
+/* [-0, +0, -] charges n bytes that the host builds from script values
+** (copies, tapes, text) to the state's memory budget, as if Lua had
+** allocated them. Returns 0, and records the refusal like the allocator
+** does, if that would pass the limit; nothing is charged then. */
+int lh_charge(lh_Host *h, size_t n);
+/* [-0, +0, -] gives back n bytes charged with lh_charge. */
+void lh_credit(lh_Host *h, size_t n);
+/* [-0, +0, -] lh_charge for memory held only until lh_end_call: what a host
+** function builds while it runs (copies of its arguments, text). */
+int lh_charge_call(lh_Host *h, size_t n);
+/* [-0, +0, -] gives back what lh_charge_call charged since the last call of
+** this; returns 1 if a charge was refused meanwhile (the call must then fail
+** with a memory error, whatever the Swift code made of the refusal). */
+int lh_end_call(lh_Host *h);
+
 /* [-0, +0, -] the host of a state made by lh_newstate. */
 lh_Host *lh_host(lua_State *L);
 /* [-0, +0, -] closes L; finalizers run under the same budget and hook. */
@@ -138,6 +168,16 @@ void lh_limits_check(lua_State *L);
 /* [-0, +0, -] the pending LH_STOP_* reason after checking Ctrl-C and the CPU
 ** budget as the hook does, without raising (for the allocator). */
 int lh_limits_poll(lh_Host *h);
+/* [-0, +0, -] seconds by which the interpreter thread has overrun its CPU
+** budget (negative while within it, 0 without a budget). Safe from any
+** thread: the watchdog uses it to stop, and at worst abandon, a script
+** stuck in a long C function where no hook runs. */
+double lh_cpu_overrun(lh_Host *h);
+/* [-0, +0, -] at the end of a chunk, on the interpreter thread: reads the
+** CPU clock now and records a CPU stop if the budget is spent, so an overrun
+** in the chunk's last C call is reported even though no hook ran after it.
+** Returns the pending LH_STOP_* reason. */
+int lh_limits_settle(lh_Host *h);
 /* [-0, +0, -] CPU seconds used by the calling thread. */
 double lh_thread_cpu(void);
 
