@@ -33,7 +33,7 @@ public final class ReplSession {
     /// Wall-clock limit of one chunk in seconds; 0 = none.
     public let timeoutSeconds: Double
     /// How long a stopped chunk may take to unwind before `onStuck` runs.
-    public var gracePeriodSeconds: Double = 2
+    public var gracePeriodSeconds: Double = 0.5
     /// Called on the watchdog thread when a chunk is stuck past a limit and
     /// the grace period. The default writes why on stderr and exits with 3,
     /// the status of a limit in `fota run`.

@@ -33,7 +33,7 @@ public struct ScriptRun: Sendable {
     /// Wall-clock limit in seconds, enforced from outside the VM; 0 = none.
     public var timeoutSeconds: Double
     /// How long to wait for a stopped script to unwind before giving up on it.
-    public var gracePeriodSeconds: Double = 2
+    public var gracePeriodSeconds: Double = 0.5
     /// Where `print` writes; stdout when nil.
     public var output: (@Sendable (UnsafeRawBufferPointer) -> Void)?
     /// Whether the chunk's return values are read back (the command line ignores them).
