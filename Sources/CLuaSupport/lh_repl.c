@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lh.h"
-
-void lh_limits_rearm(lua_State *L); /* lh_limits.c */
+#include "lh_internal.h"
 
 static const char *const lh_keywords[] = {
   "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if",

@@ -8,7 +8,21 @@
 **     'p'  runs its work under lua_pcall and returns a status (never raises);
 **     'e'  may raise: call it only from C code that Lua itself is running.
 ** Swift calls only '-' and 'p' functions. A Lua error is a longjmp and must
-** never unwind through Swift frames.
+** never unwind through Swift frames. A 'p' function that fails leaves its
+** error message on the stack: its effect is then written +(p|1).
+**
+** The Lua API calls Swift makes directly (lua_settop, lua_next, lua_type,
+** lua_tolstring on strings, lua_rawlen...) are those the manual marks '-',
+** with two that the manual marks 'e', safe here for these reasons:
+**   lua_settop may raise because it runs __close for to-be-closed slots it
+**     removes; the host never marks a slot to-be-closed (no lua_toclose in
+**     this code), and a script's to-be-closed variables live in its own Lua
+**     frames, never in the slots the host pushed or was handed.
+**   lua_next raises only for a key that is not in the table; the host walks
+**     a table with the keys lua_next itself returned, reading raw, and no
+**     script code runs during the walk to change the table.
+** Swift never calls lua_tolstring on a number (that converts in place and
+** allocates): ValueReader reads strings only when lua_type says so.
 */
 #ifndef FOTA_LH_H
 #define FOTA_LH_H
@@ -188,35 +202,40 @@ void lh_uninstall_sigint(void);
 int lh_interrupt_pending(void);
 void lh_clear_interrupt(void);
 
-/* [-0, +0, p] opens the sandboxed standard library; 0 or an error status
+/* [-0, +(0|1), p] opens the sandboxed standard library; 0 or an error status
 ** with the message on the stack. */
 int lh_open_sandbox(lua_State *L);
 
-/* [-0, +0, -] sets the folders `require` searches: a NUL-separated list of
-** (root, shown-as) pairs, `count` pairs in all. Call before running code. */
+/* [-0, +(0|1), p] sets the folders `require` searches: a NUL-separated list
+** of (root, shown-as) pairs, `count` pairs in all. Call before running code.
+** Returns a status; on error the message is on the stack. */
 int lh_set_require_path(lua_State *L, const char *pairs, size_t len, int count);
 
-/* [-0, +1, -] loads text (never bytecode) as a chunk named `chunkname`;
+/* [-0, +1, -] loads text (never bytecode) as a chunk named `chunkname`
+** (lua_load is protected: a syntax or memory error is returned, not raised);
 ** a first line starting with '#' is ignored (line numbers are kept).
 ** Returns a status; on error the message is on the stack. */
 int lh_loadtext(lua_State *L, const char *text, size_t len, const char *chunkname);
 
-/* [-0, +n, p] pushes the tape's top-level values; *npushed gets n.
+/* [-0, +(n|1), p] pushes the tape's top-level values; *npushed gets n.
 ** On error pushes the message instead and returns its status. */
 int lh_push_tape(lua_State *L, const lh_Tape *tape, int *npushed);
 
-/* [-0, +0, p] sets global `name` to the tape's single value. */
+/* [-0, +(0|1), p] sets global `name` to the tape's single value; on error
+** the message is left on the stack. */
 int lh_setglobal_tape(lua_State *L, const char *name, const lh_Tape *tape);
 
-/* [-(nargs+1), +nresults, p] calls the function below nargs arguments with
+/* [-(nargs+1), +(nresults|1), p] calls the function below nargs arguments with
 ** the host's message handler (traceback, error position); LUA_MULTRET allowed.
 ** On error, one value (the error) is left and the status returned. */
 int lh_pcall(lua_State *L, int nargs, int nresults);
 
-/* [-0, +0, p] stores the value at the top in the registry and pops it;
-** *ref gets the reference. */
+/* [-1, +(0|1), p] stores the value at the top in the registry and pops it;
+** *ref gets the reference. On error the message replaces the value. */
 int lh_ref(lua_State *L, int *ref);
-/* [-0, +0, -] */
+/* [-0, +0, -] frees a reference (luaL_unref only rewrites existing registry
+** slots: it never allocates; it needs 2 free stack slots, which every call
+** level has). */
 void lh_unref(lua_State *L, int ref);
 
 /* [-0, +0, -] the bytes of the string at idx, or NULL if it is not a string
@@ -236,8 +255,9 @@ void lh_flush_stdout(void);
 int lh_complete(lua_State *L, const char *text, size_t len, char ***items, size_t *count);
 void lh_complete_free(char **items, size_t count);
 
-/* [-nresults, +0, p] sets _ to the first result and passes all of them to
-** the function held in the registry at `printer`. */
+/* [-nresults, +(0|1), p] sets _ to the first result and passes all of them
+** to the function held in the registry at `printer`; on error the message is
+** left on the stack. */
 int lh_repl_show(lua_State *L, int printer, int nresults);
 
 /* [-0, +0, -] clears a stop (Ctrl-C, CPU) and restarts the CPU clock, so the
@@ -247,7 +267,8 @@ void lh_repl_rearm(lua_State *L);
 /* [-0, +0, -] 1 and *id set if the value at idx is a host function. */
 int lh_host_function_id(lua_State *L, int idx, int64_t *id);
 
-/* [-0, +0, -] the C function behind every host function (for identity checks). */
+/* [-0, +?, e] the C function behind every host function: Lua calls it (it
+** raises the function's errors); Swift only compares pointers with it. */
 int lh_trampoline(lua_State *L);
 
 #endif
