@@ -28,6 +28,8 @@ static int lh_call_original(lua_State *L) {
 ** message for that case. */
 #define LH_MAX_CLOSE_NESTING 100
 
+#define LH_STOPPED_COROUTINE "cannot resume a coroutine that a limit, Ctrl-C or os.exit stopped"
+
 /* [-0, +(0|1), e] lua_resetthread(co) counted against LH_MAX_CLOSE_NESTING;
 ** returns its status with the error (if any) on co's stack. Refuses a
 ** coroutine a stop killed: Lua left it with hooks off, and its __close
@@ -298,6 +300,7 @@ static int lh_coclose_fn(lua_State *L) {
 ** dead coroutine is closed. Upvalue 1 is the coroutine. */
 static int lh_auxwrap(lua_State *L) {
   lua_State *co = lua_tothread(L, lua_upvalueindex(1));
+  if (lh_is_stopped_thread(co)) return luaL_error(L, LH_STOPPED_COROUTINE);
   int narg = lua_gettop(L);
   if (!lua_checkstack(co, narg)) return luaL_error(L, "too many arguments to resume");
   lua_xmove(L, co, narg);
@@ -328,9 +331,19 @@ static int lh_auxwrap(lua_State *L) {
   return lua_error(L);
 }
 
-/* coroutine.resume: a stop raised inside the coroutine is raised again in
-** the caller as soon as resume returns, so nothing runs after it. */
-static int lh_xcheck_fn(lua_State *L) { return lh_call_original(L); }
+/* coroutine.resume: refuses a coroutine a stop was raised in (even one that
+** caught it and yielded: it may never run again), and raises a stop raised
+** inside the coroutine again in the caller as soon as resume returns, so
+** nothing runs after it. */
+static int lh_coresume_fn(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  if (co != NULL && lh_is_stopped_thread(co)) {
+    lua_pushboolean(L, 0);
+    lua_pushliteral(L, LH_STOPPED_COROUTINE);
+    return 2;
+  }
+  return lh_call_original(L);
+}
 
 static int lh_cowrap_fn(lua_State *L) {
   luaL_checktype(L, 1, LUA_TFUNCTION);
@@ -442,7 +455,7 @@ static int lh_open_sandbox_k(lua_State *L) {
   lua_getglobal(L, LUA_COLIBNAME);
   lua_pushcfunction(L, lh_coclose_fn);
   lua_setfield(L, -2, "close");
-  lh_wrap_field(L, "resume", lh_xcheck_fn, -1);
+  lh_wrap_field(L, "resume", lh_coresume_fn, -1);
   lua_pushcfunction(L, lh_cowrap_fn);
   lua_setfield(L, -2, "wrap");
   lua_pop(L, 1);

@@ -238,6 +238,15 @@ struct HostHardeningTests {
         ])
         #expect(session.evaluate("ok2, err2 = pcall(wrapped)") == .ran)
         expectValues([try state.global("ok2")], [.boolean(false)])
-        #expect(text(try state.global("err2")).contains("cannot close a coroutine that a limit"))
+        #expect(text(try state.global("err2")).contains("cannot resume a coroutine that a limit"))
+        // one that caught the stop and yielded is refused as well
+        #expect(session.evaluate("""
+            caught = coroutine.create(function() pcall(function() while true do end end) coroutine.yield('again') end)
+            coroutine.resume(caught)
+            """) == .limitExceeded(.cpu(seconds: 0.3)))
+        #expect(session.evaluate("ok3, err3 = coroutine.resume(caught)") == .ran)
+        expectValues([try state.global("ok3"), try state.global("err3")], [
+            .boolean(false), .string("cannot resume a coroutine that a limit, Ctrl-C or os.exit stopped"),
+        ])
     }
 }
