@@ -24,7 +24,8 @@ static int lh_checked_fn(lua_State *L) {
 
 /* ---------------------------------------------------------------------------
 ** table.sort: a heap sort. The stock quicksort runs all its comparisons in C
-** (8 million numbers take seconds with no hook); this one checks the limits
+** (8 million numbers take seconds with no hook, and a C comparison function
+** or metamethod keeps hooks away too); this one checks the limits
 ** every LH_SORT_CHECK_EVERY comparisons and is O(n log n) whatever the data
 ** or the comparison function. Elements are read and written with lua_geti
 ** and lua_seti, so metamethods apply as in the stock sort.
@@ -75,9 +76,24 @@ static void lh_sift_down(lua_State *L, lh_Sort *s, lua_Integer hole, lua_Integer
   lua_seti(L, 1, hole);
 }
 
+/* Up to this many elements the stock sort runs as it is: it is faster, and
+** that many comparisons take milliseconds even in C. */
+#define LH_SORT_STOCK_MAX (1 << 16)
+
+/* table.sort(list [, comp]). The stock sort (upvalue 1) is kept where hooks
+** run during it anyway (a Lua comparison function on a table without
+** metamethods) or the list is small; otherwise the heap sort below. */
 static int lh_sort_fn(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
-  lua_Integer n = luaL_len(L, 1);
+  int plain_table = !lua_getmetatable(L, 1);
+  if (!plain_table) lua_pop(L, 1);
+  int lua_cmp = lua_type(L, 2) == LUA_TFUNCTION && !lua_iscfunction(L, 2);
+  lua_Integer n = (plain_table && lua_cmp) ? 0 : luaL_len(L, 1);
+  if (n <= LH_SORT_STOCK_MAX) {
+    int results = lua_tocfunction(L, lua_upvalueindex(1))(L);
+    lh_limits_check(L);
+    return results;
+  }
   luaL_argcheck(L, n < (lua_Integer)1 << 40, 1, "array too big");
   lh_Sort s = {0, 0};
   if (!lua_isnoneornil(L, 2)) {
@@ -216,8 +232,7 @@ static void lh_wrap(lua_State *L, const char *name, lua_CFunction wrapper) {
 
 void lh_open_bounded_libs(lua_State *L) {
   lua_getglobal(L, LUA_TABLIBNAME);
-  lua_pushcfunction(L, lh_sort_fn);
-  lua_setfield(L, -2, "sort");
+  lh_wrap(L, "sort", lh_sort_fn);
   lh_wrap(L, "concat", lh_checked_fn);
   lh_wrap(L, "unpack", lh_checked_fn);
   lua_pop(L, 1);

@@ -181,11 +181,16 @@ struct HostHardeningTests {
               table.sort(t, f)
               return table.concat(t, ',')
             end
+            -- past 2^16 elements without a Lua comparison function: the heap sort
             local r = {}
-            for i = 1, 1000 do r[i] = (i * 7919) % 1009 end
+            for i = 1, 70000 do r[i] = (i * 7919) % 70001 end
             table.sort(r)
             local ok = true
             for i = 2, #r do ok = ok and r[i - 1] <= r[i] end
+            local p = setmetatable({}, {__index = function(_, i) return nil end})
+            for i = 1, 70000 do rawset(p, i, tostring(i)) end
+            table.sort(p, function(a, b) return a > b end)
+            for i = 2, 70000 do ok = ok and p[i - 1] >= p[i] end
             return sorted({3, 1, 2}), sorted({'b', 'c', 'a'}), sorted({1, 5, 3}, function(a, b) return a > b end),
               sorted({}), sorted({1}), ok, select(2, pcall(table.sort, {1, 'x', 2})),
               select(2, pcall(function() table.sort({1, 2}, 3) end))
