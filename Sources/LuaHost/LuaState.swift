@@ -223,21 +223,28 @@ public final class LuaState {
         return LuaScriptError(message: message, location: location, traceback: traceback)
     }
 
+    /// Longest error message kept, in bytes: the rest is summarized, so an
+    /// error of a huge string costs no huge copy (or escaped copy) outside the budget.
+    static let maxErrorBytes = 64 << 10
+
+    /// The string of `length` bytes at `bytes`, cut to `maxErrorBytes`.
+    private static func errorText(_ bytes: UnsafePointer<CChar>, _ length: Int) -> String {
+        let kept = min(length, maxErrorBytes)
+        let text = LuaString(bytes: UnsafeRawBufferPointer(start: bytes, count: kept)).description
+        return kept == length ? text : text + "… (\(length - kept) more bytes)"
+    }
+
     /// Pops the error value; strings as they are, other values described raw.
     func popErrorMessage() -> String {
         defer { lua_settop(L, -2) }
         var length = 0
-        if let bytes = lh_rawstring(L, -1, &length) {
-            return LuaString(bytes: UnsafeRawBufferPointer(start: bytes, count: length)).description
-        }
+        if let bytes = lh_rawstring(L, -1, &length) { return Self.errorText(bytes, length) }
         // An error table from a host module carries its text in a raw "summary" or "message" field.
         if lua_type(L, -1) == LUA_TTABLE {
             for field in ["summary", "message"] {
                 _ = lh_rawgetfield(L, -1, field)
                 defer { lua_settop(L, -2) }
-                if let bytes = lh_rawstring(L, -1, &length) {
-                    return LuaString(bytes: UnsafeRawBufferPointer(start: bytes, count: length)).description
-                }
+                if let bytes = lh_rawstring(L, -1, &length) { return Self.errorText(bytes, length) }
             }
         }
         if lua_type(L, -1) == LUA_TNIL { return "nil" }

@@ -254,4 +254,13 @@ struct HostHardeningTests {
             .boolean(false), .string("cannot resume a coroutine that a limit, Ctrl-C or os.exit stopped"),
         ])
     }
+
+    @Test("attack: an error whose message is 32 MiB of control characters is reported cut, not copied and escaped whole")
+    func hugeErrorMessage() throws {
+        let outcome = try runScript("error(string.rep('\\1', 32 << 20), 0)")
+        let error = try #require(outcome.error, "\(outcome)")
+        let (short, summarized) = (error.message.utf8.count <= (64 << 10) + 64, error.message.hasSuffix("… (\((32 << 20) - (64 << 10)) more bytes)"))
+        let escaped = error.description.contains("\\001\\001")
+        #expect(short && summarized && escaped) // (the message itself is too long to show in a failure)
+    }
 }
