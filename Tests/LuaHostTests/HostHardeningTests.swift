@@ -263,4 +263,17 @@ struct HostHardeningTests {
         let escaped = error.description.contains("\\001\\001")
         #expect(short && summarized && escaped) // (the message itself is too long to show in a failure)
     }
+
+    @Test("attack: string.format widths and precisions stay at two digits, so one conversion is never long")
+    func formatWidthsBounded() throws {
+        let state = try LuaState()
+        let results = try state.run("""
+            local ok1, e1 = pcall(string.format, '%100d', 1)
+            local ok2, e2 = pcall(string.format, '%.100f', 1)
+            return ok1, e1, ok2, e2, #string.format('%99.99f', 1e308) <= 500
+            """)
+        #expect(results.count == 5)
+        #expect(results[0] == .boolean(false) && results[2] == .boolean(false) && results[4] == .boolean(true))
+        #expect(text(results[1]).contains("invalid conversion") && text(results[3]).contains("invalid conversion"))
+    }
 }
