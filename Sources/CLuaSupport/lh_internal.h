@@ -8,6 +8,11 @@
 #include "lh.h"
 
 /* lh_limits.c */
+/* [-0, +0, e] lh_limits_check for the hot path of host calls (h is L's
+** host): a pending stop or Ctrl-C is raised at once; the clocks are read
+** every LH_CPU_CHECK_EVERY calls (a single long host call is covered by the
+** hook after it and by ValueReader's polls during it). */
+void lh_limits_check_quick(lua_State *L, lh_Host *h);
 /* [-0, +0, -] makes the hook run before every instruction of L. */
 void lh_limits_tighten(lua_State *L);
 /* [-0, +0, -] clears a stop and restarts the CPU budget (the prompt). */

@@ -104,6 +104,12 @@ void lh_limits_check(lua_State *L) {
   if (reason != LH_STOP_NONE) lh_raise_stop(L, reason);
 }
 
+void lh_limits_check_quick(lua_State *L, lh_Host *h) {
+  if (atomic_load_explicit(&h->stop, memory_order_relaxed) != LH_STOP_NONE || lh_sigint_seen ||
+      ++h->host_calls % LH_CPU_CHECK_EVERY == 0)
+    lh_limits_check(L);
+}
+
 void lh_mark_stopped(lua_State *L) {
   if (L != lh_host(L)->main) *(unsigned char *)lua_getextraspace(L) = 1;
 }

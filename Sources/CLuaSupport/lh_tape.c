@@ -223,7 +223,7 @@ static int lh_argerror(lua_State *L, int arg, const char *msg, const char *fallb
 ** during the call is raised as soon as it returns. */
 int lh_trampoline(lua_State *L) {
   lh_Host *h = lh_host(L);
-  lh_limits_check(L);
+  lh_limits_check_quick(L, h);
   int64_t id = (int64_t)lua_tointeger(L, lua_upvalueindex(1));
   lh_Tape out = {0};
   int argn = 0;
@@ -233,7 +233,7 @@ int lh_trampoline(lua_State *L) {
     lua_pushliteral(L, "not enough memory");
     return lua_error(L);
   }
-  lh_limits_check(L);
+  lh_limits_check_quick(L, h);
   switch (status) {
     case LH_CALL_RETURN:
       return lh_push_all(L, &out);

@@ -261,9 +261,11 @@ public final class LuaState {
         // charge (its copies, its text, the results tape) fails the call with
         // the memory error, however the function reported it or even if it
         // went on without the value.
+        guard host.pointee.call_charged != 0 || host.pointee.call_refused != 0 else { return status } // the common case
         return lh_end_call(host) != 0 ? Int32(LH_CALL_MEMERROR) : status
     }
 
+    @inline(__always)
     private func call(
         _ thread: OpaquePointer, _ id: Int64, _ out: UnsafeMutablePointer<lh_Tape>, _ argn: UnsafeMutablePointer<Int32>
     ) -> Int32 {

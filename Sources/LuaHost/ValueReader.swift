@@ -29,23 +29,38 @@ struct ValueReader {
         host = lh_host(L)
     }
 
-    /// Charges one value of `extra` bytes besides its slot; polls the limits now and then.
-    private mutating func account(_ extra: Int, path: @autoclosure () -> String) throws(LuaBridgeError) {
-        guard lh_charge_call(host, LuaMemoryBudget.valueBytes + extra) != 0 else {
-            throw LuaBridgeError(path: path(), LuaMemoryError().description)
-        }
+    /// Bytes counted but not yet charged: charging in steps keeps a C call off
+    /// the path of every value (the budget is passed by at most one step).
+    private var pending = 0
+    static let chargeStep = 64 << 10
+
+    /// Counts `bytes` of what is being read (see `LuaMemoryBudget`); charges
+    /// in steps and polls the limits now and then.
+    private mutating func account(_ bytes: Int, path: @autoclosure () -> String) throws(LuaBridgeError) {
+        pending += bytes
+        if pending >= Self.chargeStep { try chargePending(path: path()) }
         valuesRead += 1
         if valuesRead % Self.pollEvery == 0, lh_limits_poll(host) != Int32(LH_STOP_NONE) {
             throw LuaBridgeError(path: path(), "the run is stopping")
         }
     }
 
+    private mutating func chargePending(path: @autoclosure () -> String) throws(LuaBridgeError) {
+        let amount = pending
+        pending = 0
+        guard lh_charge_call(host, amount) != 0 else {
+            throw LuaBridgeError(path: path(), LuaMemoryError().description)
+        }
+    }
+
     mutating func read(at index: Int32) throws(LuaBridgeError) -> LuaValue {
-        try read(lua_absindex(L, index), depth: 0, path: "")
+        let value = try read(lua_absindex(L, index), depth: 0, path: "")
+        try chargePending(path: "")
+        return value
     }
 
     private mutating func read(_ index: Int32, depth: Int, path: @autoclosure () -> String) throws(LuaBridgeError) -> LuaValue {
-        try account(0, path: path())
+        try account(LuaMemoryBudget.valueBytes, path: path())
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE:
             return .nil
@@ -55,7 +70,7 @@ struct ValueReader {
             if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
             return .number(lua_tonumberx(L, index, nil))
         case LUA_TSTRING:
-            return .string(try readString(index, path: path()))
+            return .string(try readCountedString(index, path: path()))
         case LUA_TTABLE:
             return try readTable(index, depth: depth, path: path())
         case let type:
@@ -64,7 +79,15 @@ struct ValueReader {
         }
     }
 
-    /// The string at `index`, its bytes charged to the budget.
+    /// The string at `index`, its bytes counted with the rest of the value.
+    private mutating func readCountedString(_ index: Int32, path: @autoclosure () -> String) throws(LuaBridgeError) -> LuaString {
+        var length = 0
+        let pointer = lua_tolstring(L, index, &length)!
+        try account(LuaMemoryBudget.stringBytes(length), path: path())
+        return LuaString(bytes: UnsafeRawBufferPointer(start: pointer, count: length))
+    }
+
+    /// The string at `index` on its own, its bytes charged to the budget.
     func readString(_ index: Int32, path: @autoclosure () -> String = "") throws(LuaBridgeError) -> LuaString {
         var length = 0
         let pointer = lua_tolstring(L, index, &length)!
@@ -143,7 +166,7 @@ struct ValueReader {
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
             return .number(lua_tonumberx(L, index, nil))
-        case LUA_TSTRING: return .string(try readString(index, path: path))
+        case LUA_TSTRING: return .string(try readCountedString(index, path: path))
         case LUA_TBOOLEAN: return .boolean(lua_toboolean(L, index) != 0)
         case let type:
             let name = String(cString: lua_typename(L, type))

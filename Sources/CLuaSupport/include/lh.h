@@ -119,6 +119,7 @@ typedef struct lh_Host {
   double cpu_limit;    /* seconds of thread CPU time; 0 = none */
   double cpu_start;
   unsigned hook_calls;
+  unsigned host_calls; /* host function calls, for lh_limits_check_quick */
   double cpu_checked_at; /* monotonic seconds of the last CPU clock read */
   int exit_status;     /* for LH_STOP_EXIT */
   /* the interpreter thread's CPU clock and its reading when the budget
