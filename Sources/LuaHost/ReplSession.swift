@@ -76,7 +76,11 @@ public final class ReplSession {
             }
         }
         let watch = watchChunk()
-        defer { watch.signal() }
+        // the watchdog is gone before the next chunk starts, so it cannot stop that one
+        defer {
+            watch.done.signal()
+            watch.finished.wait()
+        }
         let status = lh_pcall(L, 0, LUA_MULTRET)
         if status != LUA_OK {
             let error = state.currentError()
@@ -98,20 +102,26 @@ public final class ReplSession {
         return .ran
     }
 
-    /// Starts the watchdog of one chunk; signal the result when the chunk ends.
-    private func watchChunk() -> DispatchSemaphore {
+    /// Starts the watchdog of one chunk: signal `done` when the chunk ends,
+    /// then wait for `finished`.
+    private func watchChunk() -> (done: DispatchSemaphore, finished: DispatchSemaphore) {
         let done = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
         let host = HostAddress(state.host)
         let (timeout, cpu, grace, onStuck) = (timeoutSeconds, limits.cpuSeconds, gracePeriodSeconds, onStuck)
-        guard timeout > 0 || cpu > 0 else { return done }
+        guard timeout > 0 || cpu > 0 else {
+            finished.signal()
+            return (done, finished)
+        }
         let watchdog = Thread {
             if let limit = Watchdog.watch(host, done: done, timeout: timeout, cpuLimit: cpu, grace: grace) {
                 onStuck(limit)
             }
+            finished.signal()
         }
         watchdog.name = "fota-repl-watchdog"
         watchdog.start()
-        return done
+        return (done, finished)
     }
 
     /// Candidates for completing `text` (a name or dotted path), sorted.
