@@ -181,9 +181,9 @@ struct HostHardeningTests {
               table.sort(t, f)
               return table.concat(t, ',')
             end
-            -- past 2^16 elements without a Lua comparison function: the heap sort
+            -- past 2^20 elements without a Lua comparison function: the heap sort
             local r = {}
-            for i = 1, 70000 do r[i] = (i * 7919) % 70001 end
+            for i = 1, (1 << 20) + 5 do r[i] = (i * 7919) % 1000003 end
             table.sort(r)
             local ok = true
             for i = 2, #r do ok = ok and r[i - 1] <= r[i] end
