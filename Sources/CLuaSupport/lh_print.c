@@ -4,6 +4,7 @@
 */
 #include <stdio.h>
 #include "lh.h"
+#include "lh_internal.h"
 
 static const char LH_IDS_KEY = 'i'; /* its address keys the registry */
 

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lh.h"
-
-void lh_limits_rearm(lua_State *L); /* lh_limits.c */
+#include "lh_internal.h"
 
 static const char *const lh_keywords[] = {
   "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if",
@@ -30,9 +29,15 @@ static int lh_is_identifier(const char *s, size_t len) {
   return 1;
 }
 
+/* Most completion candidates kept: a script's table may have millions of
+** keys, and the candidates live outside the Lua heap (and are checked for
+** duplicates one by one). */
+#define LH_MAX_CANDIDATES 1000
+
 /* Adds prefix+name (malloc'd, outside the Lua heap) unless already there. */
 static void lh_add_candidate(lh_Completion *c, const char *prefix, size_t prefixlen,
                              const char *name, size_t namelen) {
+  if (c->count >= LH_MAX_CANDIDATES) return;
   size_t len = prefixlen + namelen;
   for (size_t i = 0; i < c->count; i++)
     if (strlen(c->items[i]) == len && memcmp(c->items[i], prefix, prefixlen) == 0 &&
@@ -68,6 +73,10 @@ static void lh_add_fields(lua_State *L, int idx, lh_Completion *c, const char *p
         lh_add_candidate(c, prefix, prefixlen, key, len);
     }
     lua_pop(L, 1);
+    if (c->count >= LH_MAX_CANDIDATES) {
+      lua_pop(L, 1); /* the key: the walk ends here */
+      break;
+    }
   }
   if (depth < 4 && lua_getmetatable(L, idx)) {
     lua_pushliteral(L, "__index");

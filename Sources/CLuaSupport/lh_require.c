@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lh.h"
+#include "lh_internal.h"
 
 #define LH_MODULE_MAX_BYTES (16u << 20)
 

@@ -5,20 +5,50 @@
 */
 #include <string.h>
 #include "lh.h"
-
-void lh_open_print(lua_State *L);   /* lh_print.c */
-void lh_open_require(lua_State *L); /* lh_require.c */
-void lh_limits_tighten(lua_State *L); /* lh_limits.c */
-const char *lh_tolstring(lua_State *L, int idx); /* lh_print.c */
-int lh_is_readonly(lua_State *L, int idx); /* lh_tape.c */
+#include "lh_internal.h"
 
 /* Wrappers finish by calling the stock C function (upvalue 1) directly, in
 ** the wrapper's own call frame, rather than through lua_call: its argument
 ** errors then name the function as the script called it ("bad argument #2
 ** to 'format'") and carry the script's position. The stock functions of
-** the base, string and table libraries use no upvalues, so this is safe. */
+** the base, string, table and coroutine libraries use no upvalues, so this
+** is safe. The limits are checked again when it returns: Lua runs no hook
+** inside a C function, and a stop must not wait for the next one. */
 static int lh_call_original(lua_State *L) {
-  return lua_tocfunction(L, lua_upvalueindex(1))(L);
+  int n = lua_tocfunction(L, lua_upvalueindex(1))(L);
+  lh_limits_check(L);
+  return n;
+}
+
+/* Most coroutine.close (and coroutine.wrap error) closings in progress at
+** once. Lua 5.4.4 bug "C-stack overflow with deep nesting of
+** coroutine.close" (fixed in 5.4.5): a __close handler that closes another
+** coroutine nests C calls that Lua does not count, so a long enough chain
+** overflows the C stack. Past this depth the close fails with Lua's own
+** message for that case. */
+#define LH_MAX_CLOSE_NESTING 100
+
+#define LH_STOPPED_COROUTINE "cannot resume a coroutine that a limit, Ctrl-C or os.exit stopped"
+
+/* [-0, +(0|1), e] lua_resetthread(co) counted against LH_MAX_CLOSE_NESTING;
+** returns its status with the error (if any) on co's stack. Refuses a
+** coroutine a stop killed: Lua left it with hooks off, and its __close
+** handlers would run where no limit could stop them. A refusal returns -1
+** with the message pushed on L. */
+static int lh_reset_counted(lua_State *L, lua_State *co) {
+  lh_Host *h = lh_host(L);
+  if (lh_is_stopped_thread(co)) {
+    lua_pushliteral(L, "cannot close a coroutine that a limit, Ctrl-C or os.exit stopped");
+    return -1;
+  }
+  if (h->close_depth >= LH_MAX_CLOSE_NESTING) {
+    lua_pushliteral(L, "C stack overflow (coroutine.close nested too deeply)");
+    return -1;
+  }
+  h->close_depth++;
+  int status = lua_resetthread(co); /* runs under its own protection: never raises */
+  h->close_depth--;
+  return status;
 }
 
 /* Most elements table.move/insert/remove shift in one call: their loops run
@@ -72,7 +102,12 @@ static int lh_pattern_fn(lua_State *L) {
   size_t slen = 0, plen = 0;
   luaL_checklstring(L, 1, &slen);
   luaL_checklstring(L, 2, &plen);
-  int plain = lua_toboolean(L, lua_upvalueindex(2)) && lua_toboolean(L, 4);
+  int find = lua_toboolean(L, lua_upvalueindex(2));
+  if (find) {
+    int n = lh_plain_find(L);
+    if (n >= 0) return n;
+  }
+  int plain = find && lua_toboolean(L, 4);
   if (!plain && h->max_pattern > 0 && plen > h->max_pattern)
     return luaL_error(L, "pattern is %d bytes; the sandbox allows at most %d", (int)plen, (int)h->max_pattern);
   if (!plain && h->max_subject > 0 && slen > h->max_subject)
@@ -234,21 +269,38 @@ static int lh_xpcall_fn(lua_State *L) {
   return lh_xpcall_finish(L, status, 2);
 }
 
-/* A coroutine killed by a tripped limit (the hook raised inside it) is left
-** by Lua with hooks off, and closing it runs its to-be-closed variables'
-** __close handlers that way: an endless __close would outlast every limit.
-** So once a stop is pending, coroutine.close and coroutine.wrap raise the
-** stop in the caller instead of closing; the run is ending anyway, and
-** lua_close does not run those handlers. */
+/* coroutine.close(co). A coroutine killed by a tripped limit (the hook
+** raised inside it) is left by Lua with hooks off, and closing it would run
+** its to-be-closed variables' __close handlers that way: an endless __close
+** would outlast every limit. So once a stop is pending, close raises the stop
+** in the caller instead (lua_close does not run those handlers), and a
+** coroutine a stop killed can never be closed (lh_reset_counted), even at
+** the prompt's next chunk. */
 static int lh_coclose_fn(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  luaL_argexpected(L, co != NULL, 1, "coroutine");
   lh_limits_check(L);
-  return lh_call_original(L);
+  lua_Debug ar;
+  int status = lua_status(co);
+  if (co == L || (status == LUA_OK && lua_getstack(co, 0, &ar)))
+    return luaL_error(L, "cannot close a %s coroutine", co == L ? "running" : "normal");
+  status = lh_reset_counted(L, co);
+  lh_limits_check(L);
+  if (status == LUA_OK) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  if (status > 0) lua_xmove(co, L, 1); /* the error */
+  lua_pushboolean(L, 0);
+  lua_insert(L, -2);
+  return 2;
 }
 
 /* coroutine.wrap's function: Lua's auxwrap with lh_limits_check before the
 ** dead coroutine is closed. Upvalue 1 is the coroutine. */
 static int lh_auxwrap(lua_State *L) {
   lua_State *co = lua_tothread(L, lua_upvalueindex(1));
+  if (lh_is_stopped_thread(co)) return luaL_error(L, LH_STOPPED_COROUTINE);
   int narg = lua_gettop(L);
   if (!lua_checkstack(co, narg)) return luaL_error(L, "too many arguments to resume");
   lua_xmove(L, co, narg);
@@ -260,14 +312,16 @@ static int lh_auxwrap(lua_State *L) {
       return luaL_error(L, "too many results to resume");
     }
     lua_xmove(co, L, nres);
+    lh_limits_check(L);
     return nres;
   }
   lua_xmove(co, L, 1); /* the error */
   status = lua_status(co);
   if (status != LUA_OK && status != LUA_YIELD) { /* the coroutine itself failed */
     lh_limits_check(L); /* a stop: its __close handlers would run with hooks off */
-    status = lua_resetthread(co); /* close its tbc variables */
-    lua_xmove(co, L, 1); /* the error, possibly changed by a __close */
+    status = lh_reset_counted(L, co); /* close its tbc variables */
+    if (status >= 0) lua_xmove(co, L, 1); /* the error, possibly changed by a __close */
+    else lua_remove(L, -2);              /* refused: its reason replaces the error */
   }
   if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) { /* add position */
     luaL_where(L, 1);
@@ -275,6 +329,20 @@ static int lh_auxwrap(lua_State *L) {
     lua_concat(L, 2);
   }
   return lua_error(L);
+}
+
+/* coroutine.resume: refuses a coroutine a stop was raised in (even one that
+** caught it and yielded: it may never run again), and raises a stop raised
+** inside the coroutine again in the caller as soon as resume returns, so
+** nothing runs after it. */
+static int lh_coresume_fn(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  if (co != NULL && lh_is_stopped_thread(co)) {
+    lua_pushboolean(L, 0);
+    lua_pushliteral(L, LH_STOPPED_COROUTINE);
+    return 2;
+  }
+  return lh_call_original(L);
 }
 
 static int lh_cowrap_fn(lua_State *L) {
@@ -385,7 +453,9 @@ static int lh_open_sandbox_k(lua_State *L) {
     lua_pop(L, 1);
   }
   lua_getglobal(L, LUA_COLIBNAME);
-  lh_wrap_field(L, "close", lh_coclose_fn, -1);
+  lua_pushcfunction(L, lh_coclose_fn);
+  lua_setfield(L, -2, "close");
+  lh_wrap_field(L, "resume", lh_coresume_fn, -1);
   lua_pushcfunction(L, lh_cowrap_fn);
   lua_setfield(L, -2, "wrap");
   lua_pop(L, 1);
@@ -396,6 +466,7 @@ static int lh_open_sandbox_k(lua_State *L) {
   lua_pushcfunction(L, lh_remove_fn);
   lua_setfield(L, -2, "remove");
   lua_pop(L, 1);
+  lh_open_bounded_libs(L);
   lh_open_os(L);
   lh_open_require(L);
   /* the loaded-libraries table would hand out the full os library */

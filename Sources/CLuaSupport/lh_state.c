@@ -49,9 +49,46 @@ static int lh_panic(lua_State *L) {
   return 0; /* Lua aborts after the panic function returns */
 }
 
+int lh_charge(lh_Host *h, size_t n) {
+  if (h->mem_limit != 0 && (n > h->mem_limit || h->mem_used > h->mem_limit - n)) {
+    h->mem_refused = 1;
+    h->call_refused = 1;
+    return 0;
+  }
+  h->mem_used += n;
+  h->host_charged += n;
+  if (h->mem_used > h->mem_peak) h->mem_peak = h->mem_used;
+  return 1;
+}
+
+void lh_credit(lh_Host *h, size_t n) {
+  if (n > h->host_charged) n = h->host_charged; /* a bug elsewhere must not wrap the counter */
+  h->mem_used -= n;
+  h->host_charged -= n;
+}
+
+int lh_charge_call(lh_Host *h, size_t n) {
+  if (!lh_charge(h, n)) return 0;
+  h->call_charged += n;
+  return 1;
+}
+
+int lh_end_call(lh_Host *h) {
+  lh_credit(h, h->call_charged);
+  h->call_charged = 0;
+  int refused = h->call_refused;
+  h->call_refused = 0;
+  return refused;
+}
+
 lua_State *lh_newstate(lh_Host *h) {
   lua_State *L = lua_newstate(lh_alloc, h);
-  if (L != NULL) lua_atpanic(L, lh_panic);
+  if (L != NULL) {
+    lua_atpanic(L, lh_panic);
+    h->main = L;
+    /* threads copy the main thread's extra space: zero means "may run" */
+    memset(lua_getextraspace(L), 0, LUA_EXTRASPACE);
+  }
   return L;
 }
 

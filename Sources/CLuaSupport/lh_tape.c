@@ -5,9 +5,21 @@
 */
 #include <string.h>
 #include "lh.h"
+#include "lh_internal.h"
+#include "lh_objects.h"
 
-/* [-1, +1, e] replaces the table at the top with a read-only proxy of it. */
-void lh_make_readonly(lua_State *L);
+/* Largest size hint given to lua_createtable: a tape's counts come from
+** Swift, but a table is never presized past what the tape can still hold,
+** nor past this (larger tables grow as their elements arrive). */
+#define LH_MAX_PRESIZE (1 << 16)
+
+/* [-0, +0, -] a lua_createtable hint for `count` elements of which at most
+** `left` slots remain in the tape. */
+static int lh_presize(int64_t count, size_t left) {
+  if (count <= 0) return 0;
+  if ((uint64_t)count > left) count = (int64_t)left;
+  return count > LH_MAX_PRESIZE ? LH_MAX_PRESIZE : (int)count;
+}
 
 /* [-0, +1, e] pushes the value at slot i; returns the index after it. */
 static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) {
@@ -25,8 +37,7 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
       lua_pushlstring(L, t->bytes + s->u.offset, (size_t)s->count);
       break;
     case LH_TAG_ARRAY: {
-      int n = s->count > INT32_MAX ? INT32_MAX : (int)s->count;
-      lua_createtable(L, n, 0);
+      lua_createtable(L, lh_presize(s->count, t->nslots - i), 0);
       for (int64_t k = 1; k <= s->count; k++) {
         const lh_Slot *e = i < t->nslots ? &t->slots[i] : NULL;
         if (e != NULL && e->tag == LH_TAG_STRING) { /* lists of ids: no recursion, no stack check */
@@ -40,8 +51,7 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
       break;
     }
     case LH_TAG_MAP: {
-      int n = s->count > INT32_MAX ? INT32_MAX : (int)s->count;
-      lua_createtable(L, 0, n);
+      lua_createtable(L, 0, lh_presize(s->count, (t->nslots - i) / 2));
       for (int64_t k = 0; k < s->count; k++) {
         i = lh_push_slot(L, t, i, depth + 1);
         i = lh_push_slot(L, t, i, depth + 1);
@@ -206,13 +216,24 @@ static int lh_argerror(lua_State *L, int arg, const char *msg, const char *fallb
 }
 
 /* [-0, +?, e] Lua calls this for every host function. Swift runs and returns;
-** only then are its results pushed or its error raised, all from C. */
+** only then are its results pushed or its error raised, all from C.
+** Nothing is dispatched while a stop is pending (a limit, Ctrl-C, os.exit in
+** another coroutine): the stop is raised instead, so no host function (a
+** change to the fleet, a journal record) runs after it. A limit that tripped
+** during the call is raised as soon as it returns. */
 int lh_trampoline(lua_State *L) {
   lh_Host *h = lh_host(L);
+  lh_limits_check_quick(L, h);
   int64_t id = (int64_t)lua_tointeger(L, lua_upvalueindex(1));
   lh_Tape out = {0};
   int argn = 0;
   int status = h->dispatch(h->dispatch_ctx, L, id, &out, &argn);
+  if (status == LH_CALL_MEMERROR) {
+    h->mem_refused = 1;
+    lua_pushliteral(L, "not enough memory");
+    return lua_error(L);
+  }
+  lh_limits_check_quick(L, h);
   switch (status) {
     case LH_CALL_RETURN:
       return lh_push_all(L, &out);

@@ -24,31 +24,52 @@ enum Helpers {
         ], docs: FotaDocs.files))
     }
 
+    // The value read, the text and the decoded values are all charged to the
+    // script's memory limit (arguments.budget); the results tape is charged by the host.
     static func jsonEncode(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let value = try arguments.value(1)
-        do { results.push(string: try JSONText.encode(value)) } catch { throw LuaArgumentError(1, error.description) }
+        do { results.push(string: try JSONText.encode(value, budget: arguments.budget)) } catch {
+            throw LuaArgumentError(1, error.description)
+        }
     }
 
     static func jsonDecode(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let text = try arguments.string(1)
+        try arguments.budget.charge(text.count) // the byte array handed to the parser
         let value: LuaValue
-        do { value = try JSONText.decode(text.bytes) } catch { throw LuaArgumentError(1, error.description) }
+        do { value = try JSONText.decode(text.bytes, budget: arguments.budget) } catch {
+            throw LuaArgumentError(1, error.description)
+        }
         try results.push(value)
     }
 
+    /// How many times the message's size the log line may take while it is
+    /// escaped and written (an escaped control character is 4 bytes).
+    static let logTextCopies = 2
+
     /// The arguments of log.* joined by spaces, as print would show them.
+    /// Each part and the joined text are charged to the script's memory
+    /// limit, and so is room for escaping and writing the line.
     static func message(_ arguments: borrowing LuaArguments) throws -> String {
+        let budget = arguments.budget
         var parts: [String] = []
+        var length = 0
         for position in 1...max(arguments.count, 1) {
+            let part: String
             switch try arguments.value(position) {
-            case .string(let s): parts.append(s.description)
-            case .integer(let i): parts.append(String(i))
-            case .number(let n): parts.append(String(n))
-            case .boolean(let b): parts.append(String(b))
-            case .nil: parts.append("nil")
-            case let other: parts.append((try? JSONText.encode(other)) ?? other.typeName)
+            case .string(let s): part = s.description
+            case .integer(let i): part = String(i)
+            case .number(let n): part = String(n)
+            case .boolean(let b): part = String(b)
+            case .nil: part = "nil"
+            case let other:
+                do { part = try JSONText.encode(other, budget: budget) } catch { part = other.typeName }
             }
+            try budget.charge(LuaMemoryBudget.stringBytes(part.utf8.count))
+            length += part.utf8.count + 1
+            parts.append(part)
         }
+        try budget.charge(length * (1 + logTextCopies))
         return parts.joined(separator: " ")
     }
 

@@ -5,6 +5,10 @@ import LuaHost
 /// Integers stay integers both ways; an empty Lua table encodes as `[]`;
 /// `null` decodes to nil (so it disappears from objects). Keys are written
 /// sorted, so output is stable across runs.
+///
+/// With a script's `budget`, the text and values built are charged to its
+/// memory limit as they grow, so a huge value or text fails with the memory
+/// error instead of taking memory outside the limit.
 enum JSONText {
     struct EncodeError: Error, CustomStringConvertible {
         var description: String
@@ -16,55 +20,75 @@ enum JSONText {
         var description: String { "invalid JSON at byte \(offset + 1): \(reason)" }
     }
 
-    static func encode(_ value: LuaValue) throws(EncodeError) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        try write(value, into: &out, depth: 0)
-        return String(decoding: out, as: UTF8.self)
+    static func encode(_ value: LuaValue, budget: LuaMemoryBudget = .unlimited) throws(EncodeError) -> String {
+        var writer = Writer(budget: budget)
+        writer.out.reserveCapacity(256)
+        try writer.write(value, depth: 0)
+        try writer.chargeGrowth()
+        // the String is a second copy of the text while both exist
+        do { try budget.charge(writer.out.count) } catch { throw EncodeError(description: error.description) }
+        return String(decoding: writer.out, as: UTF8.self)
     }
 
-    private static func write(_ value: LuaValue, into out: inout [UInt8], depth: Int) throws(EncodeError) {
-        guard depth < 200 else { throw EncodeError(description: "value is nested too deeply for JSON") }
-        switch value {
-        case .nil: out += Array("null".utf8)
-        case .boolean(let b): out += Array((b ? "true" : "false").utf8)
-        case .integer(let i): out += Array(String(i).utf8)
-        case .number(let n):
-            guard n.isFinite else { throw EncodeError(description: "\(n) cannot be written as JSON") }
-            if n == n.rounded(), abs(n) < 1e15 { out += Array(String(Int64(n)).utf8) + Array(".0".utf8) }
-            else { out += Array("\(n)".utf8) }
-        case .string(let s): writeString(s, into: &out)
-        case .array(let elements):
-            out.append(UInt8(ascii: "["))
-            for (i, element) in elements.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                try write(element, into: &out, depth: depth + 1)
-            }
-            out.append(UInt8(ascii: "]"))
-        case .map(let entries):
-            var keyed: [(String, LuaValue)] = []
-            for (key, element) in entries {
-                switch key {
-                case .string(let s): keyed.append((s.description, element))
-                case .integer(let i): keyed.append((String(i), element))
-                default: throw EncodeError(description: "a JSON object key must be a string or an integer, not \(key.value.typeName)")
+    /// The text being written, charged to the budget in steps as it grows.
+    private struct Writer {
+        var out: [UInt8] = []
+        let budget: LuaMemoryBudget
+        var charged = 0
+
+        init(budget: LuaMemoryBudget) { self.budget = budget }
+
+        mutating func chargeGrowth() throws(EncodeError) {
+            guard out.count > charged else { return }
+            let step = max(out.count - charged, 64 << 10)
+            do { try budget.charge(step) } catch { throw EncodeError(description: error.description) }
+            charged += step
+        }
+
+        mutating func write(_ value: LuaValue, depth: Int) throws(EncodeError) {
+            guard depth < 200 else { throw EncodeError(description: "value is nested too deeply for JSON") }
+            if out.count > charged { try chargeGrowth() }
+            switch value {
+            case .nil: out += Array("null".utf8)
+            case .boolean(let b): out += Array((b ? "true" : "false").utf8)
+            case .integer(let i): out += Array(String(i).utf8)
+            case .number(let n):
+                guard n.isFinite else { throw EncodeError(description: "\(n) cannot be written as JSON") }
+                if n == n.rounded(), abs(n) < 1e15 { out += Array(String(Int64(n)).utf8) + Array(".0".utf8) }
+                else { out += Array("\(n)".utf8) }
+            case .string(let s): JSONText.writeString(s, into: &out)
+            case .array(let elements):
+                out.append(UInt8(ascii: "["))
+                for (i, element) in elements.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    try write(element, depth: depth + 1)
                 }
+                out.append(UInt8(ascii: "]"))
+            case .map(let entries):
+                var keyed: [(String, LuaValue)] = []
+                for (key, element) in entries {
+                    switch key {
+                    case .string(let s): keyed.append((s.description, element))
+                    case .integer(let i): keyed.append((String(i), element))
+                    default: throw EncodeError(description: "a JSON object key must be a string or an integer, not \(key.value.typeName)")
+                    }
+                }
+                keyed.sort { $0.0 < $1.0 }
+                out.append(UInt8(ascii: "{"))
+                for (i, (key, element)) in keyed.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    JSONText.writeString(LuaString(key), into: &out)
+                    out.append(UInt8(ascii: ":"))
+                    try write(element, depth: depth + 1)
+                }
+                out.append(UInt8(ascii: "}"))
+            case .readOnly(let inner): try write(inner, depth: depth)
+            case .hostFunction: throw EncodeError(description: "a function cannot be written as JSON")
             }
-            keyed.sort { $0.0 < $1.0 }
-            out.append(UInt8(ascii: "{"))
-            for (i, (key, element)) in keyed.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(LuaString(key), into: &out)
-                out.append(UInt8(ascii: ":"))
-                try write(element, into: &out, depth: depth + 1)
-            }
-            out.append(UInt8(ascii: "}"))
-        case .readOnly(let inner): try write(inner, into: &out, depth: depth)
-        case .hostFunction: throw EncodeError(description: "a function cannot be written as JSON")
         }
     }
 
-    private static func writeString(_ s: LuaString, into out: inout [UInt8]) {
+    fileprivate static func writeString(_ s: LuaString, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         let text = s.description // invalid UTF-8 becomes U+FFFD: JSON text is Unicode
         for byte in text.utf8 {
@@ -83,8 +107,8 @@ enum JSONText {
         out.append(UInt8(ascii: "\""))
     }
 
-    static func decode(_ text: [UInt8]) throws(DecodeError) -> LuaValue {
-        var parser = Parser(bytes: text)
+    static func decode(_ text: [UInt8], budget: LuaMemoryBudget = .unlimited) throws(DecodeError) -> LuaValue {
+        var parser = Parser(bytes: text, budget: budget)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -94,7 +118,18 @@ enum JSONText {
 
     private struct Parser {
         let bytes: [UInt8]
+        let budget: LuaMemoryBudget
         var index = 0
+
+        init(bytes: [UInt8], budget: LuaMemoryBudget) {
+            self.bytes = bytes
+            self.budget = budget
+        }
+
+        /// Charges what one decoded value costs in Swift (see `LuaMemoryBudget`).
+        func charge(_ bytes: Int) throws(DecodeError) {
+            do { try budget.charge(bytes) } catch { throw fail(error.description) }
+        }
 
         mutating func skipSpace() {
             while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
@@ -105,6 +140,7 @@ enum JSONText {
         mutating func value(depth: Int) throws(DecodeError) -> LuaValue {
             guard depth < 200 else { throw fail("nested too deeply") }
             guard index < bytes.count else { throw fail("unexpected end of text") }
+            try charge(LuaMemoryBudget.valueBytes)
             switch bytes[index] {
             case UInt8(ascii: "{"): return try object(depth: depth)
             case UInt8(ascii: "["): return try array(depth: depth)
@@ -124,6 +160,7 @@ enum JSONText {
         }
 
         mutating func object(depth: Int) throws(DecodeError) -> LuaValue {
+            try charge(LuaMemoryBudget.tableBytes)
             index += 1
             var entries: [LuaKey: LuaValue] = [:]
             skipSpace()
@@ -131,6 +168,7 @@ enum JSONText {
             while true {
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                try charge(LuaMemoryBudget.entryBytes)
                 let key = LuaString(bytes: try string())
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
@@ -147,6 +185,7 @@ enum JSONText {
         }
 
         mutating func array(depth: Int) throws(DecodeError) -> LuaValue {
+            try charge(LuaMemoryBudget.tableBytes)
             index += 1
             var elements: [LuaValue] = []
             skipSpace()
@@ -176,7 +215,9 @@ enum JSONText {
                 let byte = bytes[index]
                 index += 1
                 switch byte {
-                case UInt8(ascii: "\""): return out
+                case UInt8(ascii: "\""):
+                    try charge(LuaMemoryBudget.stringBytes(out.count))
+                    return out
                 case UInt8(ascii: "\\"):
                     guard index < bytes.count else { throw fail("unfinished escape") }
                     let escape = bytes[index]

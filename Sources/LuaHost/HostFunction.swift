@@ -51,8 +51,16 @@ public struct LuaArguments: ~Copyable {
         guard position <= count, lua_type(L, Int32(position)) == LUA_TSTRING else {
             throw LuaArgumentError(position, "string expected, got \(typeName(position))")
         }
-        return ValueReader(L).readString(Int32(position))
+        do {
+            return try ValueReader(L).readString(Int32(position))
+        } catch {
+            throw LuaArgumentError(position, error.description)
+        }
     }
+
+    /// The memory budget shared with the Lua heap: charge what the function
+    /// builds from its arguments (text, copies); charges end with the call.
+    public var budget: LuaMemoryBudget { LuaMemoryBudget(host: lh_host(L)) }
 
     public func boolean(_ position: Int) -> Bool {
         position <= count && lua_toboolean(L, Int32(position)) != 0

@@ -42,8 +42,8 @@ public final class LuaState {
     public private(set) var documentation: [Int64: FunctionDoc] = [:]
     /// Names of registered functions, for argument errors when Lua cannot name the call.
     private var functionNames: [Int64: String] = [:]
-    private let argumentsTape = Tape.make()
-    private let resultsTape = Tape.make()
+    private let argumentsTape: UnsafeMutablePointer<Tape>
+    private let resultsTape: UnsafeMutablePointer<Tape>
     /// Where `print` writes; stdout when nil.
     public var output: ((UnsafeRawBufferPointer) -> Void)?
 
@@ -68,6 +68,8 @@ public final class LuaState {
         L = state
         self.host = host
         self.ownsHost = ownsHost
+        argumentsTape = Tape.make(host: host)
+        resultsTape = Tape.make(host: host)
         host.pointee.dispatch = luaHostDispatch
         host.pointee.write = luaHostWrite
         let me = Unmanaged.passUnretained(self).toOpaque()
@@ -76,6 +78,8 @@ public final class LuaState {
         guard lh_open_sandbox(L) == LUA_OK else {
             let message = popErrorMessage()
             lh_close(L)
+            Tape.destroy(argumentsTape)
+            Tape.destroy(resultsTape)
             lh_host_free(host)
             if ownsHost { host.deallocate() }
             throw LuaHostFailure("cannot open the sandbox: \(message)")
@@ -84,11 +88,11 @@ public final class LuaState {
     }
 
     deinit {
-        lh_close(L)
-        lh_host_free(host)
-        if ownsHost { host.deallocate() }
+        lh_close(L) // may still call host functions (a pending __close): tapes live on
         Tape.destroy(argumentsTape)
         Tape.destroy(resultsTape)
+        lh_host_free(host)
+        if ownsHost { host.deallocate() }
         for function in functions { function.release() }
     }
 
@@ -114,6 +118,7 @@ public final class LuaState {
     public func setGlobal(_ name: String, _ value: LuaValue) throws {
         argumentsTape.pointee.reset()
         try argumentsTape.pointee.append(value)
+        try argumentsTape.pointee.checkBudget()
         let status = argumentsTape.pointee.withTape { tape in name.withCString { lh_setglobal_tape(L, $0, tape) } }
         argumentsTape.pointee.shrinkIfLarge()
         guard status == LUA_OK else { throw LuaHostFailure("cannot set global '\(name)': \(popErrorMessage())") }
@@ -122,8 +127,12 @@ public final class LuaState {
     /// Reads a global variable raw (no __index on the global table runs).
     public func global(_ name: String) throws -> LuaValue {
         let top = lua_gettop(L)
-        // restores the stack even when reading fails halfway through a table
-        defer { lua_settop(L, top) }
+        // restores the stack even when reading fails halfway through a table,
+        // and gives back what the read charged to the budget
+        defer {
+            lua_settop(L, top)
+            _ = lh_end_call(host)
+        }
         lua_rawgeti(L, lshim_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
         guard lh_rawgetfield(L, -1, name) == LUA_OK else {
             throw LuaHostFailure("cannot read global '\(name)': out of memory")
@@ -171,8 +180,11 @@ public final class LuaState {
         argumentsTape.pointee.reset()
         do {
             for argument in arguments { try argumentsTape.pointee.append(argument) }
+            try argumentsTape.pointee.checkBudget()
         } catch {
             lua_settop(L, base)
+            // arguments past the budget fail as Lua's own memory error would
+            if argumentsTape.pointee.refused { throw LuaScriptError(message: LuaMemoryError().description) }
             throw error
         }
         var pushed: Int32 = 0
@@ -189,7 +201,10 @@ public final class LuaState {
             lua_settop(L, base)
             throw error
         }
-        defer { lua_settop(L, base) }
+        defer {
+            lua_settop(L, base)
+            _ = lh_end_call(host)
+        }
         var reader = ValueReader(L)
         var results: [LuaValue] = []
         let top = lua_gettop(L)
@@ -208,21 +223,28 @@ public final class LuaState {
         return LuaScriptError(message: message, location: location, traceback: traceback)
     }
 
+    /// Longest error message kept, in bytes: the rest is summarized, so an
+    /// error of a huge string costs no huge copy (or escaped copy) outside the budget.
+    static let maxErrorBytes = 64 << 10
+
+    /// The string of `length` bytes at `bytes`, cut to `maxErrorBytes`.
+    private static func errorText(_ bytes: UnsafePointer<CChar>, _ length: Int) -> String {
+        let kept = min(length, maxErrorBytes)
+        let text = LuaString(bytes: UnsafeRawBufferPointer(start: bytes, count: kept)).description
+        return kept == length ? text : text + "… (\(length - kept) more bytes)"
+    }
+
     /// Pops the error value; strings as they are, other values described raw.
     func popErrorMessage() -> String {
         defer { lua_settop(L, -2) }
         var length = 0
-        if let bytes = lh_rawstring(L, -1, &length) {
-            return LuaString(bytes: UnsafeRawBufferPointer(start: bytes, count: length)).description
-        }
+        if let bytes = lh_rawstring(L, -1, &length) { return Self.errorText(bytes, length) }
         // An error table from a host module carries its text in a raw "summary" or "message" field.
         if lua_type(L, -1) == LUA_TTABLE {
             for field in ["summary", "message"] {
                 _ = lh_rawgetfield(L, -1, field)
                 defer { lua_settop(L, -2) }
-                if let bytes = lh_rawstring(L, -1, &length) {
-                    return LuaString(bytes: UnsafeRawBufferPointer(start: bytes, count: length)).description
-                }
+                if let bytes = lh_rawstring(L, -1, &length) { return Self.errorText(bytes, length) }
             }
         }
         if lua_type(L, -1) == LUA_TNIL { return "nil" }
@@ -232,7 +254,21 @@ public final class LuaState {
     fileprivate func dispatch(
         _ thread: OpaquePointer, _ id: Int64, _ out: UnsafeMutablePointer<lh_Tape>, _ argn: UnsafeMutablePointer<Int32>
     ) -> Int32 {
-        resultsTape.pointee.reset()
+        // Large buffers of the previous call's results go (C has pushed them by now).
+        resultsTape.pointee.shrinkIfLarge()
+        let status = call(thread, id, out, argn)
+        // Whatever the function charged to the budget ends with it; a refused
+        // charge (its copies, its text, the results tape) fails the call with
+        // the memory error, however the function reported it or even if it
+        // went on without the value.
+        guard host.pointee.call_charged != 0 || host.pointee.call_refused != 0 else { return status } // the common case
+        return lh_end_call(host) != 0 ? Int32(LH_CALL_MEMERROR) : status
+    }
+
+    @inline(__always)
+    private func call(
+        _ thread: OpaquePointer, _ id: Int64, _ out: UnsafeMutablePointer<lh_Tape>, _ argn: UnsafeMutablePointer<Int32>
+    ) -> Int32 {
         // A .hostFunction id made by another state (or by hand) must not index out of range.
         guard id >= 0, id < Int64(functions.count) else {
             resultsTape.pointee.appendString("host function #\(id) is not registered with this Lua state")

@@ -1,5 +1,7 @@
 import CLua
 import CLuaSupport
+import Dispatch
+import Foundation
 
 /// What happened to one chunk typed at the prompt.
 public enum ReplEvaluation: Sendable, Equatable {
@@ -19,14 +21,37 @@ public enum ReplEvaluation: Sendable, Equatable {
 /// Evaluates chunks the way lua.c does: `return <line>` first so expressions
 /// print, then the line as a statement; a chunk that ends too early asks for
 /// more input. Results go to the state's output through a pretty-printer.
+///
+/// Every chunk runs under the same limits as `fota run`: a fresh CPU budget,
+/// the wall-clock `timeoutSeconds`, and a watchdog that stops a chunk stuck
+/// in C and, if it does not unwind within the grace period, calls `onStuck`
+/// (the state cannot be used again: the process must end).
 public final class ReplSession {
     public let state: LuaState
     private var printerReference: Int32 = 0
     private let limits: LuaLimits
+    /// Wall-clock limit of one chunk in seconds; 0 = none.
+    public let timeoutSeconds: Double
+    /// How long a stopped chunk may take to unwind before `onStuck` runs.
+    public var gracePeriodSeconds: Double = 0.5
+    /// Called on the watchdog thread when a chunk is stuck past a limit and
+    /// the grace period. The default writes why on stderr and exits with 3,
+    /// the status of a limit in `fota run`.
+    public var onStuck: @Sendable (LuaLimit) -> Void = { limit in
+        let what: String
+        switch limit {
+        case .cpu(let seconds): what = "CPU time limit (\(seconds) s)"
+        case .wallClock(let seconds): what = "time limit (\(seconds) s)"
+        case .memory: what = "memory limit"
+        }
+        FileHandle.standardError.write(Data("fota: the chunk passed the \(what) inside a C function and did not stop; exiting\n".utf8))
+        exit(3)
+    }
 
-    public init(state: LuaState, limits: LuaLimits) throws {
+    public init(state: LuaState, limits: LuaLimits, timeoutSeconds: Double = 0) throws {
         self.state = state
         self.limits = limits
+        self.timeoutSeconds = timeoutSeconds
         // The chunk returns the printer function; keep it in the registry, out of scripts' reach.
         try state.load(bytes: PrettyPrinter.source, chunkName: "=(printer)")
         var reference: Int32 = 0
@@ -50,6 +75,12 @@ public final class ReplSession {
                 return .failed(error)
             }
         }
+        let watch = watchChunk()
+        // the watchdog is gone before the next chunk starts, so it cannot stop that one
+        defer {
+            watch.done.signal()
+            watch.finished.wait()
+        }
         let status = lh_pcall(L, 0, LUA_MULTRET)
         if status != LUA_OK {
             let error = state.currentError()
@@ -66,7 +97,31 @@ public final class ReplSession {
         }
         lua_settop(L, base)
         lh_flush_stdout()
+        // an overrun in the chunk's last C call is still an overrun
+        if lh_limits_settle(state.host) != Int32(LH_STOP_NONE) { return classify(LuaScriptError(message: "stopped")) }
         return .ran
+    }
+
+    /// Starts the watchdog of one chunk: signal `done` when the chunk ends,
+    /// then wait for `finished`.
+    private func watchChunk() -> (done: DispatchSemaphore, finished: DispatchSemaphore) {
+        let done = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        let host = HostAddress(state.host)
+        let (timeout, cpu, grace, onStuck) = (timeoutSeconds, limits.cpuSeconds, gracePeriodSeconds, onStuck)
+        guard timeout > 0 || cpu > 0 else {
+            finished.signal()
+            return (done, finished)
+        }
+        let watchdog = Thread {
+            if let limit = Watchdog.watch(host, done: done, timeout: timeout, cpuLimit: cpu, grace: grace) {
+                onStuck(limit)
+            }
+            finished.signal()
+        }
+        watchdog.name = "fota-repl-watchdog"
+        watchdog.start()
+        return (done, finished)
     }
 
     /// Candidates for completing `text` (a name or dotted path), sorted.
@@ -80,7 +135,7 @@ public final class ReplSession {
     }
 
     private func classify(_ error: LuaScriptError) -> ReplEvaluation {
-        switch ScriptRunner.classify(error, host: state.host, limits: limits, timeout: 0) {
+        switch ScriptRunner.classify(error, host: state.host, limits: limits, timeout: timeoutSeconds) {
         case .exited(let status): return .exited(status)
         case .interrupted: return .interrupted
         case .limitExceeded(let limit): return .limitExceeded(limit)

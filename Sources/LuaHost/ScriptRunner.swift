@@ -33,7 +33,7 @@ public struct ScriptRun: Sendable {
     /// Wall-clock limit in seconds, enforced from outside the VM; 0 = none.
     public var timeoutSeconds: Double
     /// How long to wait for a stopped script to unwind before giving up on it.
-    public var gracePeriodSeconds: Double = 2
+    public var gracePeriodSeconds: Double = 0.5
     /// Where `print` writes; stdout when nil.
     public var output: (@Sendable (UnsafeRawBufferPointer) -> Void)?
     /// Whether the chunk's return values are read back (the command line ignores them).
@@ -64,9 +64,10 @@ public enum ScriptRunner {
 
     /// Runs the script to its end and reports how it ended. Blocks the caller.
     ///
-    /// If a script is stuck in C code past its timeout and the grace period
-    /// (a catastrophic pattern match), this returns `.limitExceeded` while the
-    /// interpreter thread is abandoned; the command line then exits the process.
+    /// If a script is stuck in C code past its timeout or CPU limit and the
+    /// grace period (a catastrophic pattern match), this returns
+    /// `.limitExceeded` while the interpreter thread is abandoned; the command
+    /// line then exits the process.
     public static func run(_ run: ScriptRun) -> ScriptOutcome {
         let source: Data
         if let given = run.source {
@@ -91,16 +92,12 @@ public enum ScriptRunner {
         thread.name = "fota-lua"
         thread.start()
 
-        if run.timeoutSeconds > 0 {
-            if done.wait(timeout: .now() + run.timeoutSeconds) == .timedOut {
-                lh_request_stop(hostAddress.pointer, Int32(LH_STOP_TIMEOUT))
-                if done.wait(timeout: .now() + run.gracePeriodSeconds) == .timedOut {
-                    // The host block stays allocated: the abandoned thread may still read it.
-                    return .limitExceeded(.wallClock(seconds: run.timeoutSeconds))
-                }
-            }
-        } else {
-            done.wait()
+        if let limit = Watchdog.watch(
+            hostAddress, done: done, timeout: run.timeoutSeconds, cpuLimit: run.limits.cpuSeconds,
+            grace: run.gracePeriodSeconds)
+        {
+            // The host block stays allocated: the abandoned thread may still read it.
+            return .limitExceeded(limit)
         }
         host.deallocate()
         return box.outcome ?? .failed(LuaScriptError(message: "the interpreter thread ended without a result"))
@@ -123,7 +120,9 @@ public enum ScriptRunner {
             let results = try state.callFunctionOnStack(
                 arguments: run.arguments.map { .string($0) }, readingResults: run.readsResults)
             // A stop the script caught and then returned through a tail call
-            // (`return pcall(os.exit, 3)`, `return pcall(loop)`) still ends the run as a stop.
+            // (`return pcall(os.exit, 3)`, `return pcall(loop)`) still ends the
+            // run as a stop, and so does a CPU overrun in the chunk's last C call.
+            _ = lh_limits_settle(host)
             outcome = stopOutcome(host: host, limits: run.limits, timeout: run.timeoutSeconds) ?? .finished(results)
         } catch let error as LuaScriptError {
             outcome = classify(error, host: host, limits: run.limits, timeout: run.timeoutSeconds)
@@ -137,7 +136,9 @@ public enum ScriptRunner {
 
     /// A failed call is put down to a tripped limit, Ctrl-C or os.exit when
     /// the host recorded one: the error text itself may have been rewritten by the script.
+    /// Call it on the interpreter thread (it reads that thread's CPU clock).
     static func classify(_ error: LuaScriptError, host: UnsafeMutablePointer<lh_Host>, limits: LuaLimits, timeout: Double) -> ScriptOutcome {
+        _ = lh_limits_settle(host)
         if let stop = stopOutcome(host: host, limits: limits, timeout: timeout) { return stop }
         if host.pointee.mem_refused != 0 && error.message.hasSuffix("not enough memory") {
             return .limitExceeded(.memory(bytes: limits.memoryBytes))
@@ -176,13 +177,6 @@ public enum ScriptRunner {
 // signals the semaphore, read by the caller only after waiting on it.
 private final class OutcomeBox: @unchecked Sendable {
     var outcome: ScriptOutcome?
-}
-
-/// The host block's address, used from the watchdog only through the atomic `lh_request_stop`.
-// @unchecked Sendable: the pointee's `stop` field is a C11 atomic, the only field touched across threads.
-private struct HostAddress: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<lh_Host>
-    init(_ pointer: UnsafeMutablePointer<lh_Host>) { self.pointer = pointer }
 }
 
 /// Why reading or writing a file failed, in the system's words ("No such file or

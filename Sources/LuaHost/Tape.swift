@@ -5,32 +5,48 @@ import CLuaSupport
 ///
 /// A tape lives at a fixed address (`Tape.make()`), so host functions reach it
 /// through a plain pointer: no reference counting on the hot path of a call.
-struct Tape {
+/// It owns its buffers, so it cannot be copied.
+///
+/// Growth past the first buffers is charged to the state's memory budget
+/// (`lh_charge`) for as long as it is held; a refused growth appends nothing
+/// more and marks the tape `refused`, which fails the transfer with the
+/// memory error (`checkBudget`, or the dispatch through `lh_end_call`).
+struct Tape: ~Copyable {
     private(set) var slots: UnsafeMutablePointer<lh_Slot>
     private(set) var slotCount = 0
     private var slotCapacity: Int
     private(set) var bytes: UnsafeMutablePointer<UInt8>
     private(set) var byteCount = 0
     private var byteCapacity: Int
+    private let host: UnsafeMutablePointer<lh_Host>?
+    /// Bytes of buffer charged to the budget (beyond the first buffers).
+    private var charged = 0
+    /// A growth was refused since the last reset: the tape is incomplete.
+    private(set) var refused = false
 
     static let maxDepth = 100
+    private static let firstSlots = 64
+    private static let firstBytes = 1024
 
-    private init(slotCapacity: Int = 64, byteCapacity: Int = 1024) {
-        self.slotCapacity = slotCapacity
-        self.byteCapacity = byteCapacity
+    private init(host: UnsafeMutablePointer<lh_Host>?) {
+        self.host = host
+        slotCapacity = Self.firstSlots
+        byteCapacity = Self.firstBytes
         slots = .allocate(capacity: slotCapacity)
         bytes = .allocate(capacity: byteCapacity)
     }
 
-    static func make() -> UnsafeMutablePointer<Tape> {
+    /// A tape whose growth is charged to `host`'s budget (none when nil).
+    static func make(host: UnsafeMutablePointer<lh_Host>? = nil) -> UnsafeMutablePointer<Tape> {
         let tape = UnsafeMutablePointer<Tape>.allocate(capacity: 1)
-        tape.initialize(to: Tape())
+        tape.initialize(to: Tape(host: host))
         return tape
     }
 
     static func destroy(_ tape: UnsafeMutablePointer<Tape>) {
         tape.pointee.slots.deallocate()
         tape.pointee.bytes.deallocate()
+        tape.pointee.credit(tape.pointee.charged)
         tape.deinitialize(count: 1)
         tape.deallocate()
     }
@@ -38,6 +54,12 @@ struct Tape {
     mutating func reset() {
         slotCount = 0
         byteCount = 0
+        refused = false
+    }
+
+    /// Throws the memory error if a growth was refused since the last reset.
+    func checkBudget() throws(LuaBridgeError) {
+        if refused { throw LuaBridgeError(LuaMemoryError().description) }
     }
 
     /// Drops large buffers after a big transfer so memory is not held forever.
@@ -45,14 +67,33 @@ struct Tape {
         reset()
         if slotCapacity > 1 << 16 {
             slots.deallocate()
-            slotCapacity = 64
+            credit((slotCapacity - Self.firstSlots) * MemoryLayout<lh_Slot>.stride)
+            slotCapacity = Self.firstSlots
             slots = .allocate(capacity: slotCapacity)
         }
         if byteCapacity > 1 << 20 {
             bytes.deallocate()
-            byteCapacity = 1024
+            credit(byteCapacity - Self.firstBytes)
+            byteCapacity = Self.firstBytes
             bytes = .allocate(capacity: byteCapacity)
         }
+    }
+
+    /// Charges `amount` more bytes of buffer; false (and `refused`) past the budget.
+    private mutating func charge(_ amount: Int) -> Bool {
+        guard let host else { return true }
+        guard lh_charge(host, amount) != 0 else {
+            refused = true
+            return false
+        }
+        charged += amount
+        return true
+    }
+
+    private mutating func credit(_ amount: Int) {
+        guard let host, amount > 0 else { return }
+        lh_credit(host, amount)
+        charged -= amount
     }
 
     func withTape<R>(_ body: (UnsafePointer<lh_Tape>) throws -> R) rethrows -> R {
@@ -71,7 +112,7 @@ struct Tape {
 
     @inline(__always)
     private mutating func appendSlot(_ tag: Int32, flags: Int32 = 0, count: Int64 = 0, bits: Int64 = 0) {
-        if slotCount == slotCapacity { growSlots(slotCount + 1) }
+        if slotCount == slotCapacity, !growSlots(slotCount + 1) { return }
         var slot = lh_Slot()
         slot.tag = tag
         slot.flags = flags
@@ -81,24 +122,30 @@ struct Tape {
         slotCount += 1
     }
 
-    private mutating func growSlots(_ needed: Int) {
+    private mutating func growSlots(_ needed: Int) -> Bool {
+        guard !refused else { return false }
         var capacity = slotCapacity * 2
         while capacity < needed { capacity *= 2 }
+        guard charge((capacity - slotCapacity) * MemoryLayout<lh_Slot>.stride) else { return false }
         let bigger = UnsafeMutablePointer<lh_Slot>.allocate(capacity: capacity)
         bigger.moveInitialize(from: slots, count: slotCount)
         slots.deallocate()
         slots = bigger
         slotCapacity = capacity
+        return true
     }
 
-    private mutating func growBytes(_ needed: Int) {
+    private mutating func growBytes(_ needed: Int) -> Bool {
+        guard !refused else { return false }
         var capacity = byteCapacity * 2
         while capacity < needed { capacity *= 2 }
+        guard charge(capacity - byteCapacity) else { return false }
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         bigger.moveInitialize(from: bytes, count: byteCount)
         bytes.deallocate()
         bytes = bigger
         byteCapacity = capacity
+        return true
     }
 
     mutating func appendNil() { appendSlot(Int32(LH_TAG_NIL)) }
@@ -110,7 +157,7 @@ struct Tape {
 
     mutating func appendString(_ raw: UnsafeRawBufferPointer) {
         let offset = byteCount
-        if byteCount + raw.count > byteCapacity { growBytes(byteCount + raw.count) }
+        if byteCount + raw.count > byteCapacity, !growBytes(byteCount + raw.count) { return }
         if raw.count > 0 {
             UnsafeMutableRawPointer(bytes + byteCount).copyMemory(from: raw.baseAddress!, byteCount: raw.count)
         }

@@ -3,20 +3,64 @@ import CLuaSupport
 
 /// Reads Lua values into Swift with raw accessors only: no metamethod runs,
 /// nothing allocates inside Lua, nothing can raise.
+///
+/// Every value read is charged to the state's memory budget as it is copied
+/// (`LuaMemoryBudget`), so a table reached many times through shared
+/// references (30 nested pairs of the same table are 2^30 leaves) or a big
+/// string passed many times fails with the memory limit instead of growing
+/// without bound. The caller gives the charges back (`lh_end_call`). The
+/// limits (CPU, Ctrl-C, wall clock) are polled as it goes.
 struct ValueReader {
     let L: OpaquePointer
+    private let host: UnsafeMutablePointer<lh_Host>
     /// Tables on the path from the root to the current value: meeting one again is a cycle.
     private var onPath: Set<UnsafeRawPointer> = []
+    private var valuesRead = 0
 
     static let maxDepth = 100
+    /// Values read between two polls of the limits.
+    static let pollEvery = 4096
+    /// Most elements reserved ahead of reading them: a table's border
+    /// (`lua_rawlen`) is whatever the script made it, 2^40 for a table of 44 entries.
+    static let maxReserve = 1 << 12
 
-    init(_ L: OpaquePointer) { self.L = L }
+    init(_ L: OpaquePointer) {
+        self.L = L
+        host = lh_host(L)
+    }
+
+    /// Bytes counted but not yet charged: charging in steps keeps a C call off
+    /// the path of every value (the budget is passed by at most one step).
+    private var pending = 0
+    static let chargeStep = 64 << 10
+
+    /// Counts `bytes` of what is being read (see `LuaMemoryBudget`); charges
+    /// in steps and polls the limits now and then.
+    private mutating func account(_ bytes: Int, path: @autoclosure () -> String) throws(LuaBridgeError) {
+        pending += bytes
+        if pending >= Self.chargeStep { try chargePending(path: path()) }
+        valuesRead += 1
+        if valuesRead % Self.pollEvery == 0, lh_limits_poll(host) != Int32(LH_STOP_NONE) {
+            throw LuaBridgeError(path: path(), "the run is stopping")
+        }
+    }
+
+    private mutating func chargePending(path: @autoclosure () -> String) throws(LuaBridgeError) {
+        let amount = pending
+        pending = 0
+        guard lh_charge_call(host, amount) != 0 else {
+            throw LuaBridgeError(path: path(), LuaMemoryError().description)
+        }
+    }
 
     mutating func read(at index: Int32) throws(LuaBridgeError) -> LuaValue {
-        try read(lua_absindex(L, index), depth: 0, path: "")
+        let value = try read(lua_absindex(L, index), depth: 0, path: "")
+        try chargePending(path: "")
+        return value
     }
 
     private mutating func read(_ index: Int32, depth: Int, path: @autoclosure () -> String) throws(LuaBridgeError) -> LuaValue {
+        try account(LuaMemoryBudget.valueBytes, path: path())
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE:
             return .nil
@@ -26,7 +70,7 @@ struct ValueReader {
             if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
             return .number(lua_tonumberx(L, index, nil))
         case LUA_TSTRING:
-            return .string(readString(index))
+            return .string(try readCountedString(index, path: path()))
         case LUA_TTABLE:
             return try readTable(index, depth: depth, path: path())
         case let type:
@@ -35,9 +79,21 @@ struct ValueReader {
         }
     }
 
-    func readString(_ index: Int32) -> LuaString {
+    /// The string at `index`, its bytes counted with the rest of the value.
+    private mutating func readCountedString(_ index: Int32, path: @autoclosure () -> String) throws(LuaBridgeError) -> LuaString {
         var length = 0
         let pointer = lua_tolstring(L, index, &length)!
+        try account(LuaMemoryBudget.stringBytes(length), path: path())
+        return LuaString(bytes: UnsafeRawBufferPointer(start: pointer, count: length))
+    }
+
+    /// The string at `index` on its own, its bytes charged to the budget.
+    func readString(_ index: Int32, path: @autoclosure () -> String = "") throws(LuaBridgeError) -> LuaString {
+        var length = 0
+        let pointer = lua_tolstring(L, index, &length)!
+        guard lh_charge_call(host, LuaMemoryBudget.stringBytes(length)) != 0 else {
+            throw LuaBridgeError(path: path(), LuaMemoryError().description)
+        }
         return LuaString(bytes: UnsafeRawBufferPointer(start: pointer, count: length))
     }
 
@@ -55,8 +111,9 @@ struct ValueReader {
         }
         // One pass with lua_next: the array part comes first, in order, so a
         // proper sequence is read as an array without a second traversal.
+        try account(LuaMemoryBudget.tableBytes, path: path)
         var elements: [LuaValue] = []
-        elements.reserveCapacity(Int(lua_rawlen(L, index)))
+        elements.reserveCapacity(min(Int(clamping: lua_rawlen(L, index)), Self.maxReserve))
         var entries: [LuaKey: LuaValue]? = nil
         let keyIndex = lua_gettop(L) + 1
         let valueIndex = keyIndex + 1
@@ -79,6 +136,7 @@ struct ValueReader {
                     entries = converted
                     elements = []
                 }
+                try account(LuaMemoryBudget.entryBytes, path: path)
                 let key = try readKey(keyIndex, path: path)
                 let element = try read(valueIndex, depth: depth + 1, path: "\(path)\(Self.describe(key))")
                 entries![key] = element
@@ -103,12 +161,12 @@ struct ValueReader {
         return elements
     }
 
-    private func readKey(_ index: Int32, path: String) throws(LuaBridgeError) -> LuaKey {
+    private mutating func readKey(_ index: Int32, path: String) throws(LuaBridgeError) -> LuaKey {
         switch lua_type(L, index) {
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
             return .number(lua_tonumberx(L, index, nil))
-        case LUA_TSTRING: return .string(readString(index))
+        case LUA_TSTRING: return .string(try readCountedString(index, path: path))
         case LUA_TBOOLEAN: return .boolean(lua_toboolean(L, index) != 0)
         case let type:
             let name = String(cString: lua_typename(L, type))

@@ -1,6 +1,22 @@
+import Foundation
 @testable import FotaLua
 import LuaHost
 import Testing
+
+/// Runs `source` as a script with only `json` installed, under `limits`.
+func runWithJSON(_ source: String, limits: LuaLimits) throws -> ScriptOutcome {
+    let path = NSTemporaryDirectory() + "fota-json-\(UUID().uuidString).lua"
+    try Data(source.utf8).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var run = ScriptRun(scriptPath: path, limits: limits, timeoutSeconds: 60)
+    run.prepare = { state in
+        try state.setGlobal("json", .map([
+            "encode": state.register(Helpers.jsonEncode, name: "json.encode"),
+            "decode": state.register(Helpers.jsonDecode, name: "json.decode"),
+        ]))
+    }
+    return ScriptRunner.run(run)
+}
 
 @Suite("json")
 struct JSONTests {
@@ -43,5 +59,48 @@ struct JSONTests {
         #expect(throws: JSONText.EncodeError.self) { try JSONText.encode(.number(.nan)) }
         #expect(throws: JSONText.EncodeError.self) { try JSONText.encode(.hostFunction(1)) }
         #expect(throws: JSONText.EncodeError.self) { try JSONText.encode(.map([.boolean(true): .integer(1)])) }
+    }
+
+    @Test("attack: json.encode of a table shared 2^30 times hits the memory limit instead of writing gigabytes")
+    func encodeSharedReferences() throws {
+        let outcome = try runWithJSON("""
+            local t = {'leaf'}
+            for i = 1, 30 do t = {t, t} end
+            return json.encode(t)
+            """, limits: LuaLimits(memoryBytes: 16 << 20))
+        guard case .limitExceeded(.memory(let bytes)) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(bytes == 16 << 20)
+    }
+
+    @Test("attack: json.decode of text whose values outgrow the memory limit fails with it; with room it decodes")
+    func decodeCharged() throws {
+        let script = """
+            local parts = {}
+            for i = 1, 100000 do parts[i] = '{"id":"device-' .. i .. '","tags":["a","b"],"n":' .. i .. '}' end
+            local text = '[' .. table.concat(parts, ',') .. ']'
+            parts = nil
+            local v = json.decode(text)
+            return #v, v[100000].id
+            """
+        let small = try runWithJSON(script, limits: LuaLimits(memoryBytes: 32 << 20))
+        guard case .limitExceeded(.memory) = small else { Issue.record("\(small)"); return }
+        let roomy = try runWithJSON(script, limits: LuaLimits(memoryBytes: 512 << 20))
+        guard case .finished(let values) = roomy else { Issue.record("\(roomy)"); return }
+        #expect(values == [.integer(100000), .string("device-100000")])
+    }
+
+    @Test("attack: json.encode of a 44-entry table whose border is 2^40 writes its 44 entries")
+    func encodeHugeBorder() throws {
+        let outcome = try runWithJSON("""
+            local parts = {}
+            for i = 0, 40 do parts[#parts + 1] = '[' .. (1 << i) .. ']=true' end
+            local t = load('return {a=1,b=2,c=3,' .. table.concat(parts, ',') .. '}')()
+            assert(#t >= 1 << 40)
+            local n = 0
+            for _ in pairs(json.decode(json.encode(t))) do n = n + 1 end
+            return n
+            """, limits: LuaLimits())
+        guard case .finished(let values) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(values == [.integer(44)])
     }
 }

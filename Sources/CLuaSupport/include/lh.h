@@ -8,7 +8,21 @@
 **     'p'  runs its work under lua_pcall and returns a status (never raises);
 **     'e'  may raise: call it only from C code that Lua itself is running.
 ** Swift calls only '-' and 'p' functions. A Lua error is a longjmp and must
-** never unwind through Swift frames.
+** never unwind through Swift frames. A 'p' function that fails leaves its
+** error message on the stack: its effect is then written +(p|1).
+**
+** The Lua API calls Swift makes directly (lua_settop, lua_next, lua_type,
+** lua_tolstring on strings, lua_rawlen...) are those the manual marks '-',
+** with two that the manual marks 'e', safe here for these reasons:
+**   lua_settop may raise because it runs __close for to-be-closed slots it
+**     removes; the host never marks a slot to-be-closed (no lua_toclose in
+**     this code), and a script's to-be-closed variables live in its own Lua
+**     frames, never in the slots the host pushed or was handed.
+**   lua_next raises only for a key that is not in the table; the host walks
+**     a table with the keys lua_next itself returned, reading raw, and no
+**     script code runs during the walk to change the table.
+** Swift never calls lua_tolstring on a number (that converts in place and
+** allocates): ValueReader reads strings only when lua_type says so.
 */
 #ifndef FOTA_LH_H
 #define FOTA_LH_H
@@ -16,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdatomic.h>
+#include <time.h>
 #include "../../CLua/lua_shim.h"
 
 /* ---------------------------------------------------------------------------
@@ -76,7 +91,8 @@ typedef struct lh_Tape {
 enum {
   LH_CALL_RETURN = 0,   /* out holds the results */
   LH_CALL_ERROR = 1,    /* out holds one value: the error (strings get position) */
-  LH_CALL_ARGERROR = 2  /* out holds one string; *argn is the bad argument */
+  LH_CALL_ARGERROR = 2, /* out holds one string; *argn is the bad argument */
+  LH_CALL_MEMERROR = 3  /* the call would pass the memory budget (lh_charge) */
 };
 
 /* Called by the trampoline with the function's id; fills *out. Must not raise. */
@@ -92,14 +108,25 @@ typedef struct lh_Host {
   size_t mem_peak;
   size_t mem_limit;    /* bytes; 0 = no limit */
   int mem_refused;     /* an allocation was refused at least once */
+  size_t host_charged; /* part of mem_used held by the host itself: Swift
+                       ** copies of script values, tapes, JSON text */
+  size_t call_charged; /* part of host_charged given back when the current
+                       ** host call (or read of results) ends */
+  int call_refused;    /* a charge was refused during the current call */
 
   /* limits checked by the count hook */
   _Atomic int stop;    /* LH_STOP_* */
   double cpu_limit;    /* seconds of thread CPU time; 0 = none */
   double cpu_start;
   unsigned hook_calls;
+  unsigned host_calls; /* host function calls, for lh_limits_check_quick */
   double cpu_checked_at; /* monotonic seconds of the last CPU clock read */
   int exit_status;     /* for LH_STOP_EXIT */
+  /* the interpreter thread's CPU clock and its reading when the budget
+  ** started, for the watchdog thread (lh_cpu_overrun) */
+  _Atomic int cpu_clock_ok;
+  clockid_t cpu_clock;
+  _Atomic long long cpu_base_ns;
 
   /* output and host functions */
   lh_WriteFn write;
@@ -114,10 +141,28 @@ typedef struct lh_Host {
   /* pattern-matching caps */
   size_t max_pattern;
   size_t max_subject;
+
+  lua_State *main;     /* the main thread (never marked as stopped) */
+  int close_depth;     /* coroutine.close calls in progress, nested */
 } lh_Host;
 
 /* [-0, +0, -] a new state using h's budgeted allocator, or NULL. */
 lua_State *lh_newstate(lh_Host *h);
+/* [-0, +0, -] charges n bytes that the host builds from script values
+** (copies, tapes, text) to the state's memory budget, as if Lua had
+** allocated them. Returns 0, and records the refusal like the allocator
+** does, if that would pass the limit; nothing is charged then. */
+int lh_charge(lh_Host *h, size_t n);
+/* [-0, +0, -] gives back n bytes charged with lh_charge. */
+void lh_credit(lh_Host *h, size_t n);
+/* [-0, +0, -] lh_charge for memory held only until lh_end_call: what a host
+** function builds while it runs (copies of its arguments, text). */
+int lh_charge_call(lh_Host *h, size_t n);
+/* [-0, +0, -] gives back what lh_charge_call charged since the last call of
+** this; returns 1 if a charge was refused meanwhile (the call must then fail
+** with a memory error, whatever the Swift code made of the refusal). */
+int lh_end_call(lh_Host *h);
+
 /* [-0, +0, -] the host of a state made by lh_newstate. */
 lh_Host *lh_host(lua_State *L);
 /* [-0, +0, -] closes L; finalizers run under the same budget and hook. */
@@ -138,6 +183,16 @@ void lh_limits_check(lua_State *L);
 /* [-0, +0, -] the pending LH_STOP_* reason after checking Ctrl-C and the CPU
 ** budget as the hook does, without raising (for the allocator). */
 int lh_limits_poll(lh_Host *h);
+/* [-0, +0, -] seconds by which the interpreter thread has overrun its CPU
+** budget (negative while within it, 0 without a budget). Safe from any
+** thread: the watchdog uses it to stop, and at worst abandon, a script
+** stuck in a long C function where no hook runs. */
+double lh_cpu_overrun(lh_Host *h);
+/* [-0, +0, -] at the end of a chunk, on the interpreter thread: reads the
+** CPU clock now and records a CPU stop if the budget is spent, so an overrun
+** in the chunk's last C call is reported even though no hook ran after it.
+** Returns the pending LH_STOP_* reason. */
+int lh_limits_settle(lh_Host *h);
 /* [-0, +0, -] CPU seconds used by the calling thread. */
 double lh_thread_cpu(void);
 
@@ -148,35 +203,40 @@ void lh_uninstall_sigint(void);
 int lh_interrupt_pending(void);
 void lh_clear_interrupt(void);
 
-/* [-0, +0, p] opens the sandboxed standard library; 0 or an error status
+/* [-0, +(0|1), p] opens the sandboxed standard library; 0 or an error status
 ** with the message on the stack. */
 int lh_open_sandbox(lua_State *L);
 
-/* [-0, +0, -] sets the folders `require` searches: a NUL-separated list of
-** (root, shown-as) pairs, `count` pairs in all. Call before running code. */
+/* [-0, +(0|1), p] sets the folders `require` searches: a NUL-separated list
+** of (root, shown-as) pairs, `count` pairs in all. Call before running code.
+** Returns a status; on error the message is on the stack. */
 int lh_set_require_path(lua_State *L, const char *pairs, size_t len, int count);
 
-/* [-0, +1, -] loads text (never bytecode) as a chunk named `chunkname`;
+/* [-0, +1, -] loads text (never bytecode) as a chunk named `chunkname`
+** (lua_load is protected: a syntax or memory error is returned, not raised);
 ** a first line starting with '#' is ignored (line numbers are kept).
 ** Returns a status; on error the message is on the stack. */
 int lh_loadtext(lua_State *L, const char *text, size_t len, const char *chunkname);
 
-/* [-0, +n, p] pushes the tape's top-level values; *npushed gets n.
+/* [-0, +(n|1), p] pushes the tape's top-level values; *npushed gets n.
 ** On error pushes the message instead and returns its status. */
 int lh_push_tape(lua_State *L, const lh_Tape *tape, int *npushed);
 
-/* [-0, +0, p] sets global `name` to the tape's single value. */
+/* [-0, +(0|1), p] sets global `name` to the tape's single value; on error
+** the message is left on the stack. */
 int lh_setglobal_tape(lua_State *L, const char *name, const lh_Tape *tape);
 
-/* [-(nargs+1), +nresults, p] calls the function below nargs arguments with
+/* [-(nargs+1), +(nresults|1), p] calls the function below nargs arguments with
 ** the host's message handler (traceback, error position); LUA_MULTRET allowed.
 ** On error, one value (the error) is left and the status returned. */
 int lh_pcall(lua_State *L, int nargs, int nresults);
 
-/* [-0, +0, p] stores the value at the top in the registry and pops it;
-** *ref gets the reference. */
+/* [-1, +(0|1), p] stores the value at the top in the registry and pops it;
+** *ref gets the reference. On error the message replaces the value. */
 int lh_ref(lua_State *L, int *ref);
-/* [-0, +0, -] */
+/* [-0, +0, -] frees a reference (luaL_unref only rewrites existing registry
+** slots: it never allocates; it needs 2 free stack slots, which every call
+** level has). */
 void lh_unref(lua_State *L, int ref);
 
 /* [-0, +0, -] the bytes of the string at idx, or NULL if it is not a string
@@ -204,8 +264,9 @@ void lh_flush_stdout(void);
 int lh_complete(lua_State *L, const char *text, size_t len, char ***items, size_t *count);
 void lh_complete_free(char **items, size_t count);
 
-/* [-nresults, +0, p] sets _ to the first result and passes all of them to
-** the function held in the registry at `printer`. */
+/* [-nresults, +(0|1), p] sets _ to the first result and passes all of them
+** to the function held in the registry at `printer`; on error the message is
+** left on the stack. */
 int lh_repl_show(lua_State *L, int printer, int nresults);
 
 /* [-0, +0, -] clears a stop (Ctrl-C, CPU) and restarts the CPU clock, so the
@@ -215,7 +276,8 @@ void lh_repl_rearm(lua_State *L);
 /* [-0, +0, -] 1 and *id set if the value at idx is a host function. */
 int lh_host_function_id(lua_State *L, int idx, int64_t *id);
 
-/* [-0, +0, -] the C function behind every host function (for identity checks). */
+/* [-0, +?, e] the C function behind every host function: Lua calls it (it
+** raises the function's errors); Swift only compares pointers with it. */
 int lh_trampoline(lua_State *L);
 
 #endif

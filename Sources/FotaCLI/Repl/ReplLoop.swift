@@ -18,7 +18,7 @@ final class ReplLoop {
         do {
             let state = try LuaState(limits: settings.limits.luaLimits)
             try configure(state)
-            session = try ReplSession(state: state, limits: settings.limits.luaLimits)
+            session = try ReplSession(state: state, limits: settings.limits.luaLimits, timeoutSeconds: settings.limits.timeout)
         } catch {
             printError("cannot start the prompt: \(error)")
             return ExitStatus.configuration

@@ -1,0 +1,49 @@
+/*
+** lh_internal.h: declarations shared between the C files of the host and
+** never called from Swift. Same notation as lh.h.
+*/
+#ifndef FOTA_LH_INTERNAL_H
+#define FOTA_LH_INTERNAL_H
+
+#include "lh.h"
+
+/* lh_limits.c */
+/* [-0, +0, e] lh_limits_check for the hot path of host calls (h is L's
+** host): a pending stop or Ctrl-C is raised at once; the clocks are read
+** every LH_CPU_CHECK_EVERY calls (a single long host call is covered by the
+** hook after it and by ValueReader's polls during it). */
+void lh_limits_check_quick(lua_State *L, lh_Host *h);
+/* [-0, +0, -] makes the hook run before every instruction of L. */
+void lh_limits_tighten(lua_State *L);
+/* [-0, +0, -] clears a stop and restarts the CPU budget (the prompt). */
+void lh_limits_rearm(lua_State *L);
+/* [-0, +0, -] marks coroutine L as stopped by a limit, Ctrl-C or os.exit:
+** it may never run again (the main thread is never marked). */
+void lh_mark_stopped(lua_State *L);
+/* [-0, +0, -] 1 if thread co was marked by lh_mark_stopped. */
+int lh_is_stopped_thread(lua_State *co);
+
+/* lh_print.c */
+/* [-0, +0, e] opens print and tostring. */
+void lh_open_print(lua_State *L);
+/* [-0, +1, e] the value at idx as tostring shows it. */
+const char *lh_tolstring(lua_State *L, int idx);
+
+/* lh_require.c */
+/* [-0, +0, e] opens require. */
+void lh_open_require(lua_State *L);
+
+/* lh_tape.c */
+/* [-0, +0, e] whether the table at idx is a read-only proxy made by the host. */
+int lh_is_readonly(lua_State *L, int idx);
+
+/* lh_bounded.c */
+/* [-0, +(1|2), e] string.find(s, p [, init [, plain]]) in linear time when
+** the search is plain (argument 4, or no magic characters in p); returns -1
+** without touching the stack when it is not. */
+int lh_plain_find(lua_State *L);
+/* [-1, +1, e] wraps the sort, utf8 and string functions of the tables the
+** sandbox opened (see there). */
+void lh_open_bounded_libs(lua_State *L);
+
+#endif
