@@ -14,7 +14,7 @@ enum Helpers {
         }
         try state.setGlobal("json", table("json", [("encode", jsonEncode), ("decode", jsonDecode)], docs: FotaDocs.json))
         try state.setGlobal("log", table("log", ["info", "warn", "error"].map { level in
-            (level, { arguments, _ in log(level, try message(arguments)) })
+            (level, { arguments, _ in try log(level, arguments) })
         }, docs: FotaDocs.log))
         let files = FileAccess(settings: runtime.settings)
         try state.setGlobal("files", table("files", [
@@ -43,44 +43,74 @@ enum Helpers {
         try results.push(value)
     }
 
-    /// How many times the message's size the log line may take while it is
-    /// escaped and written (an escaped control character is 4 bytes).
-    static let logTextCopies = 2
-
-    /// The arguments of log.* joined by spaces, as print would show them.
-    /// Each part and the joined text are charged to the script's memory
-    /// limit, and so is room for escaping and writing the line.
-    static func message(_ arguments: borrowing LuaArguments) throws -> String {
+    /// log.*: the arguments joined by spaces as print would show them, on one
+    /// line of stderr, escaped by print's rule (newlines too, so a message cannot
+    /// fake a line of its own). String arguments are escaped in place and
+    /// streamed, so a huge message is never copied; other values are converted
+    /// first (tables as JSON), charged to the script's memory limit, so a bad
+    /// argument fails the call before anything is written.
+    static func log(_ level: String, _ arguments: borrowing LuaArguments) throws {
         let budget = arguments.budget
-        var parts: [String] = []
-        var length = 0
-        for position in 1...max(arguments.count, 1) {
+        var converted: [Int: String] = [:]
+        let positions = 1...max(arguments.count, 1)
+        for position in positions where arguments.withStringBytes(position, { _ in true }) == nil {
             let part: String
             switch try arguments.value(position) {
-            case .string(let s): part = s.description
             case .integer(let i): part = String(i)
             case .number(let n): part = String(n)
             case .boolean(let b): part = String(b)
             case .nil: part = "nil"
+            case .string(let s): part = s.description
             case let other:
                 do { part = try JSONText.encode(other, budget: budget) } catch { part = other.typeName }
             }
             try budget.charge(LuaMemoryBudget.stringBytes(part.utf8.count))
-            length += part.utf8.count + 1
-            parts.append(part)
+            converted[position] = part
         }
-        try budget.charge(length * (1 + logTextCopies))
-        return parts.joined(separator: " ")
+        let writer = StandardError()
+        writer.write("[\(level)] ")
+        for position in positions {
+            if position > 1 { writer.write(" ") }
+            if var part = converted[position] {
+                part.withUTF8 { TerminalText.stream(bytes: UnsafeRawBufferPointer($0), singleLine: true, emit: writer.write) }
+            } else {
+                arguments.withStringBytes(position) { TerminalText.stream(bytes: $0, singleLine: true, emit: writer.write) }
+            }
+        }
+        writer.write("\n")
     }
 
-    /// One line on stderr, escaped by the same rule as print (TerminalText),
-    /// newlines too: a message stays one line and cannot fake another.
+    /// One line on stderr from the host itself, escaped like log.*.
     static func log(_ level: String, _ message: String) {
-        FileHandle.standardError.write(Data(line(level, message).utf8))
+        let writer = StandardError()
+        var line = line(level, message)
+        line.withUTF8 { writer.write(UnsafeRawBufferPointer($0)) }
     }
 
     /// The line log(level, message) writes.
     static func line(_ level: String, _ message: String) -> String {
         "[\(level)] \(TerminalText.escape(message, singleLine: true))\n"
+    }
+}
+
+/// Writes straight to file descriptor 2, without a copy into Data.
+struct StandardError {
+    func write(_ text: String) {
+        var text = text
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) {
+        guard var next = bytes.baseAddress else { return }
+        var left = bytes.count
+        while left > 0 {
+            let written = Foundation.write(2, next, left)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return // stderr closed or full: nothing sensible to report it on
+            }
+            next += written
+            left -= written
+        }
     }
 }

@@ -58,6 +58,14 @@ public struct LuaArguments: ~Copyable {
         }
     }
 
+    /// Lends the bytes of string argument `position` in place, without a copy;
+    /// nil when it is not a string. The bytes live as long as the call.
+    public func withStringBytes<R>(_ position: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+        var length = 0
+        guard position <= count, let pointer = lh_rawstring(L, Int32(position), &length) else { return nil }
+        return try body(UnsafeRawBufferPointer(start: pointer, count: length))
+    }
+
     /// The memory budget shared with the Lua heap: charge what the function
     /// builds from its arguments (text, copies); charges end with the call.
     public var budget: LuaMemoryBudget { LuaMemoryBudget(host: lh_host(L)) }

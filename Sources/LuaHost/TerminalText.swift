@@ -19,26 +19,47 @@ public enum TerminalText {
 
     /// The bytes of `bytes` escaped by the same rule (they need not be UTF-8).
     public static func escape(bytes: UnsafeRawBufferPointer, singleLine: Bool = false) -> [UInt8] {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) else { return [] }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
+        stream(bytes: bytes, singleLine: singleLine) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// Escapes `bytes` by the same rule and hands the result to `emit` in
+    /// pieces of at most 64 KiB, so a huge text is never copied whole.
+    public static func stream(
+        bytes: UnsafeRawBufferPointer, singleLine: Bool = false, emit: (UnsafeRawBufferPointer) -> Void
+    ) {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) else { return }
+        let capacity = 1 << 16
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var used = 0
+        func flush() {
+            if used > 0 { emit(UnsafeRawBufferPointer(start: buffer, count: used)) }
+            used = 0
+        }
         var index = 0
         while index < bytes.count {
             var escape: Int32 = 0
             let length = lh_terminal_unit(base + index, bytes.count - index, singleLine ? 0 : 1, &escape)
-            for byte in bytes[index..<(index + length)] {
+            for offset in index..<(index + length) {
+                if used + 4 > capacity { flush() }
+                let byte = bytes[offset]
                 if escape != 0 {
-                    let digits = Array(String(byte).utf8)
-                    out.append(UInt8(ascii: "\\"))
-                    out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 3 - digits.count))
-                    out.append(contentsOf: digits)
+                    buffer[used] = UInt8(ascii: "\\")
+                    buffer[used + 1] = UInt8(ascii: "0") + byte / 100
+                    buffer[used + 2] = UInt8(ascii: "0") + byte / 10 % 10
+                    buffer[used + 3] = UInt8(ascii: "0") + byte % 10
+                    used += 4
                 } else {
-                    out.append(byte)
+                    buffer[used] = byte
+                    used += 1
                 }
             }
             index += length
         }
-        return out
+        flush()
     }
 
     /// Bytes that may start or be part of an escaped unit; text without any

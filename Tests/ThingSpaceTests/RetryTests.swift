@@ -56,8 +56,9 @@ import Testing
     }
 
     @Test func slowAnswerTimesOutAndIsRetried() async throws {
-        try await withStub(configure: { $0.timeout = .milliseconds(300) }, fallback: Self.ok) { server, client in
-            await server.enqueue("GET", Self.subscriptionPath, .delayed(.seconds(2), .ok("{}")))
+        // The retry must be answered within the timeout, also on a loaded machine: leave it room.
+        try await withStub(configure: { $0.timeout = .milliseconds(1500) }, fallback: Self.ok) { server, client in
+            await server.enqueue("GET", Self.subscriptionPath, .delayed(.seconds(4), .ok("{}")))
             _ = try await client.subscription(account: account)
             #expect(await server.count("GET", Self.subscriptionPath) == 2)
         }
@@ -127,10 +128,11 @@ import Testing
     }
 
     @Test func scheduleTimeoutWithFailingReadBackReportsUnknownOutcome() async throws {
-        try await withStub(configure: { $0.timeout = .milliseconds(300) }, fallback: { request in
+        // The read-back must be answered within the timeout, also on a loaded machine.
+        try await withStub(configure: { $0.timeout = .milliseconds(1500) }, fallback: { request in
             request.path.contains("/reports/") ? .apiError(400, "INVALID_PARAMETER", "nope") : nil
         }) { server, client in
-            await server.enqueue("POST", schedulePath, .delayed(.seconds(2), .ok(Fixtures.upgradeJSON())))
+            await server.enqueue("POST", schedulePath, .delayed(.seconds(4), .ok(Fixtures.upgradeJSON())))
             let error = await thingSpaceError { _ = try await client.scheduleUpgrade(request) }
             guard case .scheduleOutcomeUnknown(let unknown) = error else { Issue.record("got \(String(describing: error))"); return }
             #expect(unknown.scheduleFailure.contains("timed out"))
