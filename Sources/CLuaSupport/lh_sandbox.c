@@ -416,8 +416,6 @@ static void lh_open_os(lua_State *L) {
   lua_setfield(L, -2, "exit");
   lua_setglobal(L, "os");
   lua_pop(L, 1);
-  /* drop the full library from package.loaded-like caches: there are none,
-  ** since package is never opened */
 }
 
 static void lh_open_base(lua_State *L) {

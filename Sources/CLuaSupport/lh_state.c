@@ -37,14 +37,29 @@ static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return NULL;
   }
   h->mem_used = h->mem_used - old + nsize;
-  if (h->mem_used > h->mem_peak) h->mem_peak = h->mem_used;
   return p;
 }
 
 /* Reached only by a bug in the host: an error outside any protected call. */
 static int lh_panic(lua_State *L) {
-  const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(error object is not a string)";
-  fprintf(stderr, "fota: internal error: unprotected Lua error: %s\n", msg);
+  size_t len = 0;
+  const char *msg = lh_rawstring(L, -1, &len);
+  if (msg == NULL) {
+    msg = "(error object is not a string)";
+    len = strlen(msg);
+  }
+  fputs("fota: internal error: unprotected Lua error: ", stderr);
+  /* the message may come from a script: escaped by the terminal rule, like everything else */
+  for (size_t i = 0; i < len;) {
+    int escape = 0;
+    size_t unit = lh_terminal_unit(msg + i, len - i, 0, &escape);
+    for (size_t k = i; k < i + unit; k++) {
+      if (escape) fprintf(stderr, "\\%03u", (unsigned)(unsigned char)msg[k]);
+      else fputc(msg[k], stderr);
+    }
+    i += unit;
+  }
+  fputc('\n', stderr);
   fflush(stderr);
   return 0; /* Lua aborts after the panic function returns */
 }
@@ -57,7 +72,6 @@ int lh_charge(lh_Host *h, size_t n) {
   }
   h->mem_used += n;
   h->host_charged += n;
-  if (h->mem_used > h->mem_peak) h->mem_peak = h->mem_used;
   return 1;
 }
 

@@ -13,7 +13,6 @@ final class DryRunPlan: Sendable {
 
     func record(_ step: Step) { steps.withLock { $0.append(step) } }
 
-    var isEmpty: Bool { steps.withLock { $0.isEmpty } }
 
     /// True for the id a dry-run schedule handed out: it exists only in this plan.
     func isPlaceholder(_ upgradeId: String) -> Bool {

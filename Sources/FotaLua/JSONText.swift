@@ -1,4 +1,5 @@
 import LuaHost
+import ThingSpace
 
 /// JSON for scripts (`json.encode`/`json.decode`) and the journal.
 ///
@@ -219,53 +220,16 @@ enum JSONText {
                     try charge(LuaMemoryBudget.stringBytes(out.count))
                     return out
                 case UInt8(ascii: "\\"):
-                    guard index < bytes.count else { throw fail("unfinished escape") }
-                    let escape = bytes[index]
-                    index += 1
-                    switch escape {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-                    case UInt8(ascii: "b"): out.append(8)
-                    case UInt8(ascii: "f"): out.append(12)
-                    case UInt8(ascii: "n"): out.append(10)
-                    case UInt8(ascii: "r"): out.append(13)
-                    case UInt8(ascii: "t"): out.append(9)
-                    case UInt8(ascii: "u"):
-                        var scalar = try hex4()
-                        if (0xD800..<0xDC00).contains(scalar), index + 6 <= bytes.count, bytes[index] == 92,
-                            bytes[index + 1] == UInt8(ascii: "u")
-                        {
-                            index += 2
-                            let low = try hex4()
-                            guard (0xDC00..<0xE000).contains(low) else { throw fail("bad surrogate pair") }
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        guard let unicode = Unicode.Scalar(scalar) else { throw fail("bad \\u escape") }
-                        out += Array(String(Character(unicode)).utf8)
-                    default: throw fail("bad escape")
+                    do {
+                        try JSONStringEscape.decode(bytes, at: &index, into: &out)
+                    } catch {
+                        throw DecodeError(offset: error.offset, reason: error.reason)
                     }
                 case 0..<0x20: throw fail("control character in a string")
                 default: out.append(byte)
                 }
             }
             throw fail("unfinished string")
-        }
-
-        mutating func hex4() throws(DecodeError) -> UInt32 {
-            guard index + 4 <= bytes.count else { throw fail("short \\u escape") }
-            var value: UInt32 = 0
-            for _ in 0..<4 {
-                let c = bytes[index]
-                index += 1
-                let digit: UInt32
-                switch c {
-                case 48...57: digit = UInt32(c - 48)
-                case 65...70: digit = UInt32(c - 55)
-                case 97...102: digit = UInt32(c - 87)
-                default: throw fail("bad hex digit in \\u escape")
-                }
-                value = value * 16 + digit
-            }
-            return value
         }
 
         mutating func number() throws(DecodeError) -> LuaValue {

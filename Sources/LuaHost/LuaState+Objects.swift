@@ -22,5 +22,4 @@ extension LuaState {
 
     /// True once the run should stop: a limit tripped, Ctrl-C, or os.exit.
     /// A host function waiting on I/O polls it to give up promptly.
-    public var isStopRequested: Bool { lh_stop_pending(L) != 0 }
 }

@@ -97,8 +97,6 @@ public final class LuaState {
     }
 
     /// Bytes the Lua heap uses now, and its peak.
-    public var memoryUsed: Int { host.pointee.mem_used }
-    public var memoryPeak: Int { host.pointee.mem_peak }
 
     /// The raw `lua_State`, for benchmarks and C baselines. The body must only
     /// call C functions that cannot raise, or run them under `lua_pcall`.

@@ -105,7 +105,6 @@ typedef int (*lh_DispatchFn)(void *ctx, lua_State *L, int64_t id, lh_Tape *out,
 typedef struct lh_Host {
   /* budgeted allocator */
   size_t mem_used;
-  size_t mem_peak;
   size_t mem_limit;    /* bytes; 0 = no limit */
   int mem_refused;     /* an allocation was refused at least once */
   size_t host_charged; /* part of mem_used held by the host itself: Swift
