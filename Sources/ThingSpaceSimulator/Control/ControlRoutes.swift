@@ -63,7 +63,8 @@ enum ControlRoutes {
                     account: world.accountName, now: SimTime.rfc3339(world.clock.now()), devices: world.fleet.count,
                     upgradesByStatus: byStatus, activeUpgrades: world.active.count, licenses: world.totalLicenses,
                     licensesUsed: world.usedLicenses, sessions: sessions, userLocked: locked,
-                    faultsInjected: injected, callbacksQueued: world.outbox.count
+                    faultsInjected: injected, callbacksQueued: world.outbox.count,
+                    nextChange: world.nextChange(of: nil).map(SimTime.rfc3339)
                 )
             }
         }
