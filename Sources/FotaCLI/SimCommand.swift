@@ -52,8 +52,8 @@ struct SimCommand: AsyncParsableCommand {
     @Option(name: .customLong("clock-rate"), help: "Simulated seconds per real second (0: clock moves only via /_sim/clock/advance).")
     var clockRate = 0.0
 
-    @Flag(name: .customLong("accept-devicelist"), help: "Also accept the doc's `devicelist` spelling in request bodies.")
-    var acceptLowercaseDeviceList = false
+    @Flag(name: .customLong("strict-keys"), help: "Read request keys only in their documented spelling (by default, like the service, without regard to case).")
+    var strictKeys = false
 
     @Option(name: .customLong("log-level"), help: "Server log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "error"
@@ -69,7 +69,7 @@ struct SimCommand: AsyncParsableCommand {
         options.tokenTTL = .seconds(tokenTTL)
         options.sessionIdle = .seconds(sessionIdle)
         options.clockRate = clockRate
-        options.acceptLowercaseDeviceList = acceptLowercaseDeviceList
+        options.strictKeys = strictKeys
         options.logLevel = logLevel
         options.stopOnSignals = true
         return options

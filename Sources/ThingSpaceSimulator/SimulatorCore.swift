@@ -29,10 +29,8 @@ final class SimulatorCore: Sendable {
         world = Mutex(World(settings: WorldSettings(
             seed: options.seed, deviceCount: options.deviceCount, accountName: account,
             clockStart: options.clockStart, clockRate: options.clockRate,
-            validationDelay: options.validationDelay.wholeSeconds,
-            onDemandStartDelay: options.onDemandStartDelay.wholeSeconds,
-            upgradeDuration: options.upgradeDuration.wholeSeconds,
-            mrcOnly: options.mrcOnly, acceptLowercaseDeviceList: options.acceptLowercaseDeviceList,
+            campaign: CampaignModel(options), licensedShare: options.licensedShare,
+            mrcOnly: options.mrcOnly, strictKeys: options.strictKeys,
             wallClock: options.wallClock
         )))
         tokens = TokenStore(clientId: clientId, clientSecret: clientSecret, ttl: options.tokenTTL, clock: options.wallClock)

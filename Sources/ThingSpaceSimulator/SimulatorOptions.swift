@@ -25,15 +25,38 @@ public struct SimulatorOptions: Sendable {
     /// Simulated seconds per wall-clock second; 0 freezes the clock between `/_sim/clock/advance` calls.
     public var clockRate = 0.0
     /// Simulated delay between a device joining a campaign and its validation (RequestPending → Queued).
-    public var validationDelay: Duration = .seconds(60)
+    public var validationDelay: Duration = .seconds(120)
     /// Earliest start of a campaign after it is scheduled, even when its start date is today.
     public var onDemandStartDelay: Duration = .seconds(90 * 60)
-    /// Simulated time devices take to upgrade once the campaign is InProgress.
+    /// Simulated time a device takes from receiving the upgrade to reporting its outcome (download, install, report).
     public var upgradeDuration: Duration = .seconds(3600)
+    /// How long a device that is not always on stays connected each time it connects.
+    public var onlineWindow: Duration = .seconds(3600)
+    /// An "often off" device connects once every this many days.
+    public var oftenOffPeriodDays = 5
+    /// Share (0…1) of devices that are always connected; the rest check in daily, are often off, or are never seen.
+    public var alwaysOnShare = 0.60
+    /// Share (0…1) of devices that connect once a day, at a time of day drawn from the seed.
+    public var dailyCheckInShare = 0.25
+    /// Share (0…1) of devices that connect only every `oftenOffPeriodDays` days. The remainder is never seen.
+    public var oftenOffShare = 0.10
+    /// Time of day (seconds after 00:00 UTC) at which LWM2M devices that did not answer are retried.
+    public var lwm2mRetryTimeOfDay: Duration = .seconds(4 * 3600)
+    /// Number of daily LWM2M retries after the first attempt; a device not reached by then fails.
+    public var lwm2mRetryDays = 3
+    /// Campaign length (from its start) when the request has no `endDate`.
+    public var openEndedCampaignLength: Duration = .seconds(7 * 86_400)
+    /// Probability (0…1) that a reached device reports a failed upgrade.
+    public var failureRate = 0.02
+    /// Per-model or per-firmware overrides of `failureRate`: key = model (e.g. `BG96`) or firmware name; firmware wins.
+    public var failureRates: [String: Double] = [:]
+    /// Share (0…1) of the seeded fleet that holds a licence; the rest is rejected until one is assigned (A11).
+    public var licensedShare = 0.70
     /// MRC-only subscription: devices without a licence are rejected at validation.
     public var mrcOnly = true
-    /// Also read `devicelist` (the doc's curl spelling) when `deviceList` is absent.
-    public var acceptLowercaseDeviceList = false
+    /// Read request keys exactly as documented; by default they are matched without regard to case, like the
+    /// service (so the doc's `devicelist` spelling works).
+    public var strictKeys = false
     /// Largest request body accepted; larger bodies get 413.
     public var maxBodyBytes = 16 * 1024 * 1024
     /// Credentials; nil derives them from the seed.
@@ -74,6 +97,27 @@ public struct SimulatorOptions: Sendable {
         if sessionIdle <= .zero { found.append("session idle time must be positive") }
         if clockRate < 0 || clockRate.isNaN { found.append("clock rate must not be negative") }
         if maxBodyBytes <= 0 { found.append("maximum body size must be positive") }
+        if validationDelay < .zero { found.append("validation delay must not be negative") }
+        if onDemandStartDelay < .zero { found.append("on-demand start delay must not be negative") }
+        if upgradeDuration < .zero { found.append("upgrade duration must not be negative") }
+        if onlineWindow <= .zero || onlineWindow > .seconds(86_400) { found.append("online window must be between 1 second and 1 day") }
+        if !(1...366).contains(oftenOffPeriodDays) { found.append("often-off period must be between 1 and 366 days") }
+        if lwm2mRetryTimeOfDay < .zero || lwm2mRetryTimeOfDay >= .seconds(86_400) {
+            found.append("LWM2M retry time of day must be between 0 and 86399 seconds")
+        }
+        if !(0...366).contains(lwm2mRetryDays) { found.append("LWM2M retry days must be between 0 and 366") }
+        if openEndedCampaignLength <= .zero { found.append("open-ended campaign length must be positive") }
+        for (name, share) in [("always-on share", alwaysOnShare), ("daily check-in share", dailyCheckInShare),
+                              ("often-off share", oftenOffShare), ("licensed share", licensedShare), ("failure rate", failureRate)]
+        where !(0...1).contains(share) || share.isNaN {
+            found.append("\(name) must be between 0 and 1")
+        }
+        if alwaysOnShare + dailyCheckInShare + oftenOffShare > 1.000_001 {
+            found.append("always-on, daily check-in and often-off shares must add up to at most 1")
+        }
+        for (key, rate) in failureRates.sorted(by: { $0.key < $1.key }) where !(0...1).contains(rate) || rate.isNaN {
+            found.append("failure rate for \(key) must be between 0 and 1")
+        }
         if let account = credentials?.account, !Identifiers.isValidAccountName(account) {
             found.append("account must contain only digits and hyphens")
         }

@@ -4,19 +4,19 @@ import Testing
 @Suite("Seeded fleet")
 struct FleetTests {
     @Test func sameSeedGivesIdenticalFleet() {
-        let a = FleetGenerator.generate(seed: 42, count: 5000, licenseTime: 0)
-        let b = FleetGenerator.generate(seed: 42, count: 5000, licenseTime: 0)
+        let a = FleetGenerator.generate(seed: 42, count: 5000, licenseTime: 0, unlicensedPermille: 300)
+        let b = FleetGenerator.generate(seed: 42, count: 5000, licenseTime: 0, unlicensedPermille: 300)
         #expect(a.devices == b.devices)
     }
 
     @Test func differentSeedGivesDifferentFleet() {
-        let a = FleetGenerator.generate(seed: 1, count: 1000, licenseTime: 0)
-        let b = FleetGenerator.generate(seed: 2, count: 1000, licenseTime: 0)
+        let a = FleetGenerator.generate(seed: 1, count: 1000, licenseTime: 0, unlicensedPermille: 300)
+        let b = FleetGenerator.generate(seed: 2, count: 1000, licenseTime: 0, unlicensedPermille: 300)
         #expect(a.devices != b.devices)
     }
 
     @Test func imeisAreLuhnValidUniqueSortedAndFifteenDigits() {
-        let fleet = FleetGenerator.generate(seed: 7, count: 20_000, licenseTime: 0)
+        let fleet = FleetGenerator.generate(seed: 7, count: 20_000, licenseTime: 0, unlicensedPermille: 300)
         #expect(fleet.count == 20_000)
         #expect(fleet.devices.allSatisfy { Identifiers.isLuhnValid($0.imei) })
         #expect(fleet.devices.allSatisfy { Identifiers.imeiString($0.imei).count == 15 && $0.imei < 1_000_000_000_000_000 })
@@ -31,17 +31,17 @@ struct FleetTests {
     }
 
     @Test func fleetSpansModelsVersionsEligibilityAndLicences() {
-        let fleet = FleetGenerator.generate(seed: 3, count: 10_000, licenseTime: 0)
+        let fleet = FleetGenerator.generate(seed: 3, count: 10_000, licenseTime: 0, unlicensedPermille: 300)
         #expect(Set(fleet.devices.map(\.modelIndex)).count == Catalogue.models.count)
         #expect(Set(fleet.devices.map { $0.firmware }).count > Catalogue.models.count)
         let ineligible = fleet.devices.filter { !$0.fotaEligible }.count
         let unlicensed = fleet.devices.filter { !$0.licensed }.count
         #expect((300...700).contains(ineligible))
-        #expect((700...1300).contains(unlicensed))
+        #expect((2700...3300).contains(unlicensed))
     }
 
     @Test func firmwareCatalogueMatchesFleetVersions() {
-        let fleet = FleetGenerator.generate(seed: 3, count: 10_000, licenseTime: 0)
+        let fleet = FleetGenerator.generate(seed: 3, count: 10_000, licenseTime: 0, unlicensedPermille: 300)
         let upgradable = fleet.devices.filter { device in
             Catalogue.firmware.contains { $0.modelIndex == Int(device.modelIndex) && $0.fromVersion == device.firmware }
         }
@@ -51,7 +51,7 @@ struct FleetTests {
 
     // How fast fleets generate is measured by `fota-bench simulator` ("started in … ms"), not here.
     @Test func millionDeviceFleetIsCompleteAndIndexed() {
-        let fleet: Fleet? = FleetGenerator.generate(seed: 9, count: 1_000_000, licenseTime: 0)
+        let fleet: Fleet? = FleetGenerator.generate(seed: 9, count: 1_000_000, licenseTime: 0, unlicensedPermille: 300)
         #expect(fleet?.count == 1_000_000)
         if let fleet, let middle = fleet.devices.dropFirst(500_000).first {
             #expect(fleet.index(of: middle.imei) == 500_000)
@@ -59,7 +59,7 @@ struct FleetTests {
     }
 
     @Test func fleetLookupFindsOnlyMembers() {
-        let fleet = FleetGenerator.generate(seed: 5, count: 100, licenseTime: 0)
+        let fleet = FleetGenerator.generate(seed: 5, count: 100, licenseTime: 0, unlicensedPermille: 300)
         let first = fleet.devices[0].imei
         #expect(fleet.index(of: first) == 0)
         #expect(fleet.index(of: first + 1) == nil || fleet.devices[1].imei == first + 1)

@@ -33,7 +33,7 @@ struct LostAnswerAndLeadingZeroTests {
 
     @Test("the seeded fleet includes IMEIs with a leading zero, still sorted and Luhn-valid")
     func fleetHasLeadingZeroIMEIs() {
-        let fleet = FleetGenerator.generate(seed: 1, count: 1_000, licenseTime: 0)
+        let fleet = FleetGenerator.generate(seed: 1, count: 1_000, licenseTime: 0, unlicensedPermille: 300)
         let ids = fleet.devices.map { Identifiers.imeiString($0.imei) }
         #expect(ids.contains { $0.hasPrefix("0") })
         #expect(ids.allSatisfy { $0.count == 15 })

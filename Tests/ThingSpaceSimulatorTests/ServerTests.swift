@@ -53,14 +53,15 @@ struct ServerTests {
         await #expect(throws: (any Error).self) { _ = try await sim.send(.GET, "/_sim/clock", timeout: .seconds(1)) }
     }
 
-    @Test func lowercaseDeviceListIsAcceptedOnlyWhenEnabled() async throws {
-        for enabled in [false, true] {
-            try await Sim.with(Sim.options { $0.acceptLowercaseDeviceList = enabled }) { sim in
+    @Test func lowercaseDeviceListIsAcceptedUnlessKeysAreStrict() async throws {
+        for strict in [false, true] {
+            try await Sim.with(Sim.options { $0.strictKeys = strict }) { sim in
                 let auth = try await sim.authenticate()
                 let candidates = try #require(try await sim.schedulable(auth).first)
                 let body = #"{"accountName":"\#(sim.account)","firmwareName":"\#(candidates.image["firmwareName"] as? String ?? "")","firmwareTo":"\#(candidates.image["toVersion"] as? String ?? "")","startDate":"2026-03-10","devicelist":\#(jsonList([candidates.devices[0]]))}"#
                 let reply = try await sim.fota(.POST, "/upgrades", auth, json: body)
-                #expect(reply.status == (enabled ? 200 : 400))
+                #expect(reply.status == (strict ? 400 : 200))
+                if strict { #expect(reply.errorMessage == "Device list is empty") }
             }
         }
     }

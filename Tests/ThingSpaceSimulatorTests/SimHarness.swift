@@ -64,6 +64,19 @@ struct Sim: Sendable {
         return options
     }
 
+    /// Options under which every device is always connected and never fails by chance: each accepted device
+    /// reports success `upgradeDuration` after the start (docs/simulator.md, Campaign timing), for tests about
+    /// the API rather than about timing.
+    static func alwaysOn(devices: Int = 300, _ tweak: (inout SimulatorOptions) -> Void = { _ in }) -> SimulatorOptions {
+        options(devices: devices) { options in
+            options.alwaysOnShare = 1
+            options.dailyCheckInShare = 0
+            options.oftenOffShare = 0
+            options.failureRate = 0
+            tweak(&options)
+        }
+    }
+
     /// Starts a simulator, runs `body`, and always stops it.
     static func with(_ options: SimulatorOptions = Sim.options(), _ body: (Sim) async throws -> Void) async throws {
         let server = try await SimulatorServer.start(options)

@@ -8,17 +8,17 @@ struct StateMachineTests {
         try await Sim.with { sim in
             let auth = try await sim.authenticate()
             let (id, devices, _) = try await sim.scheduleValid(auth)
-            try await sim.advance(seconds: 30)
+            try await sim.advance(seconds: 119)
             #expect(try await sim.status(auth, id) == "RequestPending")
-            try await sim.advance(seconds: 60)
+            try await sim.advance(seconds: 1)
             #expect(try await sim.status(auth, id) == "Queued")
             let statuses = try await sim.deviceStatuses(auth, id)
             #expect(devices.allSatisfy { statuses[$0]?.status == "Device Accepted" && statuses[$0]?.reason == "success" })
         }
     }
 
-    @Test func queuedUpgradeStartsAtStartDateAndFinishes() async throws {
-        try await Sim.with { sim in
+    @Test func queuedUpgradeStartsAtStartDateAndAlwaysOnDevicesFinishAnHourLater() async throws {
+        try await Sim.with(Sim.alwaysOn()) { sim in
             let auth = try await sim.authenticate()
             let (id, devices, image) = try await sim.scheduleValid(auth, startDate: "2026-03-04")
             try await sim.advance(seconds: 120)
@@ -63,7 +63,7 @@ struct StateMachineTests {
     }
 
     @Test func clockJumpAppliesEveryStepInOrder() async throws {
-        try await Sim.with { sim in
+        try await Sim.with(Sim.alwaysOn()) { sim in
             let auth = try await sim.authenticate()
             let (id, _, _) = try await sim.scheduleValid(auth)
             try await sim.advance(seconds: 30 * 86_400)
@@ -199,7 +199,7 @@ struct StateMachineTests {
     }
 
     @Test func forcedDeviceFailureIsRecordedInHistoryAndKeepsFirmware() async throws {
-        try await Sim.with { sim in
+        try await Sim.with(Sim.alwaysOn()) { sim in
             let auth = try await sim.authenticate()
             let (id, devices, image) = try await sim.scheduleValid(auth, count: 2)
             let fail = try await sim.control(.POST, "/upgrades/\(id)/devices/\(devices[0])/fail", json: #"{"reason":"Battery low"}"#)
@@ -260,7 +260,7 @@ struct StateMachineTests {
     }
 
     @Test func callbackMessagesAreDeliveredToRegisteredListener() async throws {
-        try await Sim.with { sim in
+        try await Sim.with(Sim.alwaysOn()) { sim in
             let auth = try await sim.authenticate()
             let url = "\(sim.base)/_sim/sink"
             _ = try await sim.fota(.POST, "/callbacks/\(sim.account)", auth, json: #"{"name":"Fota","url":"\#(url)","username":"u","password":"p"}"#)
@@ -315,8 +315,8 @@ struct StateMachineTests {
         try await Sim.with(Sim.options { $0.clockRate = 600; $0.wallClock = time.clock }) { sim in
             let auth = try await sim.authenticate()
             let (id, _, _) = try await sim.scheduleValid(auth, count: 1)
-            // 600 simulated seconds per wall second: validation (60 s) is due after 0.1 s of wall time.
-            time.advance(.milliseconds(90))
+            // 600 simulated seconds per wall second: validation (120 s) is due after 0.2 s of wall time.
+            time.advance(.milliseconds(190))
             #expect(try await sim.status(auth, id) == "RequestPending")
             time.advance(.milliseconds(20))
             #expect(try await sim.status(auth, id) == "Queued")

@@ -34,6 +34,14 @@ struct SimDeviceJSON: Codable, Sendable {
     var clientType: String
     var everUpgraded: Bool
     var heldByUpgrade: String?
+    /// `alwaysOn`, `dailyCheckIn`, `oftenOff` or `neverSeen` (docs/simulator.md, Campaign timing).
+    var connectivity: String
+    /// Time of day (UTC, `HH:MM:SS`) the device connects, for `dailyCheckIn` and `oftenOff` devices.
+    var connectsAt: String?
+    /// Days between connections: 1 for `dailyCheckIn`, the period for `oftenOff`.
+    var connectsEveryDays: Int?
+    /// The next simulated moment (RFC 3339) the device is connected, now if it is; absent when never.
+    var nextOnline: String?
 }
 
 struct FaultsJSON: Codable, Sendable {
@@ -44,4 +52,48 @@ struct FaultsJSON: Codable, Sendable {
 struct RequestsJSON: Codable, Sendable {
     var count: Int
     var entries: [LoggedRequest]
+}
+
+/// `GET /_sim/next-change`: when the next scheduled change happens (simulated epoch seconds), nil if never.
+struct NextChangeJSON: Codable, Sendable {
+    var at: Int64?
+    var now: Int64
+
+    // `at` is always present, as `null` when nothing more will change on its own.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(at, forKey: .at)
+        try container.encode(now, forKey: .now)
+    }
+}
+
+/// One entry of `GET /_sim/events`.
+struct EventJSON: Codable, Sendable {
+    var seq: Int64
+    var at: Int64
+    var time: String
+    var upgradeId: String
+    var kind: String
+    var status: String
+    var deviceId: String?
+    var reason: String?
+}
+
+struct EventsJSON: Codable, Sendable {
+    var events: [EventJSON]
+    /// The `since` of the following call.
+    var next: Int64
+    /// More events after these were left off by `limit`.
+    var more: Bool
+}
+
+struct FailShareJSON: Decodable, Sendable {
+    var share: Double?
+    var reason: String?
+}
+
+struct FailShareResultJSON: Codable, Sendable {
+    var upgradeId: String
+    var failed: Int
+    var deviceIds: [String]
 }

@@ -12,6 +12,9 @@ enum ControlRoutes {
         installTrafficControl(sim, core: core, limit: limit)
     }
 
+    /// Events per `/_sim/events` answer at most; `more` tells the caller to ask again from `next`.
+    static let maxEventsPerCall = 10_000
+
     /// One advance may move the clock by at most 100 years, which keeps all time arithmetic far from overflow.
     private static let maxAdvance: Int64 = 100 * 366 * SimTime.day
 
@@ -71,10 +74,57 @@ enum ControlRoutes {
                 guard let imei = Identifiers.imei(context.param("deviceId")), let device = world.fleet[imei] else {
                     throw APIError.invalid("Device not found.")
                 }
+                let link = world.settings.campaign.connectivity(of: imei)
+                let windowed = link.pattern == .dailyCheckIn || link.pattern == .oftenOff
                 return SimDeviceJSON(
                     device: World.json(device), clientType: device.model.clientType,
-                    everUpgraded: device.everUpgraded, heldByUpgrade: world.claims[imei]
+                    everUpgraded: device.everUpgraded, heldByUpgrade: world.claims[imei],
+                    connectivity: link.pattern.rawValue,
+                    connectsAt: windowed ? String(SimTime.rfc3339(link.timeOfDay).dropFirst(11).dropLast()) : nil,
+                    connectsEveryDays: windowed ? Int(link.pattern == .dailyCheckIn ? 1 : link.periodDays) : nil,
+                    nextOnline: link.firstOnline(atOrAfter: world.clock.now()).map(SimTime.rfc3339)
                 )
+            }
+        }
+
+        sim.get("next-change") { request, _ -> Response in
+            let upgrade = request.uri.queryParameters.get("upgrade")
+            return try core.respond { (world: inout World) throws(APIError) -> NextChangeJSON in
+                world.tick()
+                let now = world.clock.now()
+                guard let upgrade else { return NextChangeJSON(at: world.nextChange(of: nil), now: now) }
+                guard Identifiers.isUUIDShaped(upgrade) else { throw .badUUID }
+                let id = upgrade.lowercased()
+                // A cancelled campaign will never change again; an id never handed out is a mistake worth reporting.
+                guard world.upgrades[id] != nil || world.cancelled.contains(id) else { throw .unknownUpgrade }
+                return NextChangeJSON(at: world.nextChange(of: id), now: now)
+            }
+        }
+
+        sim.get("events") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            let sinceText = query.get("since") ?? "0"
+            let limitText = query.get("limit") ?? String(maxEventsPerCall)
+            guard let since = Int64(sinceText), since >= 0 else {
+                throw APIError.invalid("since must be a non-negative event sequence number (got \(sinceText))")
+            }
+            guard let limit = Int(limitText), (1...maxEventsPerCall).contains(limit) else {
+                throw APIError.invalid("limit must be between 1 and \(maxEventsPerCall) (got \(limitText))")
+            }
+            let upgrade = query.get("upgrade")?.lowercased()
+            return core.respondUnchecked { world in
+                world.tick()
+                let (events, more) = world.events.after(since, upgrade: upgrade, limit: limit)
+                let list = events.map { event in
+                    EventJSON(
+                        seq: event.seq, at: event.at, time: SimTime.rfc3339(event.at), upgradeId: event.upgradeId,
+                        kind: event.imei == nil ? "upgrade" : "device", status: event.status,
+                        deviceId: event.imei.map(Identifiers.imeiString), reason: event.reason
+                    )
+                }
+                // Without new events the cursor stays (capped at the newest event, so a bogus one cannot skip future events).
+                let next = events.last?.seq ?? min(since, world.events.nextSeq - 1)
+                return EventsJSON(events: list, next: next, more: more)
             }
         }
 
@@ -102,6 +152,19 @@ enum ControlRoutes {
             return try core.respond { (world: inout World) throws(APIError) -> SuccessJSON in
                 try world.failCampaign(id, reason: body?.reason ?? "Upgrade failed")
                 return SuccessJSON(success: true)
+            }
+        }
+
+        sim.post("upgrades/:id/fail-share") { request, context -> Response in
+            let body = try await optionalBody(FailShareJSON.self, request, limit: limit)
+            let id = context.param("id").lowercased()
+            return try core.respond { (world: inout World) throws(APIError) -> FailShareResultJSON in
+                guard let share = body?.share, (0...1).contains(share) else {
+                    throw APIError.invalid("Send {\"share\": s} with 0 ≤ s ≤ 1, optionally with \"reason\"")
+                }
+                guard Identifiers.isUUIDShaped(id) else { throw .badUUID }
+                let failed = try world.failShare(id, share: share, reason: body?.reason ?? "Device upgrade failed")
+                return FailShareResultJSON(upgradeId: id, failed: failed.count, deviceIds: failed.map(Identifiers.imeiString))
             }
         }
 

@@ -15,14 +15,17 @@ enum BodyDecoding {
         }
     }
 
-    static func json<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws(APIError) -> T {
-        try decode(T.self, from: try await bytes(of: request, limit: limit))
+    /// `strictKeys`: read request keys only in their documented spelling (see `RequestKeys`).
+    static func json<T: Decodable>(_ type: T.Type, from request: Request, limit: Int, strictKeys: Bool = false) async throws(APIError) -> T {
+        try decode(T.self, from: try await bytes(of: request, limit: limit), strictKeys: strictKeys)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(APIError) -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, strictKeys: Bool = false) throws(APIError) -> T {
         guard !data.isEmpty else { throw .inputBinding }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.userInfo[RequestKey.strict] = strictKeys
+            return try decoder.decode(T.self, from: data)
         } catch {
             throw .inputBinding
         }

@@ -67,7 +67,7 @@ extension World {
     }
 
     /// Queues the message for a campaign's status change when a listener is registered.
-    mutating func announce(_ upgrade: UpgradeRecord) {
+    mutating func announce(_ upgrade: UpgradeRecord, at time: Int64) {
         guard let listener = callbacks[upgrade.accountName] else { return }
         let scheduled = upgrade.status == .queued
         var envelope = CallbackEnvelope(
@@ -81,7 +81,7 @@ extension World {
         } else {
             envelope.upgradeProgress = .init(upgradeId: upgrade.id, status: upgrade.status.rawValue, deviceList: Self.json(upgrade).deviceList)
         }
-        let message = CallbackMessage(url: listener.url, sentAt: SimTime.rfc3339(clock.now()), deliveryStatus: nil, envelope: envelope)
+        let message = CallbackMessage(url: listener.url, sentAt: SimTime.rfc3339(time), deliveryStatus: nil, envelope: envelope)
         outbox.append(message)
     }
 }

@@ -3,11 +3,11 @@
 /// sorted, the blocks' TAC ranges do not overlap, and the blocks are joined in TAC order, so the
 /// result is sorted without a sort pass: O(N) and allocation-free per device.
 enum FleetGenerator {
-    /// Share of devices (per mille) that are not FOTA eligible / have no licence.
+    /// Share of devices (per mille) that are not FOTA eligible.
     static let ineligiblePermille: UInt64 = 50
-    static let unlicensedPermille: UInt64 = 100
 
-    static func generate(seed: UInt64, count: Int, licenseTime: Int64) -> Fleet {
+    /// `unlicensedPermille` devices in 1,000 have no licence (`SimulatorOptions.licensedShare`).
+    static func generate(seed: UInt64, count: Int, licenseTime: Int64, unlicensedPermille: UInt64) -> Fleet {
         var random = SeededGenerator(seed: seed)
         var blocks: [(tac: UInt64, devices: [Device])] = []
         let totalWeight = Catalogue.models.reduce(0) { $0 + $1.weight }

@@ -63,6 +63,8 @@ struct UpgradeRecord: Sendable {
         var position: Int
         var validateAt: Int64
         var forcedFailure: String?
+        /// Failure the device will report when its outcome is due (drawn at the start); nil = success.
+        var drawnFailure: String?
     }
 
     static let tombstone = UInt64.max
@@ -75,8 +77,9 @@ struct UpgradeRecord: Sendable {
     let startDate: String
     let endDate: String?
     let startAt: Int64
+    /// When the campaign ends at the latest (end of `endDate`, or the open-ended length after the start).
+    let endAt: Int64
     var status: CampaignStatus
-    var finishAt: Int64?
     private(set) var order: [UInt64] = []
     private(set) var entries: [UInt64: Entry] = [:]
     private var tombstones = 0
@@ -85,9 +88,14 @@ struct UpgradeRecord: Sendable {
     /// Devices awaiting validation, oldest first; stale items (removed or re-added devices) are skipped.
     private var pendingQueue: [(imei: UInt64, validateAt: Int64)] = []
     private var pendingHead = 0
+    /// Devices upgrading (UpgradeInProgress), kept as a count so the end check stays O(1).
+    private(set) var runningCount = 0
+    /// Due device outcomes after the start, earliest first (ties in campaign order); stale items are skipped.
+    private var outcomes: [(at: Int64, imei: UInt64)] = []
+    private var outcomeHead = 0
 
     init(id: String, sequence: Int64, accountName: String, firmware: FirmwareImage, firmwareTo: String,
-         startDate: String, endDate: String?, startAt: Int64) {
+         startDate: String, endDate: String?, startAt: Int64, endAt: Int64) {
         self.id = id
         self.sequence = sequence
         self.accountName = accountName
@@ -96,6 +104,7 @@ struct UpgradeRecord: Sendable {
         self.startDate = startDate
         self.endDate = endDate
         self.startAt = startAt
+        self.endAt = endAt
         self.status = .requestPending
     }
 
@@ -124,6 +133,7 @@ struct UpgradeRecord: Sendable {
     mutating func remove(_ imei: UInt64) -> Entry? {
         guard let entry = entries.removeValue(forKey: imei) else { return nil }
         if entry.state == .pending { pendingCount -= 1 }
+        if entry.state == .inProgress { runningCount -= 1 }
         order[entry.position] = Self.tombstone
         tombstones += 1
         if tombstones > 1024, tombstones * 2 > order.count { compact() }
@@ -139,6 +149,8 @@ struct UpgradeRecord: Sendable {
     mutating func setState(_ imei: UInt64, _ state: DeviceState) {
         guard let old = entries[imei]?.state else { return }
         if old == .pending, state != .pending { pendingCount -= 1 }
+        if old == .inProgress, state != .inProgress { runningCount -= 1 }
+        if old != .inProgress, state == .inProgress { runningCount += 1 }
         entries[imei]?.state = state
     }
 
@@ -146,6 +158,49 @@ struct UpgradeRecord: Sendable {
         guard entries[imei] != nil else { return false }
         entries[imei]?.forcedFailure = reason
         return true
+    }
+
+    /// Plans the outcomes decided at the start: per running device, when it reports and its failure (nil = success).
+    /// `plan` is in campaign order, so a stable sort by time keeps ties in that order.
+    mutating func planOutcomes(_ plan: [(imei: UInt64, at: Int64, failure: String?)]) {
+        for item in plan { entries[item.imei]?.drawnFailure = item.failure }
+        var due = plan.enumerated().map { (index: $0.offset, at: $0.element.at, imei: $0.element.imei) }
+        due.sort { $0.at != $1.at ? $0.at < $1.at : $0.index < $1.index }
+        outcomes = due.map { ($0.at, $0.imei) }
+        outcomeHead = 0
+    }
+
+    /// Pops the running devices whose outcome is due by `time`, earliest first.
+    mutating func takeDueOutcomes(by time: Int64) -> [(at: Int64, imei: UInt64)] {
+        var due: [(at: Int64, imei: UInt64)] = []
+        while outcomeHead < outcomes.count, outcomes[outcomeHead].at <= time {
+            let item = outcomes[outcomeHead]
+            outcomeHead += 1
+            if entries[item.imei]?.state == .inProgress { due.append(item) }
+        }
+        return due
+    }
+
+    /// Earliest due outcome of a device still running.
+    var nextOutcomeTime: Int64? {
+        var index = outcomeHead
+        while index < outcomes.count {
+            if entries[outcomes[index].imei]?.state == .inProgress { return outcomes[index].at }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The next simulated second at which this campaign changes on its own; nil when it never will.
+    var nextChangeTime: Int64? {
+        switch status {
+        case .requestPending, .queued:
+            return min(nextValidationTime ?? .max, startAt)
+        case .inProgress:
+            return min(nextOutcomeTime ?? .max, endAt)
+        case .requestFailed, .finished, .upgradeFailed:
+            return nil
+        }
     }
 
     /// Pops the devices whose validation is due by `time` (all pending ones when `time` is nil).

@@ -8,15 +8,16 @@ extension World {
         tick()
         guard let account = request.accountName else { throw .badAccount }
         try requireAccount(account)
-        let list = request.deviceList ?? (settings.acceptLowercaseDeviceList ? request.devicelist : nil)
-        let imeis = try Self.parseDeviceList(list)
+        let imeis = try Self.parseDeviceList(request.deviceList)
         guard let startText = request.startDate, let startDay = SimTime.parseDate(startText) else {
             throw APIError.invalid("FotaPostUpgrades: invalid state date")
         }
+        var endDay: Int64?
         if let endText = request.endDate {
-            guard let endDay = SimTime.parseDate(endText), endDay >= startDay else {
+            guard let day = SimTime.parseDate(endText), day >= startDay else {
                 throw APIError.invalid("FotaPostUpgrades: invalid end date")
             }
+            endDay = day
         }
         guard let name = request.firmwareName, let image = Catalogue.firmware(named: name),
               modelsInFleet.contains(image.modelIndex)
@@ -25,15 +26,18 @@ extension World {
 
         let now = clock.now()
         // On-demand campaigns start after a pre-validation window; future ones at midnight UTC (docs/thingspace-api.md T6).
-        let startAt = max(startDay, now + settings.onDemandStartDelay)
+        let startAt = max(startDay, now + settings.campaign.onDemandStartDelay)
+        // The end date is inclusive: the campaign may run until 23:59:59 UTC that day (docs/simulator.md, Campaign timing).
+        let endAt = max(endDay.map { $0 + SimTime.day } ?? startAt + settings.campaign.openEndedCampaignLength, startAt)
         let id = makeUUID()
         var upgrade = UpgradeRecord(
             id: id, sequence: nextSequence, accountName: account, firmware: image, firmwareTo: image.toVersion,
-            startDate: startText, endDate: request.endDate, startAt: startAt
+            startDate: startText, endDate: request.endDate, startAt: startAt, endAt: endAt
         )
         nextSequence += 1
-        for imei in imeis {
-            _ = upgrade.add(imei, validateAt: now + settings.validationDelay)
+        events.record(at: now, upgradeId: id, status: CampaignStatus.requestPending.rawValue)
+        for imei in imeis where upgrade.add(imei, validateAt: now + settings.campaign.validationDelay) {
+            events.record(at: now, upgradeId: id, imei: imei, status: DeviceState.pending.status)
         }
         upgrades[id] = upgrade
         upgradeOrder.append(id)
@@ -56,20 +60,21 @@ extension World {
         guard let type = request.type, type == "append" || type == "remove" else {
             throw APIError.invalid("Invalid type, expected append or remove")
         }
-        let list = request.deviceList ?? (settings.acceptLowercaseDeviceList ? request.devicelist : nil)
-        let imeis = try Self.parseDeviceList(list)
+        let imeis = try Self.parseDeviceList(request.deviceList)
         guard status.isChangeable else {
             throw APIError.invalid("Upgrade cannot be modified once it has started (status \(status.rawValue))")
         }
         let key = id.lowercased()
         guard var upgrade = upgrades.removeValue(forKey: key) else { throw .unknownUpgrade }
-        let validateAt = clock.now() + settings.validationDelay
+        let now = clock.now()
+        let validateAt = now + settings.campaign.validationDelay
         var results: [ChangeResultDeviceJSON] = []
         results.reserveCapacity(imeis.count)
         for imei in imeis {
             let deviceId = Identifiers.imeiString(imei)
             if type == "append" {
                 if upgrade.add(imei, validateAt: validateAt) {
+                    events.record(at: now, upgradeId: key, imei: imei, status: DeviceState.pending.status)
                     results.append(.init(deviceId: deviceId, status: "AddDeviceSucceed", reason: "Device added Successfully"))
                 } else {
                     results.append(.init(deviceId: deviceId, status: "AddDeviceFailed", reason: "Device already in upgrade"))
@@ -81,7 +86,12 @@ extension World {
                 results.append(.init(deviceId: deviceId, status: "RemoveDeviceFailed", reason: "Device not in upgrade"))
             }
         }
-        upgrades[key] = upgrade
+        // Removing the last devices awaiting validation settles a pending campaign now, as validation would.
+        if upgrade.status == .requestPending, upgrade.pendingCount == 0 {
+            let anyAccepted = upgrade.entries.values.contains { $0.state == .accepted }
+            setStatus(&upgrade, anyAccepted ? .queued : .requestFailed, at: now)
+        }
+        store(upgrade)
         return FirmwareUpgradeChangeResultJSON(accountName: account, id: key, deviceList: results)
     }
 
@@ -95,6 +105,9 @@ extension World {
         for (imei, _) in upgrade.devicesInOrder { releaseClaim(imei, heldBy: upgrade.id) }
         upgrades[upgrade.id] = nil
         active.remove(upgrade.id)
+        cancelled.insert(upgrade.id)
+        // v1 has no status for it (T11); the timeline still shows the campaign ended here.
+        events.record(at: clock.now(), upgradeId: upgrade.id, status: "Cancelled")
         return SuccessJSON(success: true)
     }
 

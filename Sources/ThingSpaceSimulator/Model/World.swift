@@ -5,11 +5,11 @@ struct WorldSettings: Sendable {
     var accountName: String
     var clockStart: Int64
     var clockRate: Double
-    var validationDelay: Int64
-    var onDemandStartDelay: Int64
-    var upgradeDuration: Int64
+    /// Timing, connectivity and failure numbers of campaigns.
+    var campaign: CampaignModel
+    var licensedShare: Double
     var mrcOnly: Bool
-    var acceptLowercaseDeviceList: Bool
+    var strictKeys: Bool
     /// Wall time, which a non-zero `clockRate` follows.
     var wallClock: WallClock = .system
 }
@@ -36,6 +36,12 @@ struct World: Sendable {
     var licencesToRemoveUpdated: Int64
     var callbacks: [String: RegisteredCallbackJSON] = [:]
     var outbox: [CallbackMessage] = []
+    /// Every campaign and device status change (`/_sim/events`).
+    var events = EventLog()
+    /// Ids of cancelled campaigns: they are gone for the API (T11) but the control API knows they will not change.
+    var cancelled: Set<String> = []
+    /// Calls of `failShare` so far; each call draws its devices differently.
+    var failShareCalls = 0
     /// Models present in the fleet; A1 lists only images for these.
     let modelsInFleet: Set<Int>
     private var idGenerator: SeededGenerator
@@ -44,7 +50,9 @@ struct World: Sendable {
         self.settings = settings
         clock = SimClock(start: settings.clockStart, rate: settings.clockRate, wall: settings.wallClock)
         let licensedAt = settings.clockStart - 30 * SimTime.day
-        fleet = FleetGenerator.generate(seed: settings.seed, count: settings.deviceCount, licenseTime: licensedAt)
+        fleet = FleetGenerator.generate(
+            seed: settings.seed, count: settings.deviceCount, licenseTime: licensedAt,
+            unlicensedPermille: UInt64(((1 - settings.licensedShare) * 1000).rounded()))
         usedLicenses = fleet.devices.reduce(0) { $0 + ($1.licensed ? 1 : 0) }
         // A few spare licences so assigning one can succeed before the pool runs dry.
         totalLicenses = usedLicenses + max(settings.deviceCount / 50, 5)
@@ -79,14 +87,16 @@ struct World: Sendable {
         guard name == accountName else { throw APIError.invalid("Inactive account") }
     }
 
-    /// Parses a list of IMEI strings, refusing the whole request on the first malformed one.
+    /// Parses a list of IMEI strings, refusing the whole request on the first malformed one. Repeats are
+    /// collapsed (first occurrence kept), so a schedule, an append and a licence change treat them alike.
     static func parseDeviceList(_ list: [String]?) throws(APIError) -> [UInt64] {
         guard let list, !list.isEmpty else { throw .emptyDeviceList }
         var parsed: [UInt64] = []
+        var seen = Set<UInt64>(minimumCapacity: list.count)
         parsed.reserveCapacity(list.count)
         for text in list {
             guard let imei = Identifiers.imei(text) else { throw .badDeviceId }
-            parsed.append(imei)
+            if seen.insert(imei).inserted { parsed.append(imei) }
         }
         return parsed
     }

@@ -11,7 +11,7 @@ enum CallbackRoutes {
         }
 
         fota.post("callbacks/:account") { request, context -> Response in
-            let body = try await BodyDecoding.json(CallbackRegistrationJSON.self, from: request, limit: limit)
+            let body = try await BodyDecoding.json(CallbackRegistrationJSON.self, from: request, limit: limit, strictKeys: core.options.strictKeys)
             return try core.respond { try $0.registerCallback(account: context.param("account"), body) }
         }
 

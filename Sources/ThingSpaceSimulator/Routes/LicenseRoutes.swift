@@ -11,13 +11,13 @@ enum LicenseRoutes {
 
         for (action, assign) in [("assign", true), ("remove", false)] {
             fota.post("licenses/:account/\(action)") { request, context -> Response in
-                let body = try await BodyDecoding.json(DeviceListBodyJSON.self, from: request, limit: limit)
+                let body = try await BodyDecoding.json(DeviceListBodyJSON.self, from: request, limit: limit, strictKeys: core.options.strictKeys)
                 return try core.respond { try $0.changeLicenses(account: context.param("account"), assign: assign, body) }
             }
         }
 
         fota.post("licenses/:account/cancel") { request, context -> Response in
-            let body = try await BodyDecoding.json(DeviceListBodyJSON.self, from: request, limit: limit)
+            let body = try await BodyDecoding.json(DeviceListBodyJSON.self, from: request, limit: limit, strictKeys: core.options.strictKeys)
             return try core.respond { try $0.setLicencesToRemove(account: context.param("account"), body) }
         }
 

@@ -6,7 +6,7 @@ enum UpgradeRoutes {
         let limit = core.options.maxBodyBytes
 
         fota.post("upgrades") { request, _ -> Response in
-            let body = try await BodyDecoding.json(FirmwareUpgradeRequestJSON.self, from: request, limit: limit)
+            let body = try await BodyDecoding.json(FirmwareUpgradeRequestJSON.self, from: request, limit: limit, strictKeys: core.options.strictKeys)
             return try core.respond { try $0.schedule(body) }
         }
 
@@ -19,7 +19,7 @@ enum UpgradeRoutes {
             let id = context.param("id")
             // Path errors take precedence over body errors, as a client would fix those first.
             try core.withWorld { world in _ = try world.requireUpgrade(account: account, id: id) }
-            let body = try await BodyDecoding.json(FirmwareUpgradeChangeRequestJSON.self, from: request, limit: limit)
+            let body = try await BodyDecoding.json(FirmwareUpgradeChangeRequestJSON.self, from: request, limit: limit, strictKeys: core.options.strictKeys)
             return ChangeResultWriter.response(try core.withWorld { try $0.change(account: account, id: id, body) })
         }
 

@@ -37,8 +37,16 @@ struct FirmwareUpgradeRequestJSON: Decodable, Sendable {
     var startDate: String?
     var endDate: String?
     var deviceList: [String]?
-    /// The doc's curl examples spell it this way; honoured only when the option allows it.
-    var devicelist: [String]?
+
+    init(from decoder: any Decoder) throws {
+        let keys = try RequestKeys(decoder)
+        accountName = try keys.value(String.self, "accountName")
+        firmwareName = try keys.value(String.self, "firmwareName")
+        firmwareTo = try keys.value(String.self, "firmwareTo")
+        startDate = try keys.value(String.self, "startDate")
+        endDate = try keys.value(String.self, "endDate")
+        deviceList = try keys.value([String].self, "deviceList")
+    }
 }
 
 struct UpgradeDeviceJSON: Codable, Sendable {
@@ -61,7 +69,12 @@ struct FirmwareUpgradeJSON: Codable, Sendable {
 struct FirmwareUpgradeChangeRequestJSON: Decodable, Sendable {
     var type: String?
     var deviceList: [String]?
-    var devicelist: [String]?
+
+    init(from decoder: any Decoder) throws {
+        let keys = try RequestKeys(decoder)
+        type = try keys.value(String.self, "type")
+        deviceList = try keys.value([String].self, "deviceList")
+    }
 }
 
 struct ChangeResultDeviceJSON: Codable, Sendable {
@@ -128,6 +141,12 @@ struct AccountLicenseInfoJSON: Codable, Sendable {
 struct DeviceListBodyJSON: Decodable, Sendable {
     var deviceList: [String]?
     var type: String?
+
+    init(from decoder: any Decoder) throws {
+        let keys = try RequestKeys(decoder)
+        deviceList = try keys.value([String].self, "deviceList")
+        type = try keys.value(String.self, "type")
+    }
 }
 
 struct LicenseChangeResultJSON: Codable, Sendable {
@@ -154,6 +173,14 @@ struct CallbackRegistrationJSON: Codable, Sendable {
     var url: String?
     var username: String?
     var password: String?
+
+    init(from decoder: any Decoder) throws {
+        let keys = try RequestKeys(decoder)
+        name = try keys.value(String.self, "name")
+        url = try keys.value(String.self, "url")
+        username = try keys.value(String.self, "username")
+        password = try keys.value(String.self, "password")
+    }
 }
 
 struct RegisteredCallbackJSON: Codable, Sendable {
