@@ -34,7 +34,7 @@ public struct SimControl: Sendable {
 
     private struct Clock: Decodable { var epochSeconds: Int64 }
     private struct NextChange: Decodable { var at: Int64?; var now: Int64 }
-    private struct Events: Decodable { var events: [Event]; var next: Int }
+    private struct Events: Decodable { var events: [Event]; var next: Int; var more: Bool? }
 
     /// True when the endpoint answers `GET /_sim/clock` with 200 and a body holding `epochSeconds`,
     /// as only a simulator does. Any failure (404, a gateway fault, no answer in 5 s) means no.
@@ -64,14 +64,14 @@ public struct SimControl: Sendable {
         return (answer.at, answer.now)
     }
 
-    /// Every event from `since` on, following `next` until a page comes back empty.
+    /// Every event after `since`, following `next` while the simulator says there are `more`.
     public func events(since: Int = 0) async throws -> [Event] {
         var all: [Event] = []
         var cursor = since
         while true {
             let page = try await request("GET", "/_sim/events?since=\(cursor)", as: Events.self)
             all += page.events
-            guard !page.events.isEmpty, page.next > cursor else { return all }
+            guard page.more == true, !page.events.isEmpty, page.next > cursor else { return all }
             cursor = page.next
         }
     }
