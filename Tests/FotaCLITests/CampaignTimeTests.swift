@@ -101,4 +101,176 @@ struct CampaignTimeTests {
         #expect(lines.count == 2)
         #expect(lines.allSatisfy { $0["rehearsal"] as? Bool == true && ($0["endpoint"] as? String ?? "").hasPrefix("http://127.0.0.1:") })
     }
+
+    /// Schedules a canary of T10 devices for tomorrow only (ThingSpace's clock), waits for it to end,
+    /// and prints each device's outcome: the issue's done-when script.
+    static let canaryScript = """
+        local t0 = fota.now()
+        local image
+        for _, f in ipairs(fota.firmware()) do
+          if f.model == "T10" and f.fromVersion == "1.0.4" then image = f end
+        end
+        local devices = {}
+        for d in fota.devices() do
+          if d.model == "T10" and d.firmware == "1.0.4" and d.fotaEligible and d.licenseAssigned then
+            devices[#devices + 1] = d.deviceId
+          end
+          if #devices == 30 then break end
+        end
+        local u = fota.schedule{firmwareName = image.firmwareName, firmwareTo = image.toVersion,
+                                startDate = os.date("!%Y-%m-%d", os.time() + 86400), endDate = os.date("!%Y-%m-%d", os.time() + 86400),
+                                devices = devices}
+        print("scheduled", u.id, u.startDate, u.endDate)
+        local done = fota.wait(u.id, {timeout = 10 * 86400})
+        print("ended", done.status, string.format("%.2f", (fota.now() - t0) / 86400))
+        for _, d in ipairs(done.deviceList) do print("device", d.deviceId, d.status, d.reason) end
+        """
+
+    /// The lines of `text` that start with `word`, split at tabs.
+    static func lines(_ text: String, _ word: String) -> [[String]] {
+        text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+            .filter { $0.first == word }
+    }
+
+    /// Seconds since 1970 at the start of the day after `day` (YYYY-MM-DD, UTC): when an endDate runs out.
+    static func endOf(_ day: String) -> Int {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return Int(formatter.date(from: day)!.timeIntervalSince1970) + 86_400
+    }
+
+    @Test("done-when: a canary scheduled, waited for and reported rehearses in seconds while days pass; devices end at different times, none after endDate")
+    func rehearsedCanary() throws {
+        let folder = try TempFolder()
+        try folder.write("canary.lua", Self.canaryScript)
+        let started = Date()
+        let result = try fota(["run", "--simulate", "--sim-devices", "2000", "--journal", folder.path + "/j.jsonl",
+                               "--timeline", folder.path + "/timeline.jsonl", "canary.lua"], in: folder.path)
+        let wall = Date().timeIntervalSince(started)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(wall < 10, "the rehearsal took \(wall) s of wall time")
+        let scheduled = try #require(Self.lines(result.stdout, "scheduled").first)
+        let ended = try #require(Self.lines(result.stdout, "ended").first)
+        #expect(ended[1] == "Finished")
+        let days = try #require(Double(ended[2]))
+        #expect(days > 1, "simulated days: \(days)")
+        let devices = Self.lines(result.stdout, "device")
+        #expect(devices.count == 30)
+        #expect(devices.contains { $0[2] == "UpgradeSuccess" })
+        #expect(devices.contains { $0[2] == "UpgradeFailed" && $0[3] == "Campaign end date reached before the device upgraded." },
+                "a device not reached by endDate fails at its end: \(devices)")
+
+        // The timeline: device outcomes at different times, none after the end of endDate.
+        let text = try String(contentsOfFile: folder.path + "/timeline.jsonl", encoding: .utf8)
+        let events = text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let outcomes = events.filter { ["UpgradeSuccess", "UpgradeFailed"].contains($0["status"] as? String) && $0["kind"] as? String == "device" }
+        #expect(outcomes.count == 30)
+        let times = Set(outcomes.compactMap { $0["at"] as? Int })
+        #expect(times.count >= 3, "devices ended at \(times.sorted())")
+        #expect(times.allSatisfy { $0 <= Self.endOf(scheduled[3]) }, "endDate \(scheduled[3]): \(times.sorted())")
+        #expect(result.stderr.contains("timeline: \(events.count) events written to \(folder.path)/timeline.jsonl"), "\(result.stderr)")
+        #expect(result.stderr.contains("  upgrades: 1 (Finished 1)\n"), "\(result.stderr)")
+        #expect(result.stderr.contains("  devices: 30 (UpgradeSuccess "), "\(result.stderr)")
+        #expect(result.stderr.contains("  simulated time: \(Int(days))d "), "\(result.stderr)")
+    }
+
+    @Test("done-when: the same script runs unchanged against fota sim --clock-rate N, a simulator whose clock runs on its own")
+    func canaryAgainstRunningClock() throws {
+        let sim = try SimulatorProcess(["--devices", "2000", "--clock-rate", "20000"])
+        let folder = try TempFolder()
+        try folder.write("canary.lua", Self.canaryScript)
+        let clockBefore = try Self.simulatedNow(sim)
+        let result = try fota(["run"] + sim.options(journal: folder.path + "/j.jsonl") + ["canary.lua"],
+                              in: folder.path, environment: sim.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let scheduled = try #require(Self.lines(result.stdout, "scheduled").first)
+        let ended = try #require(Self.lines(result.stdout, "ended").first)
+        #expect(ended[1] == "Finished")
+        #expect((Double(ended[2]) ?? 0) > 1)
+        #expect(Self.lines(result.stdout, "device").count == 30)
+        // "today" was the simulator's today, not the machine's.
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        let simulatedDay = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(clockBefore)))
+        let machineDay = formatter.string(from: Date())
+        #expect(scheduled[2] >= simulatedDay && scheduled[2] < machineDay, "startDate \(scheduled[2])")
+        let journal = journalRecords(folder.path + "/j.jsonl")
+        #expect(!journal.isEmpty && journal.allSatisfy { $0["rehearsal"] as? Bool == true && $0["endpoint"] as? String == sim.endpoint })
+    }
+
+    static func simulatedNow(_ sim: SimulatorProcess) throws -> Int {
+        let answer = try sim.control("GET", "/_sim/clock")
+        let object = try JSONSerialization.jsonObject(with: answer.body ?? Data()) as? [String: Any]
+        return try #require(object?["epochSeconds"] as? Int)
+    }
+
+    @Test("--timeline FILE.csv writes one row per status change with a header")
+    func timelineCSV() throws {
+        let folder = try TempFolder()
+        try folder.write("canary.lua", Self.canaryScript)
+        let result = try fota(["run", "--simulate", "--sim-devices", "2000", "--journal", folder.path + "/j.jsonl",
+                               "--timeline", "t.csv", "canary.lua"], in: folder.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try String(contentsOfFile: folder.path + "/t.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(rows.first == "time,epochSeconds,upgradeId,kind,deviceId,status,reason")
+        let id = try #require(Self.lines(result.stdout, "scheduled").first?[1])
+        #expect(rows.contains { $0.hasPrefix("2026-03-02T09:00:00Z,1772442000,\(id),upgrade,,RequestPending") }, "\(rows.prefix(3))")
+        #expect(rows.contains { $0.contains(",upgrade,,Finished,") })
+        #expect(rows.filter { $0.contains(",device,") && ($0.contains(",UpgradeSuccess,") || $0.contains(",UpgradeFailed,")) }.count == 30)
+    }
+}
+
+/// examples/waves.lua rehearsed with injected failures: one rollout completes, one halts.
+@Suite("waves example")
+struct WavesExampleTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    static func run(_ options: [String], _ arguments: [String]) throws -> Finished {
+        let folder = try TempFolder()
+        return try fota(["run", "--simulate", "--journal", folder.path + "/j.jsonl"] + options + ["examples/waves.lua"] + arguments,
+                        in: packageRoot)
+    }
+
+    @Test("with 5 % of T10 upgrades failing, every wave starts after the one before ended, and the rollout completes")
+    func completes() throws {
+        let result = try Self.run(["--sim-failure-rate", "T10=0.05"], ["--model", "T10", "--count", "60", "--max-failure", "0.2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("Firmware FOTA_T10_1.0.4_to_1.1.0 (Franklin Wireless T10, 1.0.4 -> 1.1.0): 60 devices in 3 waves, halting above 20% failed") == true, "\(lines)")
+        #expect(lines.filter { $0.hasPrefix("canary: 5 devices") || $0.hasPrefix("wave 1: 10 devices") || $0.hasPrefix("wave 2: 45 devices") }.count == 3, "\(lines)")
+        #expect(lines.filter { $0.hasPrefix("  Finished after ") }.count == 3, "\(lines)")
+        #expect(lines.last?.hasPrefix("Done: 60 devices in 3 waves, ") == true, "\(lines)")
+        // Each wave starts on or after the day the one before it ended.
+        let starts = lines.compactMap { line -> String? in
+            guard line.hasPrefix("canary:") || line.hasPrefix("wave ") else { return nil }
+            return line.split(separator: ",").last.map { String($0.split(separator: " ")[0]) }
+        }
+        #expect(starts.count == 3 && starts == starts.sorted(), "\(starts)")
+    }
+
+    @Test("with most T10 upgrades failing, the rollout halts after the canary with status 2 and schedules nothing more")
+    func halts() throws {
+        let folder = try TempFolder()
+        let result = try fota(["run", "--simulate", "--journal", folder.path + "/j.jsonl", "--sim-failure-rate", "T10=0.6",
+                               "examples/waves.lua", "--model", "T10", "--count", "60", "--max-failure", "0.2"],
+                              in: Self.packageRoot)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stdout.contains("\nHalted: "), "\(result.stdout)")
+        #expect(result.stdout.contains("failed, above 20%; 55 devices were not scheduled\n"), "\(result.stdout)")
+        #expect(!result.stdout.contains("wave 1:"))
+        let schedules = journalRecords(folder.path + "/j.jsonl").filter { $0["call"] as? String == "schedule" && $0["phase"] as? String == "outcome" }
+        #expect(schedules.count == 1)
+    }
+
+    @Test("waves.lua refuses bad options with status 64")
+    func usage() throws {
+        for arguments in [["--waves", "0.5,0.25,1"], ["--waves", "0.5"], ["--max-failure", "2"], ["--canary", "0"], ["--colour", "red"]] {
+            let result = try Self.run([], arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("[error] waves: "), "\(result.stderr)")
+        }
+    }
 }
