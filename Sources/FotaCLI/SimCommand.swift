@@ -1,107 +1,26 @@
 import ArgumentParser
-import Foundation
-import NIOCore
-import ThingSpaceSimulator
 
-/// `fota sim`: runs the local ThingSpace simulator in the foreground.
+/// `fota sim`: the local ThingSpace simulator, and commands that steer a running one. Without a subcommand it
+/// serves (`fota sim --port 0 …` is `fota sim serve --port 0 …`).
 struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
-        abstract: "Run a local ThingSpace FOTA simulator (OAuth, M2M session and FOTA v1 API) with a seeded fleet.",
+        abstract: "Run a local ThingSpace FOTA simulator, or steer a running one.",
         discussion: """
-        Serves /api/ts/v1 (OAuth), /api/m2m/v1 (session) and /api/fota/v1 (FOTA v1, endpoints A1–A18 of docs/thingspace-api.md) under \
-        one base URL, for one seeded account whose devices span several makes, models and firmware versions. \
-        The same --seed always gives the same fleet.
+        Without a subcommand, `fota sim [options]` runs the simulator in the foreground (see `fota sim serve --help`). \
+        The other subcommands talk to a running simulator through its /_sim control API, at --endpoint or \
+        FOTA_ENDPOINT:
 
-        The first line on stdout is one JSON object for scripts, with the keys endpoint (base URL, e.g. \
-        http://127.0.0.1:8787), account, clientId, clientSecret, username and password. With --port 0 a free \
-        port is chosen; read it from endpoint.
+          fota sim --port 0 --env > sim.env &      then   . ./sim.env
+          fota sim clock                           the simulated time
+          fota sim advance 2h                      move it (s, m, h, d or plain seconds), or --to 2026-03-10
+          fota sim fail --upgrade ID --share 5%    fail a share of an upgrade's unfinished devices
+          fota sim state                           campaigns by status, licences, sessions
 
-        Campaign time is simulated and stands still until advanced: a new upgrade becomes Queued after \
-        POST /_sim/clock/advance with {"seconds":120}. The /_sim control API (clock, state, forced failures, \
-        targeted faults, token and session expiry, request log, callback sink) is described in docs/simulator.md.
-
-        Runs until Ctrl-C (SIGINT) or SIGTERM.
-        """
+        Exit statuses of the control commands: 0 done; 1 the simulator refused (the message says why); \
+        64 bad arguments; 69 nothing answers at the endpoint; 78 no endpoint given, or the endpoint is not a fota sim.
+        """,
+        subcommands: [SimServeCommand.self, SimClockCommand.self, SimAdvanceCommand.self, SimFailCommand.self, SimStateCommand.self],
+        defaultSubcommand: SimServeCommand.self
     )
-
-    @Option(help: "Interface to listen on.")
-    var host = "127.0.0.1"
-
-    @Option(help: "TCP port; 0 picks a free port.")
-    var port = 8787
-
-    @Option(help: "Seed of the fleet, account, upgrade ids and random faults.")
-    var seed: UInt64 = 1
-
-    @Option(name: .customLong("devices"), help: "Number of devices in the seeded account.")
-    var deviceCount = 10_000
-
-    @Option(name: .customLong("latency-ms"), help: "Delay added to every ThingSpace request, in milliseconds.")
-    var latencyMs = 0
-
-    @Option(name: .customLong("fault-rate"), help: "Share of requests (0…1) answered 500, 503, 429 + Retry-After, or dropped.")
-    var faultRate = 0.0
-
-    @Option(name: .customLong("token-ttl"), help: "OAuth token lifetime in seconds.")
-    var tokenTTL = 3600
-
-    @Option(name: .customLong("session-idle"), help: "M2M session idle expiry in seconds.")
-    var sessionIdle = 1200
-
-    @Option(name: .customLong("clock-rate"), help: "Simulated seconds per real second (0: clock moves only via /_sim/clock/advance).")
-    var clockRate = 0.0
-
-    @Flag(name: .customLong("strict-keys"), help: "Read request keys only in their documented spelling (by default, like the service, without regard to case).")
-    var strictKeys = false
-
-    @Option(name: .customLong("log-level"), help: "Server log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "error"
-
-    var options: SimulatorOptions {
-        var options = SimulatorOptions()
-        options.host = host
-        options.port = port
-        options.seed = seed
-        options.deviceCount = deviceCount
-        options.latency = .milliseconds(latencyMs)
-        options.faultRate = faultRate
-        options.tokenTTL = .seconds(tokenTTL)
-        options.sessionIdle = .seconds(sessionIdle)
-        options.clockRate = clockRate
-        options.strictKeys = strictKeys
-        options.logLevel = logLevel
-        options.stopOnSignals = true
-        return options
-    }
-
-    func validate() throws {
-        if latencyMs < 0 { throw ValidationError("--latency-ms must not be negative (got \(latencyMs)).") }
-        if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
-        }
-        if let problem = options.problems.first {
-            throw ValidationError("Invalid simulator option: \(problem) (see --devices, --port, --fault-rate, --token-ttl, --session-idle, --clock-rate).")
-        }
-    }
-
-    func run() async throws {
-        let server: SimulatorServer
-        do {
-            server = try await SimulatorServer.start(options)
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            printError("port \(port) is already in use; choose another with --port or --port 0")
-            throw ExitCode(ExitStatus.configuration)
-        } catch {
-            printError("cannot start the simulator on \(host) port \(port): \(error)")
-            throw ExitCode(ExitStatus.configuration)
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let line = try encoder.encode(server.credentials) + Data("\n".utf8)
-        // Unbuffered write: scripts read this line while the process keeps running.
-        FileHandle.standardOutput.write(line)
-        printError("fota sim: listening on \(server.credentials.endpoint) (control API under /_sim, see docs/simulator.md)", prefixed: false)
-        try await server.waitUntilStopped()
-    }
 }

@@ -159,7 +159,7 @@ struct CampaignExampleTests {
     func canaryTooMany() throws {
         let run = try Self.run("canary.lua", ["--count", "5000"])
         #expect(run.result.status == 1)
-        #expect(run.result.stderr.contains("--count 5000 is more than the 731 candidates (Quectel BG96 on BG96MAR02A08M1G)"))
+        #expect(run.result.stderr.contains("--count 5000 is more than the 561 candidates (Quectel BG96 on BG96MAR02A08M1G)"))
         #expect(run.journalText == "")
     }
 

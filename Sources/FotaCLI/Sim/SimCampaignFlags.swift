@@ -1,0 +1,64 @@
+import ArgumentParser
+import ThingSpaceSimulator
+
+/// The campaign-model flags of `fota sim`: one per timing, connectivity and failure number of
+/// `SimulatorOptions`. Absent flags keep the documented defaults (docs/simulator.md, Campaign timing).
+struct SimCampaignFlags: ParsableArguments {
+    @Option(name: .customLong("validation-delay"), help: "Delay from a device joining a campaign to its validation (default 2m).")
+    var validationDelay: String?
+
+    @Option(name: .customLong("start-delay"), help: "Earliest start after scheduling, for campaigns dated today (default 90m).")
+    var startDelay: String?
+
+    @Option(name: .customLong("upgrade-duration"), help: "Time from reaching a device to its outcome (default 1h).")
+    var upgradeDuration: String?
+
+    @Option(name: .customLong("online-window"), help: "How long a device that is not always on stays connected (default 1h).")
+    var onlineWindow: String?
+
+    @Option(name: .customLong("often-off-days"), help: "An often-off device connects once every N days (default 5).")
+    var oftenOffDays: Int?
+
+    @Option(name: .customLong("always-on"), help: "Share of devices always connected (default 60%).")
+    var alwaysOn: String?
+
+    @Option(name: .customLong("daily-check-in"), help: "Share of devices that connect once a day (default 25%).")
+    var dailyCheckIn: String?
+
+    @Option(name: .customLong("often-off"), help: "Share of devices that connect every few days (default 10%); the rest is never seen.")
+    var oftenOff: String?
+
+    @Option(name: .customLong("lwm2m-retry-at"), help: "UTC time of day of LWM2M retries (default 04:00).")
+    var lwm2mRetryAt: String?
+
+    @Option(name: .customLong("lwm2m-retry-days"), help: "Daily LWM2M retries before a device counts as not responding (default 3).")
+    var lwm2mRetryDays: Int?
+
+    @Option(name: .customLong("open-ended-length"), help: "Length of a campaign scheduled without endDate (default 7d).")
+    var openEndedLength: String?
+
+    @Option(name: .customLong("failure-rate"), help: "Chance that a reached device fails: R (default 0.02), or MODEL=R / FIRMWARE=R to override; repeatable.")
+    var failureRates: [String] = []
+
+    @Option(name: .customLong("licensed"), help: "Share of the fleet that holds a licence (default 70%).")
+    var licensed: String?
+
+    func apply(to options: inout SimulatorOptions) throws {
+        if let text = validationDelay { options.validationDelay = .seconds(try SimFlagValues.seconds(text, flag: "--validation-delay")) }
+        if let text = startDelay { options.onDemandStartDelay = .seconds(try SimFlagValues.seconds(text, flag: "--start-delay")) }
+        if let text = upgradeDuration { options.upgradeDuration = .seconds(try SimFlagValues.seconds(text, flag: "--upgrade-duration")) }
+        if let text = onlineWindow { options.onlineWindow = .seconds(try SimFlagValues.seconds(text, flag: "--online-window")) }
+        if let days = oftenOffDays { options.oftenOffPeriodDays = days }
+        if let text = alwaysOn { options.alwaysOnShare = try SimFlagValues.share(text, flag: "--always-on") }
+        if let text = dailyCheckIn { options.dailyCheckInShare = try SimFlagValues.share(text, flag: "--daily-check-in") }
+        if let text = oftenOff { options.oftenOffShare = try SimFlagValues.share(text, flag: "--often-off") }
+        if let text = lwm2mRetryAt { options.lwm2mRetryTimeOfDay = .seconds(try SimFlagValues.timeOfDay(text, flag: "--lwm2m-retry-at")) }
+        if let days = lwm2mRetryDays { options.lwm2mRetryDays = days }
+        if let text = openEndedLength { options.openEndedCampaignLength = .seconds(try SimFlagValues.seconds(text, flag: "--open-ended-length")) }
+        for text in failureRates {
+            let (key, rate) = try SimFlagValues.failureRate(text, flag: "--failure-rate")
+            if let key { options.failureRates[key] = rate } else { options.failureRate = rate }
+        }
+        if let text = licensed { options.licensedShare = try SimFlagValues.share(text, flag: "--licensed") }
+    }
+}
