@@ -51,7 +51,8 @@ struct CampaignTimeTests {
 
     @Test("--sim-* flags without --simulate are a usage error")
     func simulatorFlagsNeedSimulate() throws {
-        for flags in [["--sim-seed", "3"], ["--sim-devices", "10"], ["--sim-latency-ms", "5"]] {
+        for flags in [["--sim-seed", "3"], ["--sim-devices", "10"], ["--sim-latency-ms", "5"], ["--sim-failure-rate", "0.1"],
+                      ["--sim-clock-rate", "60"], ["--sim-upgrade-duration", "2h"], ["--sim-licensed", "90%"]] {
             let result = try fotaRun("print('ran')", options: flags)
             #expect(result.status == 64, "\(flags)")
             #expect(result.stdout == "")
@@ -59,6 +60,36 @@ struct CampaignTimeTests {
         }
         let repl = try fota(["repl", "--sim-seed", "3"])
         #expect(repl.status == 64)
+        for (flags, message) in [(["--sim-failure-rate", "BG96=2"], "--sim-failure-rate BG96 must be between 0 and 1"),
+                                 (["--sim-upgrade-duration", "soon"], "--sim-upgrade-duration expects a duration such as 90, 90s, 15m, 2h or 7d"),
+                                 (["--sim-devices", "0"], "--sim-devices must be from 1 to 2000000, not 0")] {
+            let result = try fotaRun("print('ran')", options: ["--simulate"] + flags)
+            #expect(result.status == 64, "\(flags)")
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
+    }
+
+    @Test("--sim-* flags set up the built-in simulator: a slower upgrade shows in fota.wait's simulated time")
+    func simulatorFlagsApply() throws {
+        let script = """
+            local image
+            for _, f in ipairs(fota.firmware()) do if f.model == "T10" and f.fromVersion == "1.0.4" then image = f end end
+            local devices = {}
+            for d in fota.devices() do
+              if d.model == "T10" and d.firmware == "1.0.4" and d.fotaEligible and d.licenseAssigned then devices[#devices + 1] = d.deviceId end
+              if #devices == 3 then break end
+            end
+            local t0 = fota.now()
+            local u = fota.schedule{firmwareName = image.firmwareName, firmwareTo = image.toVersion,
+                                    startDate = os.date("!%Y-%m-%d"), devices = devices}
+            local done = fota.wait(u.id, {status = "InProgress"})
+            print(done.status, fota.now() - t0)
+            """
+        let quick = try fotaRun(script, options: ["--simulate", "--sim-devices", "2000", "--journal", "j.jsonl", "--sim-start-delay", "10m"])
+        #expect(quick.status == 0, "\(quick.stderr)")
+        #expect(quick.stdout == "InProgress\t600.0\n")
+        let slow = try fotaRun(script, options: ["--simulate", "--sim-devices", "2000", "--journal", "j.jsonl", "--sim-start-delay", "3h"])
+        #expect(slow.stdout == "InProgress\t10800.0\n", "\(slow.stderr)")
     }
 
     @Test("--timeline needs --simulate and a .jsonl or .csv file in a folder that exists")

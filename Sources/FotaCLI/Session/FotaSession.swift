@@ -53,7 +53,10 @@ final class FotaSession: Sendable {
         var configuration: ClientConfiguration?
         if connection.simulate {
             let server: SimulatorServer
-            let simulatorOptions = connection.simulator.options()
+            let simulatorOptions: SimulatorOptions
+            do { simulatorOptions = try connection.simulator.options() } catch {
+                throw Failure(description: "\(error)", status: ExitStatus.usage) // validate() has read them already
+            }
             do {
                 server = try blockOn { try await SimulatorServer.start(simulatorOptions) }
             } catch {
