@@ -235,4 +235,82 @@ struct TimeTests {
             """)
         #expect(live.output == "true\ttrue\n", "\(live.outcome)")
     }
+
+    @Test("in a rehearsal fota.wait jumps the clock from change to change, and past timeout raises TIMEOUT having moved it exactly that far")
+    func rehearsalWaitJumps() async throws {
+        let sim = try await SimulatedAccount.start(devices: 300)
+        defer { Task { await sim.stop() } }
+        let campaign = try await sim.campaign(size: 3)
+        let before = try await sim.simulatedNow()
+        let started = Date()
+        let (result, _) = try await sim.run("""
+            local t0 = fota.now()
+            local u = fota.schedule{firmwareName = "\(campaign.firmwareName)", firmwareTo = "\(campaign.firmwareTo)",
+                                    startDate = os.date("!%Y-%m-%d", os.time() + 5 * 86400), devices = \(luaList(campaign.devices))}
+            local ok, e = pcall(fota.wait, u.id, {status = "InProgress", timeout = 3600})
+            print(ok, e.code, fota.now() - t0)
+            print(e.message)
+            local looks = 0
+            local queued = fota.wait(u.id, {["until"] = function(up) looks = looks + 1; return up.status == "Queued" end})
+            print(queued.status, looks, fota.now() - t0)
+            local done = fota.wait(u.id)
+            print(done.status, fota.now() - t0 > 5 * 86400 - 9 * 3600)
+            """)
+        #expect(result.finished, "\(result.outcome)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(result.output)")
+        #expect(lines.first == "false\tTIMEOUT\t3600.0")
+        #expect(lines.dropFirst().first?.hasSuffix("is still Queued after 3600 s (timeout 3600 s)") == true, "\(lines)")
+        // Already Queued (validation is minutes after scheduling): one look, no time passes.
+        #expect(lines.dropFirst(2).first == "Queued\t1\t3600.0", "\(lines)")
+        #expect(lines.last == "Finished\ttrue", "\(lines)")
+        #expect(try await sim.simulatedNow() - before > 4 * 86_400)
+        #expect(Date().timeIntervalSince(started) < 30)
+    }
+
+    @Test("live, fota.wait reads the upgrade every `every` seconds of the wall clock until its status is reached")
+    func liveWaitPolls() async throws {
+        // The simulator's own clock runs fast, so the campaign moves on while the script really waits.
+        let sim = try await SimulatedAccount.start(devices: 300, clockRate: 20_000)
+        defer { Task { await sim.stop() } }
+        let campaign = try await sim.campaign(size: 2)
+        let today = Self.day(try await sim.simulatedNow())
+        var settings = sim.settings()
+        settings.minimumWaitEvery = 0.05
+        let started = Date()
+        let (result, _) = try await sim.run("""
+            local u = fota.schedule{firmwareName = "\(campaign.firmwareName)", firmwareTo = "\(campaign.firmwareTo)",
+                                    startDate = "\(today)", devices = \(luaList(campaign.devices))}
+            local looks, t0 = 0, fota.now()
+            local done = fota.wait(u.id, {["until"] = function(up) looks = looks + 1; return up.status == "Finished" end,
+                                          every = 0.1, timeout = 120})
+            print(done.status, looks > 2, fota.now() - t0 >= 0.1 * (looks - 1))
+            local ok, e = pcall(fota.wait, u.id, {every = 0.02})
+            print(ok, e)
+            """, settings: settings, clock: CampaignClock(.live))
+        #expect(result.output.hasPrefix("Finished\ttrue\ttrue\n"), "\(result.outcome) \(result.output)")
+        #expect(result.output.contains("every must be a number of seconds, at least 0.05, got 0.02"), "\(result.output)")
+        #expect(Date().timeIntervalSince(started) < 100)
+    }
+
+    @Test("a live fota.wait blocks until the run's timeout ends it")
+    func liveWaitTimesOut() async throws {
+        let sim = try await SimulatedAccount.start(devices: 300) // a frozen clock: the upgrade stays pending
+        defer { Task { await sim.stop() } }
+        let campaign = try await sim.campaign(size: 2)
+        let started = Date()
+        let (result, _) = try await sim.run("""
+            local u = fota.schedule{firmwareName = "\(campaign.firmwareName)", firmwareTo = "\(campaign.firmwareTo)",
+                                    startDate = os.date("!%Y-%m-%d"), devices = \(luaList(campaign.devices))}
+            print("waiting")
+            fota.wait(u.id, {every = 30})
+            print("never")
+            """, clock: CampaignClock(.live), timeout: 1)
+        guard case .limitExceeded(.wallClock) = result.outcome else {
+            Issue.record("expected the wall-clock limit, got \(result.outcome)")
+            return
+        }
+        #expect(result.output == "waiting\n")
+        #expect(Date().timeIntervalSince(started) < 25)
+    }
 }
