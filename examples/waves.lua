@@ -3,7 +3,7 @@
 -- started only when the wave before it has ended with few enough failed devices.
 --
 -- Run:
---   fota run --simulate examples/waves.lua                           rehearse: weeks pass in seconds
+--   fota run --simulate examples/waves.lua --model T10               rehearse: weeks pass in seconds
 --   fota run --simulate --sim-failure-rate 0.5 examples/waves.lua    rehearse a bad image: it halts
 --   fota run --simulate --timeline waves.csv examples/waves.lua      and see when each device ended
 --   fota run --timeout 60d examples/waves.lua --model BG96 --from BG96MAR02A08M1G      for real
@@ -20,8 +20,8 @@
 --                      one to start (default 0.1)
 --   --days N           days each wave is given: its endDate is its start + N days (default 14)
 --
--- Exit status: 0 every wave ended well; 2 halted (a wave failed too often or did not end);
--- 64 usage error.
+-- Exit status: 0 every wave ended well; 2 halted (a wave failed too often or did not end),
+-- or the last wave failed too often; 64 usage error.
 --
 -- A device counts as failed when ThingSpace reports UpgradeFailed for it, also when it was not
 -- reached before the wave's endDate; devices ThingSpace rejected at validation (no licence,
@@ -112,15 +112,23 @@ if canarySize >= #devices then usage_error(string.format("--canary %d leaves no 
 
 -- The waves: the canary, then up to each share of the devices.
 local waves = {{name = "canary", first = 1, last = canarySize}}
-for i, s in ipairs(shares) do
+for _, s in ipairs(shares) do
   local last = math.max(waves[#waves].last, math.ceil(#devices * s))
   if last > waves[#waves].last then
-    waves[#waves + 1] = {name = "wave " .. i, first = waves[#waves].last + 1, last = last}
+    waves[#waves + 1] = {name = "wave " .. #waves, first = waves[#waves].last + 1, last = last}
   end
 end
 
 print(string.format("Firmware %s (%s %s, %s -> %s): %d devices in %d waves, halting above %.0f%% failed",
   image.firmwareName, image.make, image.model, image.fromVersion, image.toVersion, #devices, #waves, maxFailure * 100))
+
+if fota.mode == "read-only" then
+  for _, wave in ipairs(waves) do
+    print(string.format("%s: %d devices, %s .. %s", wave.name, wave.last - wave.first + 1, devices[wave.first], devices[wave.last]))
+  end
+  print("Read-only run: nothing was scheduled.")
+  return
+end
 
 local function day(t) return os.date("!%Y-%m-%d", t) end
 
@@ -151,7 +159,10 @@ for n, wave in ipairs(waves) do
     local rate = (succeeded + failed) > 0 and failed / (succeeded + failed) or 1
     print(string.format("  %s after %.1f days: %d succeeded, %d failed, %d rejected (%.0f%% failed)",
       ended.status, (fota.now() - start) / 86400, succeeded, failed, rejected, rate * 100))
-    if rate > maxFailure then
+    if rate > maxFailure and n == #waves then
+      print(string.format("Done, but %.0f%% of %s failed, above %.0f%%", rate * 100, wave.name, maxFailure * 100))
+      os.exit(2)
+    elseif rate > maxFailure then
       print(string.format("Halted: %.0f%% of %s failed, above %.0f%%; %d devices were not scheduled",
         rate * 100, wave.name, maxFailure * 100, #devices - wave.last))
       os.exit(2)
