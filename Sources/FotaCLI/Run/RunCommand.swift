@@ -17,7 +17,10 @@ struct RunCommand: ParsableCommand {
             The script gets the `fota` module (fota.append, fota.remove, fota.upgrade, …), \
             `json`, `log` and `files`: see docs/lua-api.md. Try it with --simulate, which starts \
             a simulator inside fota; --dry-run sends nothing and prints the plan; every change \
-            is journaled (--journal).
+            is journaled (--journal; rehearsals in a journal of their own). Under --simulate \
+            time is simulated: fota.sleep and fota.wait move the simulator's clock instead of \
+            waiting, so a campaign of weeks rehearses in seconds; --sim-* flags shape the \
+            simulated fleet, --timeline FILE reports what happened when.
 
             The script may come from a pipe: `fota run <(…)` or `… | fota run /dev/stdin`. \
             A first line starting with `#!` is ignored, so `chmod +x` scripts that start with \
@@ -109,15 +112,22 @@ struct RunCommand: ParsableCommand {
     /// Writes the timeline file and prints its summary; false (after saying why) when it could not.
     private func write(_ timeline: Timeline, runtime: FotaRuntime) -> Bool {
         guard let control = runtime.clock.rehearsal else { return false }
+        let events: [SimControl.Event]
+        let endedAt: Int64
         do {
-            let (events, endedAt) = try blockOn { (try await control.events(), try await control.now()) }
-            try Data(timeline.render(events).utf8).write(to: URL(fileURLWithPath: timeline.path))
-            printError(timeline.summary(events, endedAt: endedAt), prefixed: false)
-            return true
+            (events, endedAt) = try blockOn { (try await control.events(), try await control.now()) }
         } catch {
             printError("cannot write the timeline \(timeline.path): \(error)")
             return false
         }
+        do {
+            try Data(timeline.render(events).utf8).write(to: URL(fileURLWithPath: timeline.path))
+        } catch {
+            printError("cannot write the timeline \(timeline.path): \(fileErrorReason(error))")
+            return false
+        }
+        printError(timeline.summary(events, endedAt: endedAt), prefixed: false)
+        return true
     }
 
     /// `@path` arguments name input files: checked here, passed to the script without the @.
