@@ -76,11 +76,38 @@ public final class CampaignClock: Sendable {
         _ = try simulator(stop, call: call) { try await control.advance(seconds: whole) }
     }
 
-    /// The simulated epoch second of the next state change of the upgrade (nil: none will
-    /// happen on its own) and the simulated time now; nil when this run is live.
-    func nextChange(upgradeId: String, _ stop: LuaStopSignal, call: String) throws -> (at: Int64?, now: Int64)? {
+    /// Why a rehearsal's jump through simulated time stopped.
+    enum Jump: String {
+        /// The upgrade changed (its status, or with `statusOnly` false anything about it).
+        case changed
+        /// The simulated clock reached the deadline first.
+        case deadline
+        /// Nothing more will change on its own, and there is no deadline.
+        case never
+    }
+
+    /// Rehearsal: moves the simulated clock from one scheduled change of the upgrade to the next
+    /// (`GET /_sim/next-change`) until it changes as asked, never past `deadline` (simulated epoch
+    /// seconds). Runs in Swift, without reading the whole upgrade at each step, so a campaign of
+    /// thousands of devices, each ending at its own time, still rehearses in seconds. nil when live.
+    func jump(upgradeId: String, deadline: Double?, statusOnly: Bool, _ stop: LuaStopSignal, call: String) throws -> Jump? {
         guard let control = rehearsal else { return nil }
-        return try simulator(stop, call: call) { try await control.nextChange(upgradeId: upgradeId) }
+        let limit = deadline ?? .infinity
+        return try simulator(stop, call: call) {
+            var cursor = try await control.events(upgradeId: upgradeId).next
+            while true {
+                try Task.checkCancellation()
+                let (at, now) = try await control.nextChange(upgradeId: upgradeId)
+                if Double(now) >= limit { return .deadline }
+                guard let target = at.map({ min(Double($0), limit) }) ?? deadline else { return .never }
+                // At least a second, so a change that is due but not yet seen cannot make this spin.
+                _ = try await control.advance(seconds: max(1, Int64((target - Double(now)).rounded(.up))))
+                let (events, next) = try await control.events(since: cursor, upgradeId: upgradeId)
+                cursor = next
+                if events.contains(where: { !statusOnly || $0.kind == "upgrade" }) { return .changed }
+                if target >= limit { return .deadline }
+            }
+        }
     }
 
     private func simulator<T: Sendable>(

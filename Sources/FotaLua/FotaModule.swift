@@ -31,7 +31,7 @@ public enum FotaModule {
         add("now") { try calls.now($0, &$1) }
         add("sleep") { try calls.sleep($0, &$1) }
         // Taken by the prelude's fota.wait (and os.time/os.date) and removed from `fota` too.
-        add("__nextChange") { try calls.nextChange($0, &$1) }
+        add("__jump") { try calls.jump($0, &$1) }
         add("__fail") { try calls.fail($0, &$1) }
         if let account = runtime.settings.defaultAccount { fota["account"] = .string(account) }
         fota["mode"] = .string(runtime.settings.mode == .live ? "live" : runtime.settings.mode == .dryRun ? "dry-run" : "read-only")
@@ -421,16 +421,20 @@ final class FotaCalls {
     /// Longest single fota.sleep: a year, far beyond any campaign, far inside what the simulator's clock accepts.
     static let longestSleep = 366.0 * 86_400
 
-    /// `__nextChange(upgradeId)`: false when live; in a rehearsal the simulated second of the
-    /// upgrade's next state change (nil: none will happen on its own) and the simulated time now.
-    func nextChange(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+    /// `__jump(upgradeId, deadline, statusOnly)`: false when live; in a rehearsal it moves the
+    /// simulated clock until the upgrade changes (see CampaignClock.jump) and says why it stopped:
+    /// "changed", "deadline" or "never".
+    func jump(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let upgradeId = try arguments.upgradeId(1)
-        guard let next = try runtime.clock.nextChange(upgradeId: upgradeId, arguments.stopSignal, call: "wait") else {
+        let deadline = arguments.isNil(2) ? nil : try arguments.number(2)
+        let statusOnly = arguments.boolean(3)
+        guard let why = try runtime.clock.jump(
+            upgradeId: upgradeId, deadline: deadline, statusOnly: statusOnly, arguments.stopSignal, call: "wait")
+        else {
             results.push(boolean: false)
             return
         }
-        if let at = next.at { results.push(integer: at) } else { results.pushNil() }
-        results.push(integer: next.now)
+        results.push(string: why.rawValue)
     }
 
     /// `__fail(call, code, message)`: raises the fota error table, for API errors found in Lua (fota.wait's TIMEOUT).

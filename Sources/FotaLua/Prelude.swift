@@ -60,10 +60,10 @@ enum Prelude {
         let defaultEvery = max(Self.defaultEvery, minimumEvery)
         return """
         local fota, error, type, pairs, ipairs, tostring, select = fota, error, type, pairs, ipairs, tostring, select
-        local floor, min, max, huge, format = math.floor, math.min, math.max, math.huge, string.format
+        local floor, min, huge, format = math.floor, math.min, math.huge, string.format
         local now, sleep, upgrade = fota.now, fota.sleep, fota.upgrade
-        local nextChange, fail = fota.__nextChange, fota.__fail
-        fota.__nextChange, fota.__fail = nil, nil
+        local jump, fail = fota.__jump, fota.__fail
+        fota.__jump, fota.__fail = nil, nil
 
         local statuses = {RequestPending = true, Queued = true, RequestFailed = true, InProgress = true,
                           Finished = true, UpgradeFailed = true}
@@ -135,16 +135,14 @@ enum Prelude {
               fail("wait", "TIMEOUT", format("upgrade %s is still %s after %g s (timeout %g s)",
                    upgradeId, tostring(u.status), t - start, timeout))
             end
-            local at, simNow = nextChange(upgradeId)
-            if at == false then                      -- live: poll every `every` seconds
+            -- Rehearsal: jump the clock to the upgrade's next change (of status, when that is all
+            -- the condition looks at); live (false): look again in `every` seconds.
+            local why = jump(upgradeId, deadline ~= huge and deadline or nil, test == nil)
+            if why == false then
               sleep(min(every, deadline - t))
-            else                                     -- rehearsal: jump to the next change
-              if at == nil and deadline == huge then
-                fail("wait", "UNREACHABLE", format("upgrade %s is %s and nothing more will change on its own",
-                     upgradeId, tostring(u.status)))
-              end
-              -- At least a second, so a change that is due but not yet seen cannot make this spin.
-              sleep(max(1, min(at or huge, deadline) - simNow))
+            elseif why == "never" then
+              fail("wait", "UNREACHABLE", format("upgrade %s is %s and nothing more will change on its own",
+                   upgradeId, tostring(u.status)))
             end
           end
         end

@@ -58,22 +58,29 @@ public struct SimControl: Sendable {
     public func nextChange(upgradeId: String?) async throws -> (at: Int64?, now: Int64) {
         var path = "/_sim/next-change"
         if let upgradeId {
-            path += "?upgrade=" + (upgradeId.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? upgradeId)
+            path += "?upgrade=" + Self.escaped(upgradeId)
         }
         let answer = try await request("GET", path, as: NextChange.self)
         return (answer.at, answer.now)
     }
 
-    /// Every event after `since`, following `next` while the simulator says there are `more`.
-    public func events(since: Int = 0) async throws -> [Event] {
+    /// Every event after `since` (of one upgrade when `upgradeId` is given), following `next` while the
+    /// simulator says there are `more`; and the `since` of the call after these.
+    public func events(since: Int = 0, upgradeId: String? = nil) async throws -> (events: [Event], next: Int) {
         var all: [Event] = []
         var cursor = since
+        let filter = upgradeId.map { "&upgrade=" + Self.escaped($0) } ?? ""
         while true {
-            let page = try await request("GET", "/_sim/events?since=\(cursor)", as: Events.self)
-            all += page.events
-            guard page.more == true, !page.events.isEmpty, page.next > cursor else { return all }
+            let page = try await request("GET", "/_sim/events?since=\(cursor)" + filter, as: Events.self)
+            all += page.events.filter { upgradeId == nil || $0.upgradeId == upgradeId }
+            guard !page.events.isEmpty, page.next > cursor else { return (all, cursor) }
             cursor = page.next
+            guard page.more == true else { return (all, cursor) }
         }
+    }
+
+    private static func escaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 
     private func request<T: Decodable>(

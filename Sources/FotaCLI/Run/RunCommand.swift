@@ -115,7 +115,7 @@ struct RunCommand: ParsableCommand {
         let events: [SimControl.Event]
         let endedAt: Int64
         do {
-            (events, endedAt) = try blockOn { (try await control.events(), try await control.now()) }
+            (events, endedAt) = try blockOn { (try await control.events().events, try await control.now()) }
         } catch {
             printError("cannot write the timeline \(timeline.path): \(error)")
             return false
