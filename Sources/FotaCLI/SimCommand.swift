@@ -11,11 +11,11 @@ struct SimCommand: AsyncParsableCommand {
         The other subcommands talk to a running simulator through its /_sim control API, at --endpoint or \
         FOTA_ENDPOINT:
 
-          fota sim --port 0 --env > sim.env &      then   . ./sim.env
-          fota sim clock                           the simulated time
-          fota sim advance 2h                      move it (s, m, h, d or plain seconds), or --to 2026-03-10
-          fota sim fail --upgrade ID --share 5%    fail a share of an upgrade's unfinished devices
-          fota sim state                           campaigns by status, licences, sessions
+          fota sim --port 0 --env > sim.env &    then: . ./sim.env
+          fota sim clock                         show the simulated time
+          fota sim advance 2h                    move it (90, 15m, 2h, 3d, --to DATE)
+          fota sim fail --upgrade ID --share 5%  fail 5% of its unfinished devices
+          fota sim state                         campaigns, licences, sessions
 
         Exit statuses of the control commands: 0 done; 1 the simulator refused (the message says why); \
         64 bad arguments; 69 nothing answers at the endpoint; 78 no endpoint given, or the endpoint is not a fota sim.

@@ -114,6 +114,8 @@ struct SimCommandTests {
         #expect(state.status == 0)
         #expect(state.stdout.contains("now        2026-03-02T11:00:00Z"))
         #expect(state.stdout.contains("InProgress 1"))
+        // Two devices are still running, so something is scheduled.
+        #expect(state.stdout.contains("next       2026-"))
         #expect(state.stdout.contains("account    \(sim.account) (300 devices)"))
         let json = try control(sim, ["state", "--json"])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]

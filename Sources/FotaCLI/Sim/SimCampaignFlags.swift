@@ -4,43 +4,43 @@ import ThingSpaceSimulator
 /// The campaign-model flags of `fota sim`: one per timing, connectivity and failure number of
 /// `SimulatorOptions`. Absent flags keep the documented defaults (docs/simulator.md, Campaign timing).
 struct SimCampaignFlags: ParsableArguments {
-    @Option(name: .customLong("validation-delay"), help: "Delay from a device joining a campaign to its validation (default 2m).")
+    @Option(name: .customLong("validation-delay"), help: ArgumentHelp("Delay from a device joining a campaign to its validation (default 2m).", valueName: "duration"))
     var validationDelay: String?
 
-    @Option(name: .customLong("start-delay"), help: "Earliest start after scheduling, for campaigns dated today (default 90m).")
+    @Option(name: .customLong("start-delay"), help: ArgumentHelp("Earliest start after scheduling, for campaigns dated today (default 90m).", valueName: "duration"))
     var startDelay: String?
 
-    @Option(name: .customLong("upgrade-duration"), help: "Time from reaching a device to its outcome (default 1h).")
+    @Option(name: .customLong("upgrade-duration"), help: ArgumentHelp("Time from reaching a device to its outcome (default 1h).", valueName: "duration"))
     var upgradeDuration: String?
 
-    @Option(name: .customLong("online-window"), help: "How long a device that is not always on stays connected (default 1h).")
+    @Option(name: .customLong("online-window"), help: ArgumentHelp("How long a device that is not always on stays connected (default 1h).", valueName: "duration"))
     var onlineWindow: String?
 
-    @Option(name: .customLong("often-off-days"), help: "An often-off device connects once every N days (default 5).")
+    @Option(name: .customLong("often-off-days"), help: ArgumentHelp("An often-off device connects once every N days (default 5).", valueName: "days"))
     var oftenOffDays: Int?
 
-    @Option(name: .customLong("always-on"), help: "Share of devices always connected (default 60%).")
+    @Option(name: .customLong("always-on"), help: ArgumentHelp("Share of devices always connected (default 60%).", valueName: "share"))
     var alwaysOn: String?
 
-    @Option(name: .customLong("daily-check-in"), help: "Share of devices that connect once a day (default 25%).")
+    @Option(name: .customLong("daily-check-in"), help: ArgumentHelp("Share of devices that connect once a day (default 25%).", valueName: "share"))
     var dailyCheckIn: String?
 
-    @Option(name: .customLong("often-off"), help: "Share of devices that connect every few days (default 10%); the rest is never seen.")
+    @Option(name: .customLong("often-off"), help: ArgumentHelp("Share of devices that connect every few days (default 10%); the rest is never seen.", valueName: "share"))
     var oftenOff: String?
 
-    @Option(name: .customLong("lwm2m-retry-at"), help: "UTC time of day of LWM2M retries (default 04:00).")
+    @Option(name: .customLong("lwm2m-retry-at"), help: ArgumentHelp("UTC time of day of LWM2M retries (default 04:00).", valueName: "HH:MM"))
     var lwm2mRetryAt: String?
 
-    @Option(name: .customLong("lwm2m-retry-days"), help: "Daily LWM2M retries before a device counts as not responding (default 3).")
+    @Option(name: .customLong("lwm2m-retry-days"), help: ArgumentHelp("Daily LWM2M retries before a device counts as not responding (default 3).", valueName: "days"))
     var lwm2mRetryDays: Int?
 
-    @Option(name: .customLong("open-ended-length"), help: "Length of a campaign scheduled without endDate (default 7d).")
+    @Option(name: .customLong("open-ended-length"), help: ArgumentHelp("Length of a campaign scheduled without endDate (default 7d).", valueName: "duration"))
     var openEndedLength: String?
 
-    @Option(name: .customLong("failure-rate"), help: "Chance that a reached device fails: R (default 0.02), or MODEL=R / FIRMWARE=R to override; repeatable.")
+    @Option(name: .customLong("failure-rate"), help: ArgumentHelp("Chance that a reached device fails: R (default 0.02), or MODEL=R / FIRMWARE=R to override; repeatable.", valueName: "[MODEL=]rate"))
     var failureRates: [String] = []
 
-    @Option(name: .customLong("licensed"), help: "Share of the fleet that holds a licence (default 70%).")
+    @Option(name: .customLong("licensed"), help: ArgumentHelp("Share of the fleet that holds a licence (default 70%).", valueName: "share"))
     var licensed: String?
 
     func apply(to options: inout SimulatorOptions) throws {

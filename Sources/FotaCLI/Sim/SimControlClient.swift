@@ -75,9 +75,9 @@ struct SimControlClient {
             request.httpBody = try JSONSerialization.data(withJSONObject: body)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
-        let request2 = request
+        let prepared = request
         let result: (Data, Int) = try await withCheckedThrowingContinuation { continuation in
-            URLSession.shared.dataTask(with: request2) { data, response, error in
+            URLSession.shared.dataTask(with: prepared) { data, response, error in
                 if let error {
                     continuation.resume(throwing: Failure(
                         "nothing answers at \(base) (\(error.localizedDescription)); start one with `fota sim --port 0 --env > sim.env &`",

@@ -124,6 +124,7 @@ struct SimStateCommand: SimControlCommand {
             "now        \(state["now"] ?? "?")",
             "account    \(state["account"] ?? "?") (\(state["devices"] ?? "?") devices)",
             "upgrades   \(campaigns) (active \(state["activeUpgrades"] ?? "?"))",
+            "next       \(state["nextChange"] as? String ?? "nothing scheduled")",
             "licences   \(state["licensesUsed"] ?? "?") of \(state["licenses"] ?? "?") used",
             "sessions   \(state["sessions"] ?? "?")\((state["userLocked"] as? Bool) == true ? " (user locked)" : "")",
         ])

@@ -58,7 +58,7 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("clock-rate"), help: "Simulated seconds per real second (0: the clock moves only when advanced).")
     var clockRate = 0.0
 
-    @OptionGroup(title: "Campaign model (defaults and their sources: docs/simulator.md, Campaign timing)")
+    @OptionGroup(title: "Campaign model (docs/simulator.md, Campaign timing)")
     var campaign: SimCampaignFlags
 
     @Flag(name: .customLong("strict-keys"), help: "Read request keys only in their documented spelling (by default, like the service, without regard to case, so `devicelist` works).")

@@ -27,6 +27,8 @@ struct StateJSON: Codable, Sendable {
     var userLocked: Bool
     var faultsInjected: Int
     var callbacksQueued: Int
+    /// When any campaign next changes on its own (RFC 3339); absent when none will.
+    var nextChange: String?
 }
 
 struct SimDeviceJSON: Codable, Sendable {

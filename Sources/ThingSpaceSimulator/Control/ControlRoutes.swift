@@ -63,7 +63,8 @@ enum ControlRoutes {
                     account: world.accountName, now: SimTime.rfc3339(world.clock.now()), devices: world.fleet.count,
                     upgradesByStatus: byStatus, activeUpgrades: world.active.count, licenses: world.totalLicenses,
                     licensesUsed: world.usedLicenses, sessions: sessions, userLocked: locked,
-                    faultsInjected: injected, callbacksQueued: world.outbox.count
+                    faultsInjected: injected, callbacksQueued: world.outbox.count,
+                    nextChange: world.nextChange(of: nil).map(SimTime.rfc3339)
                 )
             }
         }
@@ -159,10 +160,10 @@ enum ControlRoutes {
             let body = try await optionalBody(FailShareJSON.self, request, limit: limit)
             let id = context.param("id").lowercased()
             return try core.respond { (world: inout World) throws(APIError) -> FailShareResultJSON in
+                guard Identifiers.isUUIDShaped(id) else { throw .badUUID }
                 guard let share = body?.share, (0...1).contains(share) else {
                     throw APIError.invalid("Send {\"share\": s} with 0 ≤ s ≤ 1, optionally with \"reason\"")
                 }
-                guard Identifiers.isUUIDShaped(id) else { throw .badUUID }
                 let failed = try world.failShare(id, share: share, reason: body?.reason ?? "Device upgrade failed")
                 return FailShareResultJSON(upgradeId: id, failed: failed.count, deviceIds: failed.map(Identifiers.imeiString))
             }

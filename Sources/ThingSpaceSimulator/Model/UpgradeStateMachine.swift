@@ -16,9 +16,9 @@ extension World {
         var best: (id: String, at: Int64, sequence: Int64)?
         for id in active {
             guard let upgrade = upgrades[id], let at = upgrade.nextChangeTime else { continue }
-            if best == nil || at < best!.at || (at == best!.at && upgrade.sequence < best!.sequence) {
-                best = (id, at, upgrade.sequence)
-            }
+            let candidate = (id: id, at: at, sequence: upgrade.sequence)
+            if let current = best, (current.at, current.sequence) <= (at, upgrade.sequence) { continue }
+            best = candidate
         }
         return best.map { ($0.id, $0.at) }
     }
@@ -139,7 +139,7 @@ extension World {
     private mutating func report(_ imei: UInt64, in upgrade: inout UpgradeRecord, at time: Int64) {
         guard let entry = upgrade.entries[imei], entry.state == .inProgress else { return }
         if let reason = entry.forcedFailure ?? entry.drawnFailure {
-            endRunning(imei, in: &upgrade, reason: reason, at: time, reached: reason != FailureReason.noResponse)
+            endRunning(imei, in: &upgrade, reason: reason, at: time, reached: entry.drawnFailure != FailureReason.noResponse)
             return
         }
         setDevice(imei, .succeeded, in: &upgrade, at: time)
