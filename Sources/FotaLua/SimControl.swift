@@ -37,10 +37,10 @@ public struct SimControl: Sendable {
     private struct Events: Decodable { var events: [Event]; var next: Int; var more: Bool? }
 
     /// True when the endpoint answers `GET /_sim/clock` with 200 and a body holding `epochSeconds`,
-    /// as only a simulator does. Any failure (404, a gateway fault, no answer in 5 s) means no.
+    /// as only a simulator does. Any failure (404, a gateway fault, no answer in 3 s) means no.
     public static func probe(_ baseURL: String) async -> Bool {
         let control = SimControl(baseURL: baseURL)
-        return (try? await control.request("GET", "/_sim/clock", timeout: .seconds(5), as: Clock.self)) != nil
+        return (try? await control.request("GET", "/_sim/clock", timeout: .seconds(3), as: Clock.self)) != nil
     }
 
     /// The simulated time, epoch seconds.

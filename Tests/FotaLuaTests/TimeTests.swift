@@ -313,4 +313,24 @@ struct TimeTests {
         #expect(result.output == "waiting\n")
         #expect(Date().timeIntervalSince(started) < 25)
     }
+
+    @Test("an endpoint is a rehearsal only when it answers GET /_sim/clock as a simulator does; --simulate is one without asking")
+    func probe() async throws {
+        let sim = try await SimulatedAccount.start(devices: 20)
+        defer { Task { await sim.stop() } }
+        let endpoint = sim.server.credentials.endpoint
+        #expect(await SimControl.probe(endpoint))
+        #expect(await SimControl.probe(endpoint + "/"))
+        // Something else on the port: the simulator's FOTA API path answers, but not as a clock.
+        #expect(!(await SimControl.probe(endpoint + "/api/fota/v1")))
+        // The clock probes from the interpreter thread, off the concurrency pool.
+        func onThread(_ body: @escaping @Sendable () -> Bool) async -> Bool {
+            await withCheckedContinuation { continuation in Thread { continuation.resume(returning: body()) }.start() }
+        }
+        #expect(await onThread { CampaignClock(.probe(endpoint: endpoint)).isRehearsal })
+        // Nothing listening: live, after at most the probe's 3 s.
+        #expect(!(await onThread { CampaignClock(.probe(endpoint: "http://127.0.0.1:1")).isRehearsal }))
+        #expect(!CampaignClock(.live).isRehearsal)
+        #expect(CampaignClock(.simulator(endpoint: "http://127.0.0.1:1")).isRehearsal)
+    }
 }
