@@ -5,58 +5,58 @@ import ThingSpaceSimulator
 /// as `fota sim`'s flag with `sim-` in front and read the same way (SimFlagValues, SimCampaignFlags).
 /// Each is optional so that one given without --simulate is a usage error, not silently ignored.
 struct SimulatorFlags: ParsableArguments {
-    @Option(name: .customLong("sim-seed"), help: "Seed of the simulated fleet (default 1).")
+    @Option(name: .customLong("sim-seed"), help: ArgumentHelp("Seed of the simulated fleet (default 1).", valueName: "n"))
     var seed: UInt64?
 
-    @Option(name: .customLong("sim-devices"), help: "Number of devices in the simulated account (default 10000).")
+    @Option(name: .customLong("sim-devices"), help: ArgumentHelp("Number of devices in the simulated account (default 10000).", valueName: "n"))
     var devices: Int?
 
-    @Option(name: .customLong("sim-latency-ms"), help: "Delay added to every API request, in milliseconds (default 0).")
+    @Option(name: .customLong("sim-latency-ms"), help: ArgumentHelp("Delay added to every API request, in milliseconds (default 0).", valueName: "ms"))
     var latencyMs: Int?
 
-    @Option(name: .customLong("sim-fault-rate"), help: "Share of requests (0…1) answered 500, 503, 429 or dropped (default 0).")
+    @Option(name: .customLong("sim-fault-rate"), help: ArgumentHelp("Share of requests (0…1) answered 500, 503, 429 or dropped (default 0).", valueName: "share"))
     var faultRate: String?
 
-    @Option(name: .customLong("sim-clock-rate"), help: "Simulated seconds per real second (default 0: the clock moves only when the script waits).")
+    @Option(name: .customLong("sim-clock-rate"), help: ArgumentHelp("Simulated seconds per real second (default 0: the clock moves only when the script waits).", valueName: "rate"))
     var clockRate: Double?
 
-    @Option(name: .customLong("sim-validation-delay"), help: "Delay from a device joining a campaign to its validation (default 2m).")
+    @Option(name: .customLong("sim-validation-delay"), help: ArgumentHelp("Delay from a device joining a campaign to its validation (default 2m).", valueName: "duration"))
     var validationDelay: String?
 
-    @Option(name: .customLong("sim-start-delay"), help: "Earliest start after scheduling, for campaigns dated today (default 90m).")
+    @Option(name: .customLong("sim-start-delay"), help: ArgumentHelp("Earliest start after scheduling, for campaigns dated today (default 90m).", valueName: "duration"))
     var startDelay: String?
 
-    @Option(name: .customLong("sim-upgrade-duration"), help: "Time from reaching a device to its outcome (default 1h).")
+    @Option(name: .customLong("sim-upgrade-duration"), help: ArgumentHelp("Time from reaching a device to its outcome (default 1h).", valueName: "duration"))
     var upgradeDuration: String?
 
-    @Option(name: .customLong("sim-online-window"), help: "How long a device that is not always on stays connected (default 1h).")
+    @Option(name: .customLong("sim-online-window"), help: ArgumentHelp("How long a device that is not always on stays connected (default 1h).", valueName: "duration"))
     var onlineWindow: String?
 
-    @Option(name: .customLong("sim-often-off-days"), help: "An often-off device connects once every N days (default 5).")
+    @Option(name: .customLong("sim-often-off-days"), help: ArgumentHelp("An often-off device connects once every N days (default 5).", valueName: "days"))
     var oftenOffDays: Int?
 
-    @Option(name: .customLong("sim-always-on"), help: "Share of devices always connected (default 60%).")
+    @Option(name: .customLong("sim-always-on"), help: ArgumentHelp("Share of devices always connected (default 60%).", valueName: "share"))
     var alwaysOn: String?
 
-    @Option(name: .customLong("sim-daily-check-in"), help: "Share of devices that connect once a day (default 25%).")
+    @Option(name: .customLong("sim-daily-check-in"), help: ArgumentHelp("Share of devices that connect once a day (default 25%).", valueName: "share"))
     var dailyCheckIn: String?
 
-    @Option(name: .customLong("sim-often-off"), help: "Share of devices that connect every few days (default 10%); the rest is never seen.")
+    @Option(name: .customLong("sim-often-off"), help: ArgumentHelp("Share of devices that connect every few days (default 10%); the rest is never seen.", valueName: "share"))
     var oftenOff: String?
 
-    @Option(name: .customLong("sim-lwm2m-retry-at"), help: "UTC time of day of LWM2M retries (default 04:00).")
+    @Option(name: .customLong("sim-lwm2m-retry-at"), help: ArgumentHelp("UTC time of day of LWM2M retries (default 04:00).", valueName: "HH:MM"))
     var lwm2mRetryAt: String?
 
-    @Option(name: .customLong("sim-lwm2m-retry-days"), help: "Daily LWM2M retries before a device counts as not responding (default 3).")
+    @Option(name: .customLong("sim-lwm2m-retry-days"), help: ArgumentHelp("Daily LWM2M retries before a device counts as not responding (default 3).", valueName: "n"))
     var lwm2mRetryDays: Int?
 
-    @Option(name: .customLong("sim-open-ended-length"), help: "Length of a campaign the simulator is sent without endDate (default 7d; fota.schedule always sends one).")
+    @Option(name: .customLong("sim-open-ended-length"), help: ArgumentHelp("Length of a campaign the simulator is sent without endDate (default 7d; fota.schedule always sends one).", valueName: "duration"))
     var openEndedLength: String?
 
-    @Option(name: .customLong("sim-failure-rate"), help: "Chance that a reached device fails: R (default 0.02), or MODEL=R / FIRMWARE=R to override; repeatable.")
+    @Option(name: .customLong("sim-failure-rate"), help: ArgumentHelp("Chance that a reached device fails: R (default 0.02), or MODEL=R / FIRMWARE=R to override; repeatable.", valueName: "[MODEL=]rate"))
     var failureRates: [String] = []
 
-    @Option(name: .customLong("sim-licensed"), help: "Share of the fleet that holds a licence (default 70%).")
+    @Option(name: .customLong("sim-licensed"), help: ArgumentHelp("Share of the fleet that holds a licence (default 70%).", valueName: "share"))
     var licensed: String?
 
     /// The flags given on the command line, for the usage error without --simulate.
