@@ -49,6 +49,29 @@ struct CampaignTimeTests {
         #expect(result.stderr == "[info] waiting\nfota: interrupted\n")
     }
 
+    @Test("Ctrl-C during a fota.wait stuck on a slow ThingSpace ends the run with status 130")
+    func interruptWait() throws {
+        let folder = try TempFolder()
+        try folder.write("wait.lua", """
+            log.info("waiting")
+            fota.wait("b11d86bc-29a8-43c7-a988-3d1024e0b987")
+            print("never")
+            """)
+        // Every ThingSpace request of the built-in simulator takes 10 s: the wait's first read blocks.
+        let process = try Subprocess(fotaBinary, ["run", "--simulate", "--sim-latency-ms", "10000", "--journal", "j.jsonl", "wait.lua"],
+                                     in: folder.path)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !((try? String(contentsOfFile: "/proc/\(process.pid)/fd/2", encoding: .utf8)) ?? "").contains("[info] waiting") {
+            usleep(20_000)
+        }
+        kill(process.pid, SIGINT)
+        // (The built-in simulator's shutdown still lets the request it is delaying finish: up to 10 s.)
+        let result = process.wait(limit: 60)
+        #expect(result.status == 130, "\(result.stderr)")
+        #expect(result.stdout == "")
+        #expect(result.stderr.hasSuffix("fota: interrupted\n"), "\(result.stderr)")
+    }
+
     @Test("--sim-* flags without --simulate are a usage error")
     func simulatorFlagsNeedSimulate() throws {
         for flags in [["--sim-seed", "3"], ["--sim-devices", "10"], ["--sim-latency-ms", "5"], ["--sim-failure-rate", "0.1"],
