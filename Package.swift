@@ -75,6 +75,9 @@ let package = Package(
                 "LuaHost",
                 "ThingSpace",
                 .product(name: "Logging", package: "swift-log"),
+                // The simulator's control API (/_sim) in rehearsals: clock, next change, events.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // The `fota` command line.

@@ -71,7 +71,7 @@
 ---@field firmwareName string from fota.firmware()
 ---@field firmwareTo string the image's toVersion
 ---@field startDate string YYYY-MM-DD
----@field endDate? string YYYY-MM-DD
+---@field endDate? string YYYY-MM-DD; default startDate + 14 days
 ---@field devices fota.IMEI[]|fota.IMEI
 ---@field account? string
 
@@ -104,7 +104,7 @@
 ---An API error: what pcall returns when ThingSpace refuses a call. tostring(e) is e.summary.
 ---@class fota.Error
 ---@field call string e.g. "fota.upgrade"
----@field code string e.g. "INVALID_PARAMETER", "HTTP_503", "READ_ONLY", "OUTCOME_UNKNOWN"
+---@field code string e.g. "INVALID_PARAMETER", "HTTP_503", "READ_ONLY", "OUTCOME_UNKNOWN", "TIMEOUT" (fota.wait)
 ---@field message string
 ---@field status? integer the HTTP status, nil when there was no answer
 ---@field summary string "fota.upgrade: INVALID_PARAMETER: Invalid upgradeId (HTTP 400)"
@@ -137,7 +137,7 @@ function fota.remove(upgradeId, devices, opts) end
 ---@return fota.Upgrade upgrade
 function fota.upgrade(upgradeId, opts) end
 
----Schedules an upgrade of the devices to firmwareTo on startDate (YYYY-MM-DD). Returns the new upgrade (status RequestPending).
+---Schedules an upgrade of the devices to firmwareTo from startDate to endDate (YYYY-MM-DD; endDate defaults to startDate + 14 days). Returns the new upgrade (status RequestPending).
 ---Call it as fota.schedule{firmwareName=, firmwareTo=, startDate=, endDate=, devices=, account=}.
 ---@param request fota.ScheduleRequest
 ---@return fota.Upgrade upgrade
@@ -185,6 +185,33 @@ function fota.devices(opts) end
 ---@param opts? fota.Options
 ---@return fun(): fota.Upgrade?
 function fota.upgrades(status, opts) end
+
+---What fota.wait waits for: a status (or one of several), or a function of the upgrade.
+---@class fota.WaitCondition
+---@field status? fota.Status|fota.Status[] default: RequestFailed, Finished, UpgradeFailed
+---@field until? fun(upgrade: fota.Upgrade): boolean instead of status
+---@field every? number live: seconds between looks (default 60, at least 10)
+---@field timeout? number seconds of fota.now() before raising code TIMEOUT
+
+---ThingSpace's time as this run sees it, in seconds since 1970 (UTC): the wall clock live, the
+---simulator's clock in a rehearsal (--simulate, or an endpoint that is a fota sim). os.time() and os.date() follow it.
+---@return number seconds
+function fota.now() end
+
+---Waits: live, a real wait that uses no CPU, counts against --timeout and ends at Ctrl-C; in a
+---rehearsal it moves the simulated clock on at once.
+---@param seconds number 0 or more, at most a year
+function fota.sleep(seconds) end
+
+---Waits until the upgrade's status is one of status (default: RequestFailed, Finished, UpgradeFailed)
+---or until(upgrade) returns true; returns the upgrade. Live it polls every `every` seconds; in a
+---rehearsal it jumps the simulated clock to the next change. Raises code TIMEOUT past timeout
+---seconds, UNREACHABLE when the upgrade ended otherwise.
+---@param upgradeId fota.UpgradeId
+---@param condition? fota.WaitCondition
+---@param opts? fota.Options
+---@return fota.Upgrade upgrade
+function fota.wait(upgradeId, condition, opts) end
 
 ---JSON text and back.
 ---@class json

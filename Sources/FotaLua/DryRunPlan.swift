@@ -5,7 +5,8 @@ import Synchronization
 final class DryRunPlan: Sendable {
     enum Step: Sendable {
         case change(call: String, account: String, upgradeId: String, devices: [String])
-        case schedule(account: String, firmwareName: String, firmwareTo: String, startDate: String, devices: Int, placeholderId: String)
+        case schedule(account: String, firmwareName: String, firmwareTo: String, startDate: String, endDate: String,
+                      endDateDefaulted: Bool, devices: Int, placeholderId: String)
         case cancel(account: String, upgradeId: String)
     }
 
@@ -17,7 +18,7 @@ final class DryRunPlan: Sendable {
     /// True for the id a dry-run schedule handed out: it exists only in this plan.
     func isPlaceholder(_ upgradeId: String) -> Bool {
         steps.withLock { steps in
-            steps.contains { if case .schedule(_, _, _, _, _, let id) = $0 { return id == upgradeId } else { return false } }
+            steps.contains { if case .schedule(_, _, _, _, _, _, _, let id) = $0 { return id == upgradeId } else { return false } }
         }
     }
 
@@ -43,9 +44,10 @@ final class DryRunPlan: Sendable {
                 let key = "upgrade \(upgradeId) (account \(account))"
                 if added[key] == nil && removed[key] == nil { order.append(key) }
                 if call == "append" { added[key, default: []] += devices } else { removed[key, default: []] += devices }
-            case .schedule(let account, let firmwareName, let firmwareTo, let startDate, let devices, let placeholderId):
+            case .schedule(let account, let firmwareName, let firmwareTo, let startDate, let endDate, let defaulted, let devices, let placeholderId):
+                let end = "until \(endDate)" + (defaulted ? " (default: startDate + \(FotaCalls.defaultCampaignDays) days)" : "")
                 scheduled.append(
-                    "  schedule \(firmwareName) → \(firmwareTo) on \(startDate) for \(devices) device\(devices == 1 ? "" : "s") (account \(account); placeholder id \(placeholderId))")
+                    "  schedule \(firmwareName) → \(firmwareTo) from \(startDate) \(end) for \(devices) device\(devices == 1 ? "" : "s") (account \(account); placeholder id \(placeholderId))")
             case .cancel(let account, let upgradeId):
                 cancelled.append("  cancel upgrade \(upgradeId) (account \(account))")
             }
@@ -72,10 +74,10 @@ final class DryRunPlan: Sendable {
         switch step {
         case .change(let call, let account, let upgradeId, let devices):
             return .change(call: call, account: e(account), upgradeId: e(upgradeId), devices: devices.map(e))
-        case .schedule(let account, let firmwareName, let firmwareTo, let startDate, let devices, let placeholderId):
+        case .schedule(let account, let firmwareName, let firmwareTo, let startDate, let endDate, let defaulted, let devices, let placeholderId):
             return .schedule(
                 account: e(account), firmwareName: e(firmwareName), firmwareTo: e(firmwareTo), startDate: e(startDate),
-                devices: devices, placeholderId: e(placeholderId))
+                endDate: e(endDate), endDateDefaulted: defaulted, devices: devices, placeholderId: e(placeholderId))
         case .cancel(let account, let upgradeId):
             return .cancel(account: e(account), upgradeId: e(upgradeId))
         }

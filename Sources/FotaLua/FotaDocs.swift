@@ -20,7 +20,13 @@ public enum FotaDocs {
             "The upgrade's details: {id, accountName, firmwareName, firmwareTo, startDate, status, deviceList = {{deviceId, status, reason}…}}."),
         "schedule": doc(
             "fota.schedule{firmwareName=, firmwareTo=, startDate=, endDate=, devices=, account=} -> upgrade",
-            "Schedules an upgrade of the devices to firmwareTo on startDate (YYYY-MM-DD). Returns the new upgrade (status RequestPending)."),
+            "Schedules an upgrade of the devices to firmwareTo from startDate to endDate (YYYY-MM-DD; endDate defaults to startDate + 14 days). Returns the new upgrade (status RequestPending)."),
+        "now": doc(
+            "fota.now() -> seconds",
+            "ThingSpace's time as this run sees it, in seconds since 1970 (UTC): the wall clock live, the simulator's clock in a rehearsal (--simulate, or an endpoint that is a fota sim). os.time() and os.date() follow it."),
+        "sleep": doc(
+            "fota.sleep(seconds)",
+            "Waits: live, a real wait that uses no CPU, counts against --timeout and ends at Ctrl-C; in a rehearsal it moves the simulated clock on at once."),
         "cancel": doc(
             "fota.cancel(upgradeId [, opts]) -> {success, id}",
             "Cancels an upgrade that has not started."),
@@ -38,8 +44,11 @@ public enum FotaDocs {
             "One page of the account's upgrades in a status. fota.upgrades(status) walks every page."),
     ]
 
-    /// Functions written in Lua (iterators), documented here too.
+    /// Functions written in Lua (the iterators, fota.wait), documented here too.
     public static let fotaIterators: [String: FunctionDoc] = [
+        "wait": doc(
+            "fota.wait(upgradeId [, {status=, until=, every=, timeout=}] [, opts]) -> upgrade",
+            "Waits until the upgrade's status is one of status (default: RequestFailed, Finished, UpgradeFailed) or until(upgrade) returns true; returns the upgrade. Live it polls every `every` seconds (default 60, at least 10); in a rehearsal it jumps the simulated clock to the next change. Raises code TIMEOUT past timeout seconds (of fota.now()), UNREACHABLE when the upgrade ended otherwise."),
         "devices": doc(
             "fota.devices([opts]) -> iterator",
             "for device in fota.devices() do … end: every device of the account, {deviceId, mdn, make, model, firmware, fotaEligible, licenseAssigned, upgradeTime}."),

@@ -28,12 +28,18 @@ public enum FotaModule {
         add("__devicesWalk") { try calls.openWalk(.devices, $0, &$1) }
         add("__upgradesWalk") { try calls.openWalk(.upgrades, $0, &$1) }
         add("__nextPage") { try calls.nextPage($0, &$1) }
+        add("now") { try calls.now($0, &$1) }
+        add("sleep") { try calls.sleep($0, &$1) }
+        // Taken by the prelude's fota.wait (and os.time/os.date) and removed from `fota` too.
+        add("__jump") { try calls.jump($0, &$1) }
+        add("__fail") { try calls.fail($0, &$1) }
         if let account = runtime.settings.defaultAccount { fota["account"] = .string(account) }
         fota["mode"] = .string(runtime.settings.mode == .live ? "live" : runtime.settings.mode == .dryRun ? "dry-run" : "read-only")
         fota["__name"] = .string("fota")
         try state.setGlobal("fota", .map(fota))
         try Helpers.install(in: state, runtime: runtime)
         _ = try state.run(Prelude.iterators, chunkName: "=(fota)")
+        _ = try state.run(Prelude.time(minimumEvery: runtime.settings.minimumWaitEvery), chunkName: "=(fota)")
         for name in ["fota", "json", "log", "files"] { try state.protectGlobal(name) }
     }
 }
@@ -218,13 +224,15 @@ final class FotaCalls {
         let firmwareName = try text("firmwareName")!
         let firmwareTo = try text("firmwareTo")!
         let startDate = try text("startDate")!
-        let endDate = try text("endDate", required: false)
-        for (name, value) in [("startDate", startDate), ("endDate", endDate ?? "")] where !value.isEmpty {
+        let givenEndDate = try text("endDate", required: false)
+        for (name, value) in [("startDate", startDate), ("endDate", givenEndDate ?? "")] where !value.isEmpty {
             do { try Validators.date(value, field: name) } catch {
                 throw LuaArgumentError(1, "field '\(name)' \(quoted(value)) is not a date (YYYY-MM-DD)")
             }
         }
-        if let endDate, endDate < startDate { // YYYY-MM-DD compares as text
+        // An upgrade always gets an end: without one ThingSpace would keep trying devices for as long as it likes.
+        let endDate = try givenEndDate ?? Self.defaultEndDate(after: startDate)
+        if endDate < startDate { // YYYY-MM-DD compares as text
             throw LuaArgumentError(1, "field 'endDate' \(quoted(endDate)) is before startDate \(quoted(startDate))")
         }
         let devices = try Self.devices(fields["devices"], position: 1)
@@ -244,7 +252,8 @@ final class FotaCalls {
                 let placeholder = UUID().uuidString.lowercased()
                 runtime.plan.record(.schedule(
                     account: account, firmwareName: firmwareName, firmwareTo: firmwareTo, startDate: startDate,
-                    devices: Set(devices).count, placeholderId: placeholder))
+                    endDate: endDate, endDateDefaulted: givenEndDate == nil, devices: Set(devices).count,
+                    placeholderId: placeholder))
                 let simulated = FirmwareUpgrade(
                     id: placeholder, accountName: account, firmwareName: firmwareName, firmwareTo: firmwareTo,
                     startDate: startDate, endDate: endDate, status: .requestPending,
@@ -265,6 +274,22 @@ final class FotaCalls {
                  "upgrade \(upgrade.id) was scheduled")
             },
             result: { LuaModels.upgrade($0) }), &results)
+    }
+
+    /// Days between startDate and the endDate fota.schedule sends when the script gives none.
+    public static let defaultCampaignDays = 14
+
+    /// startDate + `defaultCampaignDays`, as YYYY-MM-DD (UTC).
+    static func defaultEndDate(after startDate: String) throws -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = startDate.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3,
+            let start = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
+            let end = calendar.date(byAdding: .day, value: defaultCampaignDays, to: start)
+        else { throw LuaArgumentError(1, "field 'startDate' \(quoted(startDate)) is not a date (YYYY-MM-DD)") }
+        let day = calendar.dateComponents([.year, .month, .day], from: end)
+        return String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
     }
 
     static func devices(_ value: LuaValue?, position: Int) throws -> [String] {
@@ -374,6 +399,49 @@ final class FotaCalls {
             throw LuaArgumentError(position, "status \(quoted(status)) is not one of \(UpgradeStatus.reportable.map(\.rawValue).joined(separator: ", "))")
         }
         return status
+    }
+
+    // MARK: - Time
+
+    func now(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        results.push(number: try runtime.clock.now(arguments.stopSignal, call: "now"))
+    }
+
+    func sleep(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        let seconds = try arguments.number(1)
+        guard seconds.isFinite, seconds >= 0 else {
+            throw LuaArgumentError(1, "seconds must be a number of seconds, 0 or more, got \(seconds)")
+        }
+        guard seconds <= Self.longestSleep else {
+            throw LuaArgumentError(1, "seconds must be at most \(Int(Self.longestSleep)) (a year), got \(seconds)")
+        }
+        try runtime.clock.sleep(seconds, arguments.stopSignal, call: "sleep")
+    }
+
+    /// Longest single fota.sleep: a year, far beyond any campaign, far inside what the simulator's clock accepts.
+    static let longestSleep = 366.0 * 86_400
+
+    /// `__jump(upgradeId, deadline, statusOnly)`: false when live; in a rehearsal it moves the
+    /// simulated clock until the upgrade changes (see CampaignClock.jump) and says why it stopped:
+    /// "changed", "deadline" or "never".
+    func jump(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        let upgradeId = try arguments.upgradeId(1)
+        let deadline = arguments.isNil(2) ? nil : try arguments.number(2)
+        let statusOnly = arguments.boolean(3)
+        guard let why = try runtime.clock.jump(
+            upgradeId: upgradeId, deadline: deadline, statusOnly: statusOnly, arguments.stopSignal, call: "wait")
+        else {
+            results.push(boolean: false)
+            return
+        }
+        results.push(string: why.rawValue)
+    }
+
+    /// `__fail(call, code, message)`: raises the fota error table, for API errors found in Lua (fota.wait's TIMEOUT).
+    func fail(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        throw FotaCallError(
+            call: try arguments.string(1).description, code: try arguments.string(2).description,
+            message: try arguments.string(3).description)
     }
 
     // MARK: - Page walks behind fota.devices and fota.upgrades

@@ -9,19 +9,43 @@ public final class FotaRuntime: Sendable {
     /// nil when no credentials are configured: reads and live changes then fail with a clear error.
     public let client: ThingSpaceClient?
     public let journal: Journal?
+    /// Where a rehearsal's lines go instead (nil: to `journal`), so a rehearsal never writes
+    /// into the production journal.
+    public let rehearsalJournal: Journal?
+    /// ThingSpace's clock as this run sees it, and whether the run is a rehearsal.
+    public let clock: CampaignClock
     let plan = DryRunPlan()
     /// Ties the journal lines of one run together.
     public let runId: String
 
-    public init(settings: FotaSettings, client: ThingSpaceClient?, journal: Journal?) {
+    public init(settings: FotaSettings, client: ThingSpaceClient?, journal: Journal?, rehearsalJournal: Journal? = nil,
+                clock: CampaignClock? = nil) {
         self.settings = settings
         self.client = client
         self.journal = journal
+        self.rehearsalJournal = rehearsalJournal
+        self.clock = clock ?? CampaignClock(client == nil ? .live : .probe(endpoint: client!.configuration.endpoint))
         runId = UUID().uuidString.lowercased()
+    }
+
+    /// The journal this run writes to: the rehearsal journal in a rehearsal (when there is one).
+    public var activeJournal: Journal? {
+        guard let rehearsalJournal, clock.isRehearsal else { return journal }
+        return rehearsalJournal
     }
 
     /// The dry-run plan as text, or nil when this is not a dry run.
     public var dryRunReport: String? { settings.mode == .dryRun ? plan.render() : nil }
+
+    /// The endpoint without user info, query or fragment: a journal line never carries a secret.
+    static func shownEndpoint(_ endpoint: String) -> String {
+        guard var parts = URLComponents(string: endpoint) else { return "(unparseable endpoint)" }
+        parts.user = nil
+        parts.password = nil
+        parts.query = nil
+        parts.fragment = nil
+        return parts.string ?? "(unparseable endpoint)"
+    }
 
     func requireClient(_ call: String) throws -> ThingSpaceClient {
         guard let client else {
@@ -35,10 +59,12 @@ public final class FotaRuntime: Sendable {
     /// the intent, before anything is sent (an unrecorded change must not be sent); at the
     /// outcome, after the request was sent, so the error says what was sent (`sent`).
     func record(_ call: String, phase: JournalPhase, _ fields: [String: LuaValue], sent: String? = nil) throws {
-        guard let journal else { return }
+        guard let journal = activeJournal else { return }
         var record = fields
         record["time"] = .string(Date.now.formatted(.iso8601))
         record["runId"] = .string(runId)
+        record["endpoint"] = .string(Self.shownEndpoint(client?.configuration.endpoint ?? settings.endpoint))
+        record["rehearsal"] = .boolean(clock.isRehearsal)
         record["script"] = .string(settings.scriptPath)
         record["call"] = .string(call)
         record["phase"] = .string(phase.rawValue)

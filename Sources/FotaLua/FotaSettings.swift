@@ -32,6 +32,9 @@ public struct FotaSettings: Sendable {
     /// Devices per PUT and PUTs in flight, for bulk calls.
     public var batchSize: Int = 1000
     public var concurrency: Int = 4
+    /// Smallest `every` of a live fota.wait, in seconds, so a script cannot hammer ThingSpace.
+    /// Tests of live polling lower it; the command line never does.
+    public var minimumWaitEvery: Double = 10
     /// How refusals tell the operator to change the setting behind them.
     public var hints = FotaHints()
 

@@ -116,7 +116,7 @@ struct CampaignExampleTests {
         let run = try Self.run("canary.lua", ["--count", "3", "--start", "2026-03-10"], options: ["--dry-run"])
         #expect(run.result.status == 0, "\(run.result.stderr)")
         #expect(run.result.stderr.contains("Dry run: nothing was sent"))
-        #expect(run.result.stderr.contains("schedule FOTA_BG96_BG96MAR02A08M1G_to_BG96MAR04A02M1G → BG96MAR04A02M1G on 2026-03-10 for 3 devices"))
+        #expect(run.result.stderr.contains("schedule FOTA_BG96_BG96MAR02A08M1G_to_BG96MAR04A02M1G → BG96MAR04A02M1G from 2026-03-10 until 2026-03-24 (default: startDate + 14 days) for 3 devices"))
         #expect(run.result.stdout.contains("(dry run: placeholder id, nothing sent)"))
         let lines = run.journalText.split(separator: "\n")
         #expect(lines.count == 2)

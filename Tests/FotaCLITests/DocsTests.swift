@@ -34,7 +34,8 @@ struct DocsTests {
         let names = Set(try Self.signatures().map(Self.functionName))
         let expected: Set<String> = [
             "fota.append", "fota.remove", "fota.upgrade", "fota.schedule", "fota.cancel", "fota.firmware", "fota.history",
-            "fota.devicesPage", "fota.upgradesPage", "fota.devices", "fota.upgrades", "json.encode", "json.decode",
+            "fota.devicesPage", "fota.upgradesPage", "fota.devices", "fota.upgrades", "fota.now", "fota.sleep", "fota.wait",
+            "json.encode", "json.decode",
             "log.info", "log.warn", "log.error", "files.read", "files.lines", "files.csv", "files.write", "files.writecsv",
             "files.writejson",
         ]

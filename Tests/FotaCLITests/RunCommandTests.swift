@@ -99,7 +99,7 @@ struct RunCommandTests {
         #expect(hiddenCPU.status == 3)
         let wallClock = try fotaRun("while true do end", options: ["--cpu-limit", "0", "--timeout", "1"])
         #expect(wallClock.status == 3)
-        #expect(wallClock.stderr == "fota: time limit exceeded: the run took longer than 1 s (raise it with --timeout seconds)\n")
+        #expect(wallClock.stderr == "fota: time limit exceeded: the run took longer than 1 s (raise it with --timeout, e.g. --timeout 36h)\n")
     }
 
     @Test("a catastrophic pattern stuck inside C is ended by the wall clock: exit 3")
@@ -110,7 +110,7 @@ struct RunCommandTests {
             options: ["--timeout", "1"], limit: 30)
         #expect(result.status == 3)
         #expect(result.stdout == "start\n")
-        #expect(result.stderr == "fota: time limit exceeded: the run took longer than 1 s (raise it with --timeout seconds)\n")
+        #expect(result.stderr == "fota: time limit exceeded: the run took longer than 1 s (raise it with --timeout, e.g. --timeout 36h)\n")
     }
 
     @Test("usage errors exit with 64")

@@ -36,7 +36,7 @@ struct TerminalEscapeCLITests {
               startDate = "2030-01-01", devices = devices}
             """, name: "plan.lua", options: ["--simulate", "--dry-run", "--journal", "journal.jsonl"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("schedule fw\\027]0;owned\\007 → \\194\\1552J\\010  no changes on 2030-01-01"), "\(result.stderr)")
+        #expect(result.stderr.contains("schedule fw\\027]0;owned\\007 → \\194\\1552J\\010  no changes from 2030-01-01 until 2030-01-15"), "\(result.stderr)")
         #expect(Self.isInert(result.stderr))
     }
 }

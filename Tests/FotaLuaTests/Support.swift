@@ -32,11 +32,12 @@ final class SimulatedAccount: Sendable {
     let folder: String
     let journalPath: String
 
-    static func start(devices: Int = 300, latency: Duration = .zero) async throws -> SimulatedAccount {
+    static func start(devices: Int = 300, latency: Duration = .zero, clockRate: Double = 0) async throws -> SimulatedAccount {
         var options = SimulatorOptions()
         options.port = 0
         options.deviceCount = devices
         options.latency = latency
+        options.clockRate = clockRate
         return SimulatedAccount(server: try await SimulatorServer.start(options))
     }
 
@@ -71,13 +72,17 @@ final class SimulatedAccount: Sendable {
 
     /// Runs `source` with the fota module on the interpreter thread (off the
     /// concurrency pool, which the module's blocking calls rely on).
-    func run(_ source: String, settings: FotaSettings? = nil, journal: Bool = true) async throws -> (ScriptResult, FotaRuntime) {
+    /// The run is a rehearsal (the simulator answers the probe) unless `clock` says otherwise.
+    func run(_ source: String, settings: FotaSettings? = nil, journal: Bool = true, clock: CampaignClock? = nil,
+             rehearsalJournal: Journal? = nil, timeout: Double = 60) async throws -> (ScriptResult, FotaRuntime) {
         let scriptPath = folder + "/test-\(UUID().uuidString).lua"
         try Data(source.utf8).write(to: URL(fileURLWithPath: scriptPath))
         let client = client()
-        let runtime = FotaRuntime(settings: settings ?? self.settings(), client: client, journal: journal ? Journal(path: journalPath) : nil)
+        let runtime = FotaRuntime(
+            settings: settings ?? self.settings(), client: client, journal: journal ? Journal(path: journalPath) : nil,
+            rehearsalJournal: rehearsalJournal, clock: clock)
         let output = Output()
-        var run = ScriptRun(scriptPath: scriptPath, limits: LuaLimits(), timeoutSeconds: 60)
+        var run = ScriptRun(scriptPath: scriptPath, limits: LuaLimits(), timeoutSeconds: timeout)
         run.output = { output.append($0) }
         run.prepare = { state in try FotaModule.install(in: state, runtime: runtime) }
         let outcome = await withCheckedContinuation { continuation in
@@ -99,6 +104,11 @@ final class SimulatedAccount: Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return (try JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any]) ?? [:]
+    }
+
+    /// The simulated time, epoch seconds.
+    func simulatedNow() async throws -> Int {
+        try await control(.GET, "/_sim/clock")["epochSeconds"] as? Int ?? -1
     }
 
     /// POST, PUT and DELETE requests the FOTA API has received.

@@ -81,11 +81,11 @@ struct TerminalEscapeTests {
         let plan = DryRunPlan()
         plan.record(.schedule(
             account: "0000000001-00001", firmwareName: "\u{1B}]0;owned\u{07}", firmwareTo: "\u{9B}2J\n  no changes",
-            startDate: "2026-03-10", devices: 2, placeholderId: "p"))
+            startDate: "2026-03-10", endDate: "2026-03-24", endDateDefaulted: true, devices: 2, placeholderId: "p"))
         plan.record(.change(call: "append", account: "a\u{1B}[8m", upgradeId: "u\u{9B}1m", devices: ["350000000000018"]))
         plan.record(.cancel(account: "a", upgradeId: "\u{1B}c"))
         let text = plan.render()
-        #expect(text.contains("schedule \\027]0;owned\\007 → \\194\\1552J\\010  no changes on 2026-03-10"), "\(text)")
+        #expect(text.contains("schedule \\027]0;owned\\007 → \\194\\1552J\\010  no changes from 2026-03-10 until 2026-03-24"), "\(text)")
         #expect(text.contains("upgrade u\\194\\1551m (account a\\027[8m)"), "\(text)")
         #expect(text.contains("cancel upgrade \\027c"), "\(text)")
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || (0x80...0x9F).contains($0.value) })

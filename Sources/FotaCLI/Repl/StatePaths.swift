@@ -9,6 +9,10 @@ enum StatePaths {
         return home + "/.local/state/fota"
     }
 
+    /// The journal of changes to ThingSpace, and the one rehearsals (--simulate, a `fota sim` endpoint) write instead.
+    static let journal = "journal.jsonl"
+    static let rehearsalJournal = "rehearsal-journal.jsonl"
+
     /// Creates the folder (mode 0700: history may hold device ids) and returns the file path.
     static func file(_ name: String) throws -> String {
         let folder = folder()

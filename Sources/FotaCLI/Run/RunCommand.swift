@@ -17,7 +17,10 @@ struct RunCommand: ParsableCommand {
             The script gets the `fota` module (fota.append, fota.remove, fota.upgrade, …), \
             `json`, `log` and `files`: see docs/lua-api.md. Try it with --simulate, which starts \
             a simulator inside fota; --dry-run sends nothing and prints the plan; every change \
-            is journaled (--journal).
+            is journaled (--journal; rehearsals in a journal of their own). Under --simulate \
+            time is simulated: fota.sleep and fota.wait move the simulator's clock instead of \
+            waiting, so a campaign of weeks rehearses in seconds; --sim-* flags shape the \
+            simulated fleet, --timeline FILE reports what happened when.
 
             The script may come from a pipe: `fota run <(…)` or `… | fota run /dev/stdin`. \
             A first line starting with `#!` is ignored, so `chmod +x` scripts that start with \
@@ -38,6 +41,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("lib-path"), help: ArgumentHelp("A folder searched by require (repeatable).", valueName: "folder"))
     var libraryPaths: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "With --simulate: write the campaign as it unfolded in simulated time (.jsonl or .csv) and print a summary.",
+        valueName: "file"))
+    var timeline: String?
+
     @Flag(help: "Print the Lua traceback when the script fails.")
     var debug = false
 
@@ -46,6 +54,15 @@ struct RunCommand: ParsableCommand {
 
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Arguments for the script.", valueName: "args"))
     var scriptArguments: [String] = []
+
+    func validate() throws {
+        if let timeline {
+            guard connection.simulate else {
+                throw ValidationError("--timeline needs --simulate: it reports what the built-in simulator saw")
+            }
+            if let problem = Timeline.problem(with: timeline) { throw ValidationError(problem) }
+        }
+    }
 
     mutating func run() throws {
         let source: Data
@@ -62,6 +79,10 @@ struct RunCommand: ParsableCommand {
         } catch {
             printError(error.description)
             throw ExitCode(error.status)
+        }
+        var timelineReport = timeline.map(Timeline.init(path:))
+        if timelineReport != nil, let control = session.runtime.clock.rehearsal {
+            timelineReport?.startedAt = (try? blockOn { try await control.now() }) ?? 0
         }
         var run = ScriptRun(
             scriptPath: script, arguments: arguments,
@@ -80,8 +101,33 @@ struct RunCommand: ParsableCommand {
             Foundation.exit(ExitStatus.limitExceeded)
         }
         if let plan = runtime.dryRunReport { printError(plan, prefixed: false) }
+        var status = report(outcome)
+        if let timelineReport, !write(timelineReport, runtime: runtime), status == ExitStatus.success {
+            status = ExitStatus.scriptError
+        }
         session.close()
-        throw ExitCode(report(outcome))
+        throw ExitCode(status)
+    }
+
+    /// Writes the timeline file and prints its summary; false (after saying why) when it could not.
+    private func write(_ timeline: Timeline, runtime: FotaRuntime) -> Bool {
+        guard let control = runtime.clock.rehearsal else { return false }
+        let events: [SimControl.Event]
+        let endedAt: Int64
+        do {
+            (events, endedAt) = try blockOn { (try await control.events().events, try await control.now()) }
+        } catch {
+            printError("cannot write the timeline \(timeline.path): \(error)")
+            return false
+        }
+        do {
+            try Data(timeline.render(events).utf8).write(to: URL(fileURLWithPath: timeline.path))
+        } catch {
+            printError("cannot write the timeline \(timeline.path): \(fileErrorReason(error))")
+            return false
+        }
+        printError(timeline.summary(events, endedAt: endedAt), prefixed: false)
+        return true
     }
 
     /// `@path` arguments name input files: checked here, passed to the script without the @.

@@ -7,14 +7,7 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Run against a simulator started inside fota (no credentials needed).")
     var simulate = false
 
-    @Option(name: .customLong("sim-seed"), help: "With --simulate: seed of the simulated fleet.")
-    var simulatorSeed: UInt64 = 1
-
-    @Option(name: .customLong("sim-devices"), help: "With --simulate: number of devices in the simulated account.")
-    var simulatorDevices = 10_000
-
-    @Option(name: .customLong("sim-latency-ms"), help: "With --simulate: delay added to every API request, in milliseconds.")
-    var simulatorLatencyMs = 0
+    @OptionGroup(title: "Simulator (with --simulate)") var simulator: SimulatorFlags
 
     @Option(help: "ThingSpace base URL (default https://thingspace.verizon.com, or FOTA_ENDPOINT).")
     var endpoint: String?
@@ -40,11 +33,8 @@ struct ConnectionOptions: ParsableArguments {
     func validate() throws {
         guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 10000, not \(batchSize)") }
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 64, not \(concurrency)") }
-        guard (1...2_000_000).contains(simulatorDevices) else {
-            throw ValidationError("--sim-devices must be from 1 to 2000000, not \(simulatorDevices)")
-        }
-        guard (0...60_000).contains(simulatorLatencyMs) else {
-            throw ValidationError("--sim-latency-ms must be from 0 to 60000, not \(simulatorLatencyMs)")
+        if !simulate, let flag = simulator.given.first {
+            throw ValidationError("\(flag) only applies with --simulate (it sets up the built-in simulator)")
         }
         if simulate, endpoint != nil || profile != nil {
             throw ValidationError("--simulate runs against the built-in simulator: drop --endpoint and --profile")
@@ -64,7 +54,7 @@ struct SafetyOptions: ParsableArguments {
     @Flag(name: .customLong("read-only"), help: "Refuse every call that would change ThingSpace.")
     var readOnly = false
 
-    @Option(help: ArgumentHelp("Journal file (JSON Lines) of every change (default $XDG_STATE_HOME/fota/journal.jsonl).", valueName: "path"))
+    @Option(help: ArgumentHelp("Journal file (JSON Lines) of every change (default $XDG_STATE_HOME/fota/journal.jsonl; rehearsal-journal.jsonl there for --simulate and fota sim endpoints).", valueName: "path"))
     var journal: String?
 
     @Option(name: .customLong("in"), help: ArgumentHelp("A folder whose files the script may read with files.read.", valueName: "folder"))

@@ -52,13 +52,11 @@ final class FotaSession: Sendable {
         var simulator: SimulatorServer?
         var configuration: ClientConfiguration?
         if connection.simulate {
-            var options = SimulatorOptions()
-            options.port = 0
-            options.seed = connection.simulatorSeed
-            options.deviceCount = connection.simulatorDevices
-            options.latency = .milliseconds(connection.simulatorLatencyMs)
             let server: SimulatorServer
-            let simulatorOptions = options
+            let simulatorOptions: SimulatorOptions
+            do { simulatorOptions = try connection.simulator.options() } catch {
+                throw Failure(description: "\(error)", status: ExitStatus.usage) // validate() has read them already
+            }
             do {
                 server = try blockOn { try await SimulatorServer.start(simulatorOptions) }
             } catch {
@@ -90,11 +88,21 @@ final class FotaSession: Sendable {
             ?? ProcessInfo.processInfo.environment["FOTA_ACCOUNT"].flatMap { $0.isEmpty ? nil : $0 }
         settings.endpoint = configuration?.endpoint ?? connection.endpoint ?? ClientConfiguration.defaultEndpoint
 
-        let journal = Journal(path: safety.journal ?? StatePaths.folder() + "/journal.jsonl")
+        // A rehearsal (--simulate, or an endpoint that turns out to be a `fota sim`) never writes
+        // into the production journal: unless --journal says where, it has a journal of its own.
+        let journal = Journal(path: safety.journal ?? StatePaths.folder() + "/" + StatePaths.journal)
+        let rehearsalJournal = safety.journal == nil ? Journal(path: StatePaths.folder() + "/" + StatePaths.rehearsalJournal) : nil
         var logger = Logger(label: "fota.thingspace") { _ in TerminalLogHandler() }
         logger.logLevel = connection.verbose ? .info : .warning
         let client = configuration.map { ThingSpaceClient(configuration: $0, logger: logger) }
-        let runtime = FotaRuntime(settings: settings, client: client, journal: journal)
+        let clock: CampaignClock
+        if simulator != nil {
+            clock = CampaignClock(.simulator(endpoint: settings.endpoint))
+        } else {
+            clock = CampaignClock(client.map { .probe(endpoint: $0.configuration.endpoint) } ?? .live)
+        }
+        let runtime = FotaRuntime(
+            settings: settings, client: client, journal: journal, rehearsalJournal: rehearsalJournal, clock: clock)
         let shown = simulator != nil ? "the built-in simulator (\(settings.endpoint))" : settings.endpoint
         return FotaSession(runtime: runtime, simulator: simulator, endpointDescription: shown)
     }

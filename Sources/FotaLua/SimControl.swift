@@ -1,0 +1,114 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// The control API (`/_sim/…`) of a `fota sim` or of the simulator `--simulate` starts: what a
+/// rehearsal needs to read and move the simulated clock and to report what happened.
+/// Real ThingSpace has no such paths; `probe` tells the two apart.
+public struct SimControl: Sendable {
+    /// The endpoint's base URL, e.g. `http://127.0.0.1:8787`.
+    public let baseURL: String
+
+    public init(baseURL: String) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+    }
+
+    /// A failed control request, in words naming the path (no credential ever goes to `/_sim`).
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// One upgrade status change or device status change, as `GET /_sim/events` lists them.
+    public struct Event: Codable, Sendable, Equatable {
+        public var seq: Int
+        public var at: Int64
+        public var time: String
+        public var upgradeId: String
+        public var kind: String
+        public var status: String
+        public var deviceId: String?
+        public var reason: String?
+    }
+
+    private struct Clock: Decodable { var epochSeconds: Int64 }
+    private struct NextChange: Decodable { var at: Int64?; var now: Int64 }
+    private struct Events: Decodable { var events: [Event]; var next: Int; var more: Bool? }
+
+    /// True when the endpoint answers `GET /_sim/clock` with 200 and a body holding `epochSeconds`,
+    /// as only a simulator does. Any failure (404, a gateway fault, no answer in 3 s) means no.
+    public static func probe(_ baseURL: String) async -> Bool {
+        let control = SimControl(baseURL: baseURL)
+        return (try? await control.request("GET", "/_sim/clock", timeout: .seconds(3), as: Clock.self)) != nil
+    }
+
+    /// The simulated time, epoch seconds.
+    public func now() async throws -> Int64 {
+        try await request("GET", "/_sim/clock", as: Clock.self).epochSeconds
+    }
+
+    /// Moves the simulated clock forward; returns the new time.
+    public func advance(seconds: Int64) async throws -> Int64 {
+        try await request("POST", "/_sim/clock/advance", body: #"{"seconds":\#(seconds)}"#, as: Clock.self).epochSeconds
+    }
+
+    /// When the next scheduled state change of `upgradeId` (of any upgrade when nil) happens, and
+    /// the simulated time now; `at` is nil when nothing more will change on its own.
+    public func nextChange(upgradeId: String?) async throws -> (at: Int64?, now: Int64) {
+        var path = "/_sim/next-change"
+        if let upgradeId {
+            path += "?upgrade=" + Self.escaped(upgradeId)
+        }
+        let answer = try await request("GET", path, as: NextChange.self)
+        return (answer.at, answer.now)
+    }
+
+    /// Every event after `since` (of one upgrade when `upgradeId` is given), following `next` while the
+    /// simulator says there are `more`; and the `since` of the call after these.
+    public func events(since: Int = 0, upgradeId: String? = nil) async throws -> (events: [Event], next: Int) {
+        var all: [Event] = []
+        var cursor = since
+        let filter = upgradeId.map { "&upgrade=" + Self.escaped($0) } ?? ""
+        while true {
+            let page = try await request("GET", "/_sim/events?since=\(cursor)" + filter, as: Events.self)
+            all += page.events.filter { upgradeId == nil || $0.upgradeId == upgradeId }
+            guard !page.events.isEmpty, page.next > cursor else { return (all, cursor) }
+            cursor = page.next
+            guard page.more == true else { return (all, cursor) }
+        }
+    }
+
+    private static func escaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+
+    private func request<T: Decodable>(
+        _ method: String, _ path: String, body: String? = nil, timeout: TimeAmount = .seconds(30), as: T.Type
+    ) async throws -> T {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .init(rawValue: method)
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            bytes = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            throw Failure(description: "\(method) \(path) on the simulator failed: \(error)")
+        }
+        let data = Data(bytes.readableBytesView)
+        guard response.status.code == 200 else {
+            let text = String(decoding: data.prefix(300), as: UTF8.self)
+            throw Failure(description: "\(method) \(path) on the simulator answered HTTP \(response.status.code): \(text)")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch {
+            throw Failure(description: "\(method) \(path) on the simulator answered something unexpected: \(error)")
+        }
+    }
+}
