@@ -203,7 +203,9 @@ struct CampaignTimeTests {
                                "--timeline", folder.path + "/timeline.jsonl", "canary.lua"], in: folder.path)
         let wall = Date().timeIntervalSince(started)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(wall < 10, "the rehearsal took \(wall) s of wall time")
+        // A rehearsal never waits out simulated time (more than a day passes below); how fast it is
+        // (seconds) is a benchmark's business, so the bound here only tells "jumped" from "waited".
+        #expect(wall < 120, "the rehearsal took \(wall) s of wall time")
         let scheduled = try #require(Self.lines(result.stdout, "scheduled").first)
         let ended = try #require(Self.lines(result.stdout, "ended").first)
         #expect(ended[1] == "Finished")
