@@ -38,7 +38,11 @@ public struct SimControl: Sendable {
 
     /// True when the endpoint answers `GET /_sim/clock` with 200 and a body holding `epochSeconds`,
     /// as only a simulator does. Any failure (404, a gateway fault, no answer in 3 s) means no.
+    /// Verizon's own hosts are never asked: production sees no request it did not need.
     public static func probe(_ baseURL: String) async -> Bool {
+        if let host = URLComponents(string: baseURL)?.host?.lowercased(), host == "verizon.com" || host.hasSuffix(".verizon.com") {
+            return false
+        }
         let control = SimControl(baseURL: baseURL)
         return (try? await control.request("GET", "/_sim/clock", timeout: .seconds(3), as: Clock.self)) != nil
     }
