@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import ThingSpace
 
 /// The control API (`/_sim/…`) of a `fota sim` or of the simulator `--simulate` starts: what a
 /// rehearsal needs to read and move the simulated clock and to report what happened.
@@ -87,30 +88,47 @@ public struct SimControl: Sendable {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 
-    private func request<T: Decodable>(
-        _ method: String, _ path: String, body: String? = nil, timeout: TimeAmount = .seconds(30), as: T.Type
-    ) async throws -> T {
+    /// Nothing answered at the endpoint (no connection, no answer in time): the request went nowhere.
+    public struct Unreachable: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// One request to the control API: the HTTP status and the body, whatever they are.
+    /// The one transport every user of the control API (rehearsals, `fota sim` commands) goes through.
+    public func exchange(
+        _ method: String, _ path: String, body: String? = nil, timeout: TimeAmount = .seconds(30)
+    ) async throws -> (status: Int, body: Data) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .init(rawValue: method)
+        request.headers.add(name: "Accept", value: "application/json")
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response: HTTPClientResponse
-        let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
-            bytes = try await response.body.collect(upTo: 64 << 20)
+            let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            let bytes = try await response.body.collect(upTo: 64 << 20)
+            return (Int(response.status.code), Data(bytes.readableBytesView))
         } catch {
-            throw Failure(description: "\(method) \(path) on the simulator failed: \(error)")
+            throw Unreachable(description: ErrorWords.describe(error))
         }
-        let data = Data(bytes.readableBytesView)
-        guard response.status.code == 200 else {
-            let text = String(decoding: data.prefix(300), as: UTF8.self)
-            throw Failure(description: "\(method) \(path) on the simulator answered HTTP \(response.status.code): \(text)")
+    }
+
+    private func request<T: Decodable>(
+        _ method: String, _ path: String, body: String? = nil, timeout: TimeAmount = .seconds(30), as: T.Type
+    ) async throws -> T {
+        let answer: (status: Int, body: Data)
+        do {
+            answer = try await exchange(method, path, body: body, timeout: timeout)
+        } catch let unreachable as Unreachable {
+            throw Failure(description: "\(method) \(path) on the simulator \(baseURL) got no answer: \(unreachable.description)")
+        }
+        guard answer.status == 200 else {
+            let text = String(decoding: answer.body.prefix(300), as: UTF8.self)
+            throw Failure(description: "\(method) \(path) on the simulator answered HTTP \(answer.status): \(text)")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try JSONDecoder().decode(T.self, from: answer.body)
         } catch {
             throw Failure(description: "\(method) \(path) on the simulator answered something unexpected: \(error)")
         }

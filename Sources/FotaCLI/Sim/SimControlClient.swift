@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import FotaLua
 
 /// EX_UNAVAILABLE: nothing answers at the simulator endpoint.
 extension ExitStatus {
@@ -67,27 +65,16 @@ struct SimControlClient {
     }
 
     private func send(_ method: String, _ path: String, _ body: [String: Any]?) async throws -> (Int, [String: Any]?) {
-        guard let url = URL(string: base + path) else { throw Failure("bad simulator URL \(base + path)", status: ExitStatus.configuration) }
-        var request = URLRequest(url: url, timeoutInterval: 30)
-        request.httpMethod = method
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let body {
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        let text = try body.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+        let answer: (status: Int, body: Data)
+        do {
+            answer = try await SimControl(baseURL: base).exchange(method, path, body: text)
+        } catch let unreachable as SimControl.Unreachable {
+            throw Failure(
+                "nothing answers at \(base): \(unreachable.description); start one with `fota sim --port 0 --env > sim.env &`",
+                status: ExitStatus.unavailable)
         }
-        let prepared = request
-        let result: (Data, Int) = try await withCheckedThrowingContinuation { continuation in
-            URLSession.shared.dataTask(with: prepared) { data, response, error in
-                if let error {
-                    continuation.resume(throwing: Failure(
-                        "nothing answers at \(base) (\(error.localizedDescription)); start one with `fota sim --port 0 --env > sim.env &`",
-                        status: ExitStatus.unavailable))
-                } else {
-                    continuation.resume(returning: (data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0))
-                }
-            }.resume()
-        }
-        let object = (try? JSONSerialization.jsonObject(with: result.0)) as? [String: Any]
-        return (result.1, object)
+        let object = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any]
+        return (answer.status, object)
     }
 }

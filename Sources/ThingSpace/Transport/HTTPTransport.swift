@@ -203,32 +203,12 @@ final class HTTPTransport: Sendable {
     /// told as the system's words for its errno and the place, and any other detail is balanced.
     private func classify(_ error: any Error) -> AttemptFailure {
         let failure = classifyRaw(error)
-        guard failure.kind == .connect, let code = Self.errno(in: error, description: failure.detail) else {
-            return AttemptFailure(kind: failure.kind, detail: Self.balanced(failure.detail))
+        guard failure.kind == .connect, let code = ErrorWords.errno(in: error, description: failure.detail) else {
+            return AttemptFailure(kind: failure.kind, detail: ErrorWords.balanced(failure.detail))
         }
         return AttemptFailure(kind: .connect, detail: "\(String(cString: strerror(code))) at \(redactor.scrub(baseURL))")
     }
 
-    private static func errno(in error: any Error, description: String) -> Int32? {
-        if let error = error as? IOError { return error.errnoCode }
-        guard let range = description.firstRange(of: "errno: ") else { return nil }
-        return Int32(description[range.upperBound...].prefix { $0.isNumber })
-    }
-
-    /// `text` with unmatched closing parentheses dropped and unclosed ones closed.
-    static func balanced(_ text: String) -> String {
-        var depth = 0
-        var out = ""
-        for character in text {
-            if character == "(" { depth += 1 }
-            if character == ")" {
-                if depth == 0 { continue }
-                depth -= 1
-            }
-            out.append(character)
-        }
-        return out + String(repeating: ")", count: depth)
-    }
 
     private func classifyRaw(_ error: any Error) -> AttemptFailure {
         let detail = redactor.scrub(String(describing: error))
