@@ -137,7 +137,7 @@ struct FotaCallError: Error, LuaErrorValue, CustomStringConvertible {
     var luaErrorValue: LuaValue {
         LuaModels.table([
             ("call", .string("fota." + call)), ("code", .string(code)), ("message", .string(message)),
-            ("status", status.map { .integer(Int64($0)) } ?? .nil), ("summary", .string(summary)),
+            ("status", status.map { .integer(Int64($0)) } ?? .nil), (LuaErrorValueText.field, .string(summary)),
         ])
     }
 

@@ -58,7 +58,9 @@ public struct LuaArgumentError: Error, Sendable, Equatable {
 }
 
 /// An error a host function raises with a Lua value, e.g. a table with fields
-/// that scripts can inspect after `pcall`.
+/// that scripts can inspect after `pcall`. A table should carry its own text in
+/// the raw field `LuaErrorValueText.field`: that is what the host shows when the
+/// error ends the script (it reads values raw, so it cannot call `__tostring`).
 public protocol LuaErrorValue: Error {
     var luaErrorValue: LuaValue { get }
     /// Registry reference of a metatable for the error value (a map), e.g.
@@ -68,6 +70,14 @@ public protocol LuaErrorValue: Error {
 
 extension LuaErrorValue {
     public var luaErrorMetatable: Int32? { nil }
+}
+
+/// Where an error table keeps its text, as the host reads it when the error ends the
+/// script: the raw `summary` field (host functions' error tables, see `LuaErrorValue`),
+/// else the raw `message` field (the usual shape of tables scripts raise themselves).
+public enum LuaErrorValueText {
+    public static let field = "summary"
+    static let fields = [field, "message"]
 }
 
 /// Setting up or driving the interpreter failed (not the script's fault).

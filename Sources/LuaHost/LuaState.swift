@@ -237,9 +237,9 @@ public final class LuaState {
         defer { lua_settop(L, -2) }
         var length = 0
         if let bytes = lh_rawstring(L, -1, &length) { return Self.errorText(bytes, length) }
-        // An error table from a host module carries its text in a raw "summary" or "message" field.
+        // An error table carries its own text where LuaErrorValueText says.
         if lua_type(L, -1) == LUA_TTABLE {
-            for field in ["summary", "message"] {
+            for field in LuaErrorValueText.fields {
                 _ = lh_rawgetfield(L, -1, field)
                 defer { lua_settop(L, -2) }
                 if let bytes = lh_rawstring(L, -1, &length) { return Self.errorText(bytes, length) }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CLineEdit
-import CLuaSupport
 import Foundation
 import LuaHost
 

@@ -1,5 +1,4 @@
 import CLineEdit
-import CLuaSupport
 import Foundation
 import FotaLua
 import LuaHost
@@ -24,8 +23,8 @@ final class ReplLoop {
             return ExitStatus.configuration
         }
         self.session = session
-        lh_install_sigint()
-        defer { lh_uninstall_sigint() }
+        LuaProcess.installInterruptHandler()
+        defer { LuaProcess.uninstallInterruptHandler() }
         return settings.interactive ? runInteractive(session) : runPiped(session)
     }
 
@@ -38,7 +37,7 @@ final class ReplLoop {
 
     private func runInteractive(_ session: ReplSession) -> Int32 {
         printOutput(banner())
-        lh_flush_stdout()
+        LuaProcess.flushStandardOutput()
         let history = try? StatePaths.file("history")
         let context = Unmanaged.passUnretained(self).toOpaque()
         le_init(history, Int32(ReplCommand.historyLimit), replComplete, context)
@@ -97,7 +96,7 @@ final class ReplLoop {
     @discardableResult
     private func evaluate(_ chunk: String, session: ReplSession) -> ReplEvaluation {
         let result = session.evaluate(chunk)
-        lh_flush_stdout()
+        LuaProcess.flushStandardOutput()
         switch result {
         case .ran, .incomplete:
             break

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CLuaSupport
 import Foundation
 import FotaLua
 import LuaHost
@@ -92,9 +91,9 @@ struct RunCommand: ParsableCommand {
         run.readsResults = false // what a script returns is not the command line's business
         let runtime = session.runtime
         run.prepare = { state in try FotaModule.install(in: state, runtime: runtime) }
-        lh_install_sigint()
+        LuaProcess.installInterruptHandler()
         let outcome = ScriptRunner.run(run)
-        lh_flush_stdout()
+        LuaProcess.flushStandardOutput()
         if case .limitExceeded(.wallClock) = outcome {
             // The interpreter may be stuck in C code: report and leave without waiting for it.
             printError(limits.explain(.wallClock(seconds: limits.timeout)))

@@ -1,4 +1,3 @@
-import CLuaSupport
 import Foundation
 import FotaLua
 import Logging
