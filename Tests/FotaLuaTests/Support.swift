@@ -86,10 +86,7 @@ final class SimulatedAccount: Sendable {
 
     /// GET or POST on the simulator's control API (`path` starts with "/_sim"); the decoded JSON object.
     func control(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> [String: Any] {
-        let reply = try await sim.http.send(
-            method, path, body: body.map { Data($0.utf8) }, headers: body == nil ? [] : [("Content-Type", "application/json")],
-            timeout: .seconds(10))
-        return (try JSONSerialization.jsonObject(with: reply.body) as? [String: Any]) ?? [:]
+        try await sim.http.object(method, path, json: body)
     }
 
     /// POST, PUT and DELETE requests the FOTA API has received.

@@ -60,6 +60,16 @@ public struct SimulatorHTTP: Sendable {
                        timeout: timeout)
     }
 
+    /// `send` with an optional JSON body (labelled as such); the answer as a JSON object
+    /// (`[:]` when it is another JSON value; throws when it is not JSON).
+    public func object(_ method: HTTPMethod, _ path: String, json: String? = nil, timeout: TimeAmount = .seconds(10))
+        async throws -> [String: Any]
+    {
+        let reply = try await send(method, path, body: json.map { Data($0.utf8) },
+                                   headers: json == nil ? [] : [("Content-Type", "application/json")], timeout: timeout)
+        return (try JSONSerialization.jsonObject(with: reply.body) as? [String: Any]) ?? [:]
+    }
+
     private func start(_ method: HTTPMethod, _ path: String, body: Data?, headers: [(String, String)], timeout: TimeAmount)
         throws -> EventLoopFuture<HTTPReply>
     {

@@ -35,10 +35,7 @@ struct SimulatorHarness {
     /// Calls the simulator's control API (`path` relative to /_sim/).
     @discardableResult
     func control(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> [String: Any] {
-        let reply = try await sim.http.send(
-            method, "/_sim/" + path, body: body.map { Data($0.utf8) },
-            headers: body == nil ? [] : [("Content-Type", "application/json")], timeout: .seconds(10))
-        return try JSONSerialization.jsonObject(with: reply.body) as? [String: Any] ?? [:]
+        try await sim.http.object(method, "/_sim/" + path, json: body)
     }
 
     /// Requests the simulator saw, as "METHOD path" (query stripped), excluding the control API.
