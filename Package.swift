@@ -105,13 +105,23 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "LuaHostTests", dependencies: ["LuaHost"]),
+        // Fixtures every test target shares: temporary folders, output collection, subprocesses,
+        // and the simulator harness (in-process or `fota sim` child) with its one HTTP client.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "ThingSpaceSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "TestSupport"]),
         .testTarget(
             name: "FotaLuaTests",
             dependencies: [
-                "FotaLua", "LuaHost", "ThingSpace", "ThingSpaceSimulator",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                "FotaLua", "LuaHost", "ThingSpace", "ThingSpaceSimulator", "TestSupport",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
@@ -120,6 +130,7 @@ let package = Package(
             dependencies: [
                 "ThingSpace",
                 "ThingSpaceSimulator",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -136,12 +147,13 @@ let package = Package(
             name: "ThingSpaceSimulatorTests",
             dependencies: [
                 "ThingSpaceSimulator",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "FotaCLITests", dependencies: []),
+        .testTarget(name: "FotaCLITests", dependencies: ["TestSupport", "FotaLua"]),
     ],
     swiftLanguageModes: [.v6]
 )

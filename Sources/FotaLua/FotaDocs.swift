@@ -77,8 +77,13 @@ public enum FotaDocs {
         "writejson": doc("files.writejson(name, value [, opts]) -> path", "Writes a value as JSON under --out DIR; opts as files.write."),
     ]
 
-    /// Every signature, for docs checks.
-    public static var allSignatures: [String] {
-        [fota, fotaIterators, json, log, files].flatMap { $0.values.map(\.signature) }.sorted()
+    /// Every documented function by its qualified name ("fota.append", "json.encode", …),
+    /// for the docs checks.
+    public static var all: [String: FunctionDoc] {
+        var all: [String: FunctionDoc] = [:]
+        for (table, docs) in [("fota", fota), ("fota", fotaIterators), ("json", json), ("log", log), ("files", files)] {
+            for (name, doc) in docs { all[table + "." + name] = doc }
+        }
+        return all
     }
 }

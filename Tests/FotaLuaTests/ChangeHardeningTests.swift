@@ -118,16 +118,10 @@ struct ChangeHardeningTests {
 
 @Suite("Journal faults")
 struct JournalFaultTests {
-    func folder() throws -> String {
-        let path = NSTemporaryDirectory() + "fota-journal-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     @Test("a torn last line stays on its own line and is skipped when reading")
     func tornLastLine() throws {
-        let dir = try folder()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let folder = try TempFolder()
+        let dir = folder.path
         let path = dir + "/journal.jsonl"
         try Data((#"{"call":"append","phase":"intent"}"# + "\n" + #"{"call":"append","pha"#).utf8).write(to: URL(fileURLWithPath: path))
         try Journal(path: path).append(["call": .string("cancel"), "phase": .string("intent")])
@@ -157,8 +151,8 @@ struct JournalFaultTests {
 
     @Test("a bad journal folder says it cannot create the journal folder and why")
     func badJournalFolder() throws {
-        let dir = try folder()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let folder = try TempFolder()
+        let dir = folder.path
         try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/file"))
         do {
             try Journal(path: dir + "/file/sub/journal.jsonl").append(["call": "cancel"])

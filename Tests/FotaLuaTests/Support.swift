@@ -1,10 +1,9 @@
-import AsyncHTTPClient
 import Foundation
 import FotaLua
 import LuaHost
-import NIOCore
 import NIOHTTP1
-import Synchronization
+// Every test file here sees the shared fixtures (Sim, TempFolder, OutputCollector, …).
+@_exported import TestSupport
 import Testing
 import ThingSpace
 import ThingSpaceSimulator
@@ -28,31 +27,30 @@ struct ScriptResult {
 /// A simulator on a free loopback port and runs of Lua scripts against it
 /// through the fota module, as `fota run --simulate` does.
 final class SimulatedAccount: Sendable {
-    let server: SimulatorServer
-    let folder: String
+    let sim: Sim
+    private let temporary: TempFolder
+    var server: SimulatorServer { sim.server }
+    var folder: String { temporary.path }
     let journalPath: String
 
     static func start(devices: Int = 300, latency: Duration = .zero, clockRate: Double = 0) async throws -> SimulatedAccount {
-        var options = SimulatorOptions()
-        options.port = 0
-        options.deviceCount = devices
-        options.latency = latency
-        options.clockRate = clockRate
-        return SimulatedAccount(server: try await SimulatorServer.start(options))
+        let options = Sim.options(devices: devices) {
+            $0.latency = latency
+            $0.clockRate = clockRate
+        }
+        return try SimulatedAccount(sim: Sim(server: try await SimulatorServer.start(options)))
     }
 
-    private init(server: SimulatorServer) {
-        self.server = server
-        folder = NSTemporaryDirectory() + "fota-lua-tests-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        journalPath = folder + "/journal.jsonl"
+    private init(sim: Sim) throws {
+        self.sim = sim
+        temporary = try TempFolder()
+        journalPath = temporary.path + "/journal.jsonl"
     }
 
     var account: String { server.credentials.account }
 
     func stop() async {
         await server.stop()
-        try? FileManager.default.removeItem(atPath: folder)
     }
 
     func settings(_ mode: FotaMode = .live) -> FotaSettings {
@@ -81,7 +79,7 @@ final class SimulatedAccount: Sendable {
         let runtime = FotaRuntime(
             settings: settings ?? self.settings(), client: client, journal: journal ? Journal(path: journalPath) : nil,
             rehearsalJournal: rehearsalJournal, clock: clock)
-        let output = Output()
+        let output = OutputCollector()
         var run = ScriptRun(scriptPath: scriptPath, limits: LuaLimits(), timeoutSeconds: timeout)
         run.output = { output.append($0) }
         run.prepare = { state in try FotaModule.install(in: state, runtime: runtime) }
@@ -93,17 +91,9 @@ final class SimulatedAccount: Sendable {
         return (ScriptResult(outcome: outcome, output: output.text), runtime)
     }
 
-    /// GET or POST on the simulator's control API; the decoded JSON object.
+    /// GET or POST on the simulator's control API (`path` starts with "/_sim"); the decoded JSON object.
     func control(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> [String: Any] {
-        var request = HTTPClientRequest(url: server.credentials.endpoint + path)
-        request.method = method
-        if let body {
-            request.body = .bytes(ByteBuffer(string: body))
-            request.headers.add(name: "Content-Type", value: "application/json")
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let bytes = try await response.body.collect(upTo: 16 << 20)
-        return (try JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any]) ?? [:]
+        try await sim.http.object(method, path, json: body)
     }
 
     /// The simulated time, epoch seconds.
@@ -148,16 +138,8 @@ final class SimulatedAccount: Sendable {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-final class Output: Sendable {
-    private let bytes = Mutex<[UInt8]>([])
-    func append(_ chunk: UnsafeRawBufferPointer) { bytes.withLock { $0.append(contentsOf: chunk) } }
-    var text: String { String(decoding: bytes.withLock { $0 }, as: UTF8.self) }
-}
+/// The name these tests use for the shared fixture failure.
+typealias TestFailure = CLITestFailure
 
 /// Lua source for a list of strings.
 func luaList(_ items: [String]) -> String {

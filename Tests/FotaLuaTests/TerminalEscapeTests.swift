@@ -1,7 +1,6 @@
 import Foundation
 @testable import FotaLua
 import LuaHost
-import Synchronization
 import Testing
 
 /// Attacks on the operator's terminal: ESC and U+009B (a one-character CSI)
@@ -29,7 +28,7 @@ struct TerminalEscapeTests {
         let path = NSTemporaryDirectory() + "fota-escape-\(UUID().uuidString).lua"
         try Data(source.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let output = RawOutput()
+        let output = OutputCollector()
         var run = ScriptRun(scriptPath: path)
         run.output = { output.append($0) }
         let script = run
@@ -104,11 +103,4 @@ struct TerminalEscapeTests {
         let error = LuaScriptError(message: "x\u{1B}[2J\u{9B}31m", location: "s.lua:1")
         #expect(error.description == "s.lua:1: x\\027[2J\\194\\15531m")
     }
-}
-
-/// print's bytes as they were written (Output decodes them as UTF-8).
-private final class RawOutput: Sendable {
-    private let collected = Mutex<[UInt8]>([])
-    func append(_ chunk: UnsafeRawBufferPointer) { collected.withLock { $0.append(contentsOf: chunk) } }
-    var bytes: [UInt8] { collected.withLock { $0 } }
 }

@@ -1,54 +1,8 @@
 import Foundation
 import LuaHost
+// Every test file here sees the shared fixtures (TempFolder, OutputCollector).
+@_exported import TestSupport
 import Testing
-
-/// Collects what `print` writes, from whichever thread runs the script.
-// @unchecked Sendable: every access to `data` holds `lock`.
-final class OutputCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: [UInt8] = []
-
-    func append(_ bytes: UnsafeRawBufferPointer) {
-        lock.lock()
-        data.append(contentsOf: bytes)
-        lock.unlock()
-    }
-
-    var bytes: [UInt8] {
-        lock.lock()
-        defer { lock.unlock() }
-        return data
-    }
-
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-}
-
-/// A fresh folder under the system's temporary directory, removed when released.
-final class TempFolder {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "fota-luahost-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// Writes `text` at `relative` (creating folders) and returns the full path.
-    @discardableResult
-    func write(_ relative: String, _ text: String) throws -> String {
-        try write(relative, bytes: Array(text.utf8))
-    }
-
-    @discardableResult
-    func write(_ relative: String, bytes: [UInt8]) throws -> String {
-        let full = path + "/" + relative
-        try FileManager.default.createDirectory(
-            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(bytes).write(to: URL(fileURLWithPath: full))
-        return full
-    }
-}
 
 /// Runs `source` as `script.lua` in a fresh temp folder through `ScriptRunner`.
 /// The default timeout is a safety net so a broken defence fails the test instead of hanging it.

@@ -1,33 +1,30 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import TestSupport
 import Testing
 @testable import ThingSpace
 import ThingSpaceSimulator
 
 /// The client against the in-process simulator (its own server per test, port 0).
 struct SimulatorHarness {
-    let server: SimulatorServer
+    let sim: Sim
     let client: ThingSpaceClient
-    var account: String { server.credentials.account }
+    var server: SimulatorServer { sim.server }
+    var account: String { sim.account }
 
     static func start(devices: Int = 2_500, password: String? = nil, configure: (inout SimulatorOptions) -> Void = { _ in })
         async throws -> SimulatorHarness
     {
-        var options = SimulatorOptions()
-        options.port = 0
-        options.deviceCount = devices
-        configure(&options)
-        let server = try await SimulatorServer.start(options)
+        let server = try await SimulatorServer.start(Sim.options(devices: devices, configure))
         let credentials = server.credentials
         let configuration = ClientConfiguration(
             endpoint: credentials.endpoint, account: credentials.account,
             credentials: Credentials(clientId: credentials.clientId, clientSecret: credentials.clientSecret,
                                      username: credentials.username, password: password ?? credentials.password),
             timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)))
-        return SimulatorHarness(server: server, client: ThingSpaceClient(configuration: configuration))
+        return SimulatorHarness(sim: Sim(server: server), client: ThingSpaceClient(configuration: configuration))
     }
 
     func stop() async {
@@ -35,19 +32,10 @@ struct SimulatorHarness {
         await server.stop()
     }
 
-    /// Calls the simulator's control API.
+    /// Calls the simulator's control API (`path` relative to /_sim/).
     @discardableResult
     func control(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> [String: Any] {
-        var request = HTTPClientRequest(url: server.credentials.endpoint + "/_sim/" + path)
-        request.method = method
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        let object = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))
-        return object as? [String: Any] ?? [:]
+        try await sim.http.object(method, "/_sim/" + path, json: body)
     }
 
     /// Requests the simulator saw, as "METHOD path" (query stripped), excluding the control API.

@@ -1,62 +1,41 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import Synchronization
 import Testing
-@testable import ThingSpaceSimulator
+import ThingSpaceSimulator
 
-/// A decoded HTTP answer from the simulator.
-struct HTTPReply: Sendable {
-    let status: Int
-    let headers: HTTPHeaders
-    let body: Data
+/// A simulator for one test, with helpers that speak its HTTP API. The simulator runs in this
+/// process (`Sim.with`, `Sim(server:)`) or as a `fota sim` child process (`SimulatorProcess.sim`);
+/// either way every request goes through the one `SimulatorHTTP` client.
+public struct Sim: Sendable {
+    public let credentials: SimulatorCredentials
+    /// Requests to the simulator, its API and `/_sim`.
+    public let http: SimulatorHTTP
+    private let inProcess: SimulatorServer?
+    public var account: String { credentials.account }
+    public var base: String { credentials.endpoint }
 
-    /// The body as a JSON object (fails the test when it is not one).
-    var object: [String: Any] {
-        get throws {
-            let value = try JSONSerialization.jsonObject(with: body)
-            return try #require(value as? [String: Any], "not a JSON object: \(String(decoding: body, as: UTF8.self))")
-        }
+    /// A simulator running in this process.
+    public init(server: SimulatorServer) {
+        inProcess = server
+        credentials = server.credentials
+        http = SimulatorHTTP(base: server.credentials.endpoint)
     }
 
-    var array: [[String: Any]] {
-        get throws {
-            let value = try JSONSerialization.jsonObject(with: body)
-            return try #require(value as? [[String: Any]], "not a JSON array: \(String(decoding: body, as: UTF8.self))")
-        }
+    /// A simulator running elsewhere (a child process) that answers at `credentials.endpoint`.
+    init(remote credentials: SimulatorCredentials) {
+        inProcess = nil
+        self.credentials = credentials
+        http = SimulatorHTTP(base: credentials.endpoint)
     }
 
-    /// `errorCode` of a `{errorCode, errorMessage}` body.
-    var errorCode: String? { try? object["errorCode"] as? String }
-    var errorMessage: String? { try? object["errorMessage"] as? String }
-    /// `fault.code` of a gateway fault body.
-    var faultCode: String? { ((try? object["fault"]) as? [String: Any])?["code"] as? String }
-}
-
-/// Wall time that moves only when the test says so: token and session lifetimes, and a clock
-/// rate, are tested by advancing it instead of sleeping through them.
-final class ManualWallClock: Sendable {
-    private let origin = ContinuousClock.now
-    private let elapsed = Mutex<Duration>(.zero)
-
-    var clock: WallClock {
-        WallClock { [self] in origin + elapsed.withLock { $0 } }
+    /// The in-process server; only tests that started the simulator in this process ask for it.
+    public var server: SimulatorServer {
+        guard let inProcess else { preconditionFailure("this simulator runs in a child process; it has no in-process server") }
+        return inProcess
     }
 
-    func advance(_ duration: Duration) {
-        elapsed.withLock { $0 += duration }
-    }
-}
-
-/// A simulator started on port 0 for one test, with helpers that speak its HTTP API.
-struct Sim: Sendable {
-    let server: SimulatorServer
-    var credentials: SimulatorCredentials { server.credentials }
-    var account: String { credentials.account }
-    var base: String { credentials.endpoint }
-
-    static func options(devices: Int = 300, _ tweak: (inout SimulatorOptions) -> Void = { _ in }) -> SimulatorOptions {
+    public static func options(devices: Int = 300, _ tweak: (inout SimulatorOptions) -> Void = { _ in }) -> SimulatorOptions {
         var options = SimulatorOptions()
         options.port = 0
         options.deviceCount = devices
@@ -67,7 +46,7 @@ struct Sim: Sendable {
     /// Options under which every device is always connected and never fails by chance: each accepted device
     /// reports success `upgradeDuration` after the start (docs/simulator.md, Campaign timing), for tests about
     /// the API rather than about timing.
-    static func alwaysOn(devices: Int = 300, _ tweak: (inout SimulatorOptions) -> Void = { _ in }) -> SimulatorOptions {
+    public static func alwaysOn(devices: Int = 300, _ tweak: (inout SimulatorOptions) -> Void = { _ in }) -> SimulatorOptions {
         options(devices: devices) { options in
             options.alwaysOnShare = 1
             options.dailyCheckInShare = 0
@@ -78,7 +57,7 @@ struct Sim: Sendable {
     }
 
     /// Starts a simulator, runs `body`, and always stops it.
-    static func with(_ options: SimulatorOptions = Sim.options(), _ body: (Sim) async throws -> Void) async throws {
+    public static func with(_ options: SimulatorOptions = Sim.options(), _ body: (Sim) async throws -> Void) async throws {
         let server = try await SimulatorServer.start(options)
         let sim = Sim(server: server)
         do {
@@ -90,73 +69,69 @@ struct Sim: Sendable {
         await server.stop()
     }
 
-    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
-              timeout: TimeAmount = .seconds(30)) async throws -> HTTPReply {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
-        let buffer = try await response.body.collect(upTo: 256 * 1024 * 1024)
-        return HTTPReply(status: Int(response.status.code), headers: response.headers, body: Data(buffer.readableBytesView))
+    public func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
+                     timeout: TimeAmount = .seconds(30)) async throws -> HTTPReply {
+        try await http.send(method, path, body: body, headers: headers, timeout: timeout)
     }
 
-    func basicAuth(_ id: String? = nil, _ secret: String? = nil) -> String {
+    public func basicAuth(_ id: String? = nil, _ secret: String? = nil) -> String {
         "Basic " + Data("\(id ?? credentials.clientId):\(secret ?? credentials.clientSecret)".utf8).base64EncodedString()
     }
 
-    func requestToken(form: String = "grant_type=client_credentials", authorization: String? = nil) async throws -> HTTPReply {
+    public func requestToken(form: String = "grant_type=client_credentials", authorization: String? = nil) async throws -> HTTPReply {
         var headers = [("Content-Type", "application/x-www-form-urlencoded")]
         headers.append(("Authorization", authorization ?? basicAuth()))
         return try await send(.POST, "/api/ts/v1/oauth2/token", body: Data(form.utf8), headers: headers)
     }
 
-    func token() async throws -> String {
+    public func token() async throws -> String {
         let reply = try await requestToken()
         #expect(reply.status == 200)
         return try #require(try reply.object["access_token"] as? String)
     }
 
-    func login(token: String, username: String? = nil, password: String? = nil) async throws -> HTTPReply {
+    public func login(token: String, username: String? = nil, password: String? = nil) async throws -> HTTPReply {
         let body: [String: String] = ["username": username ?? credentials.username, "password": password ?? credentials.password]
         return try await send(.POST, "/api/m2m/v1/session/login", body: try JSONEncoder().encode(body),
                               headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")])
     }
 
     /// A Bearer token and a session token, ready for FOTA calls.
-    func authenticate() async throws -> Auth {
+    public func authenticate() async throws -> Auth {
         let token = try await token()
         let reply = try await login(token: token)
         #expect(reply.status == 200)
         return Auth(bearer: token, session: try #require(try reply.object["sessionToken"] as? String))
     }
 
-    struct Auth: Sendable {
-        var bearer: String
-        var session: String
+    public struct Auth: Sendable {
+        public var bearer: String
+        public var session: String
+        public init(bearer: String, session: String) {
+            self.bearer = bearer
+            self.session = session
+        }
     }
 
     /// A FOTA v1 call (path relative to /api/fota/v1) with both tokens.
-    func fota(_ method: HTTPMethod, _ path: String, _ auth: Auth, json: String? = nil, raw: Data? = nil) async throws -> HTTPReply {
+    public func fota(_ method: HTTPMethod, _ path: String, _ auth: Auth, json: String? = nil, raw: Data? = nil) async throws -> HTTPReply {
         try await send(method, "/api/fota/v1" + path, body: raw ?? json.map { Data($0.utf8) },
                        headers: [("Authorization", "Bearer \(auth.bearer)"), ("VZ-M2M-Token", auth.session),
                                  ("Content-Type", "application/json"), ("Accept", "application/json")])
     }
 
     /// A control call under /_sim.
-    func control(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws -> HTTPReply {
-        try await send(method, "/_sim" + path, body: json.map { Data($0.utf8) }, headers: [("Content-Type", "application/json")])
+    public func control(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws -> HTTPReply {
+        try await http.control(method, path, json: json)
     }
 
-    func advance(seconds: Int) async throws {
+    public func advance(seconds: Int) async throws {
         let reply = try await control(.POST, "/clock/advance", json: #"{"seconds":\#(seconds)}"#)
         #expect(reply.status == 200)
     }
 
     /// All devices of the account (walks the pages).
-    func devices(_ auth: Auth) async throws -> [[String: Any]] {
+    public func devices(_ auth: Auth) async throws -> [[String: Any]] {
         var all: [[String: Any]] = []
         var cursor = "0"
         while true {
@@ -168,12 +143,12 @@ struct Sim: Sendable {
     }
 
     /// Firmware images: name → (make, model, fromVersion, toVersion).
-    func firmware(_ auth: Auth) async throws -> [[String: Any]] {
+    public func firmware(_ auth: Auth) async throws -> [[String: Any]] {
         try await fota(.GET, "/firmware/\(account)", auth).array
     }
 
     /// Devices that will pass validation for some image, grouped with that image.
-    func schedulable(_ auth: Auth) async throws -> [(image: [String: Any], devices: [String])] {
+    public func schedulable(_ auth: Auth) async throws -> [(image: [String: Any], devices: [String])] {
         let images = try await firmware(auth)
         let devices = try await devices(auth)
         return images.compactMap { image in
@@ -188,7 +163,7 @@ struct Sim: Sendable {
     }
 
     /// Schedules `devices` for `image` starting on `startDate`; returns the reply.
-    func schedule(_ auth: Auth, image: [String: Any], devices: [String], startDate: String = "2026-03-10") async throws -> HTTPReply {
+    public func schedule(_ auth: Auth, image: [String: Any], devices: [String], startDate: String = "2026-03-10") async throws -> HTTPReply {
         let body: [String: Any] = [
             "accountName": account, "firmwareName": image["firmwareName"] as? String ?? "",
             "firmwareTo": image["toVersion"] as? String ?? "", "startDate": startDate, "endDate": startDate,
@@ -198,7 +173,7 @@ struct Sim: Sendable {
     }
 
     /// Schedules a campaign of `count` devices that will all be accepted; returns its id and devices.
-    func scheduleValid(_ auth: Auth, count: Int = 3, startDate: String = "2026-03-10") async throws -> (id: String, devices: [String], image: [String: Any]) {
+    public func scheduleValid(_ auth: Auth, count: Int = 3, startDate: String = "2026-03-10") async throws -> (id: String, devices: [String], image: [String: Any]) {
         let candidates = try #require(try await schedulable(auth).first)
         let devices = Array(candidates.devices.prefix(count))
         #expect(devices.count == count)
@@ -207,17 +182,17 @@ struct Sim: Sendable {
         return (try #require(try reply.object["id"] as? String), devices, candidates.image)
     }
 
-    func details(_ auth: Auth, _ id: String) async throws -> [String: Any] {
+    public func details(_ auth: Auth, _ id: String) async throws -> [String: Any] {
         let reply = try await fota(.GET, "/upgrades/\(account)/upgrade/\(id)", auth)
         #expect(reply.status == 200)
         return try reply.object
     }
 
-    func status(_ auth: Auth, _ id: String) async throws -> String? {
+    public func status(_ auth: Auth, _ id: String) async throws -> String? {
         try await details(auth, id)["status"] as? String
     }
 
-    func deviceStatuses(_ auth: Auth, _ id: String) async throws -> [String: (status: String, reason: String?)] {
+    public func deviceStatuses(_ auth: Auth, _ id: String) async throws -> [String: (status: String, reason: String?)] {
         let list = try #require(try await details(auth, id)["deviceList"] as? [[String: Any]])
         var result: [String: (String, String?)] = [:]
         for entry in list {
@@ -228,6 +203,6 @@ struct Sim: Sendable {
 }
 
 /// Encodes a device list for request bodies.
-func jsonList(_ devices: [String]) -> String {
+public func jsonList(_ devices: [String]) -> String {
     "[" + devices.map { "\"\($0)\"" }.joined(separator: ",") + "]"
 }
