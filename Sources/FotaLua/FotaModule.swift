@@ -37,7 +37,7 @@ public enum FotaModule {
         fota["mode"] = .string(runtime.settings.mode == .live ? "live" : runtime.settings.mode == .dryRun ? "dry-run" : "read-only")
         fota["__name"] = .string("fota")
         try state.setGlobal("fota", .map(fota))
-        try Helpers.install(in: state, runtime: runtime)
+        try UtilityModules.install(in: state, runtime: runtime)
         _ = try state.run(Prelude.iterators, chunkName: "=(fota)")
         _ = try state.run(Prelude.time(minimumEvery: runtime.settings.minimumWaitEvery), chunkName: "=(fota)")
         for name in ["fota", "json", "log", "files"] { try state.protectGlobal(name) }
@@ -177,7 +177,7 @@ final class FotaCalls {
                     throw error
                 }
                 if !result.allSucceeded {
-                    Helpers.log(
+                    UtilityModules.log(
                         "warn", "fota.\(call): \(result.succeededCount) of \(result.count) devices succeeded; \(result.count - result.succeededCount) did not (see the result's 'failed' list and each device's outcome)")
                 }
                 return LuaModels.change(result)

@@ -11,8 +11,8 @@ func runWithJSON(_ source: String, limits: LuaLimits) throws -> ScriptOutcome {
     var run = ScriptRun(scriptPath: path, limits: limits, timeoutSeconds: 60)
     run.prepare = { state in
         try state.setGlobal("json", .map([
-            "encode": state.register(Helpers.jsonEncode, name: "json.encode"),
-            "decode": state.register(Helpers.jsonDecode, name: "json.decode"),
+            "encode": state.register(UtilityModules.jsonEncode, name: "json.encode"),
+            "decode": state.register(UtilityModules.jsonDecode, name: "json.decode"),
         ]))
     }
     return ScriptRunner.run(run)

@@ -71,7 +71,7 @@ struct TerminalEscapeTests {
 
     @Test("attack: log.* lets ESC and U+009B through although the docs say it escapes like print")
     func logEscapesC1() {
-        let line = Helpers.line("warn", "a\u{1B}[2Jb\u{9B}31mc\nd\te")
+        let line = UtilityModules.line("warn", "a\u{1B}[2Jb\u{9B}31mc\nd\te")
         #expect(line == "[warn] a\\027[2Jb\\194\\15531mc\\010d\te\n")
     }
 

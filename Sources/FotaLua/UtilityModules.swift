@@ -3,7 +3,7 @@ import LuaHost
 
 /// `json`, `log` and `files`: what campaign scripts need besides the API,
 /// and all they may do outside Lua (read named inputs, write under --out).
-enum Helpers {
+enum UtilityModules {
     static func install(in state: LuaState, runtime: FotaRuntime) throws {
         func table(_ name: String, _ functions: [(String, LuaHostFunction)], docs: [String: FunctionDoc]) -> LuaValue {
             var entries: [LuaKey: LuaValue] = [.string("__name"): .string(name)]
