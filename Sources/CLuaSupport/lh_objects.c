@@ -2,11 +2,53 @@
 ** lh_objects.c: finishing host tables after a prelude ran, and references.
 */
 #include "lh_objects.h"
+#include "lh_internal.h"
+
+/* How deep protection goes into a host table's nested tables. */
+#define LH_PROTECT_DEPTH 16
+
+/* [-1, +1, e] replaces the table at the top with a read-only proxy, after
+** giving every table it holds (recursively) the same treatment: the real table
+** keeps the nested proxies, so no path through a host table reaches a writable
+** table. `seen` (an absolute index) maps each table already handled to its
+** proxy, so a shared table gets one proxy and a cycle ends. Proxies already
+** made here are kept as they are. */
+static void lh_protect_deep(lua_State *L, int seen, int depth) {
+  luaL_checkstack(L, 6, NULL);
+  int real = lua_gettop(L);
+  if (lh_is_readonly(L, real)) return;
+  lua_pushvalue(L, real);
+  if (lua_rawget(L, seen) == LUA_TTABLE) { /* real, proxy */
+    lua_replace(L, real);
+    return;
+  }
+  lua_pop(L, 1);
+  if (depth >= LH_PROTECT_DEPTH) luaL_error(L, "host table nested more than %d deep", LH_PROTECT_DEPTH);
+  lua_pushvalue(L, real);
+  lh_make_readonly(L);                 /* real, proxy */
+  lua_pushvalue(L, real);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, seen);                 /* seen[real] = proxy */
+  lua_pushnil(L);                      /* real, proxy, key */
+  while (lua_next(L, real) != 0) {     /* real, proxy, key, value */
+    if (lua_type(L, -1) == LUA_TTABLE) {
+      lh_protect_deep(L, seen, depth + 1); /* real, proxy, key, child proxy */
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);               /* real, proxy, key, key, child proxy */
+      lua_rawset(L, real);             /* an existing field: allowed while traversing */
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+  lua_replace(L, real);                /* proxy */
+}
 
 static int lh_protect_global_k(lua_State *L) {
   const char *name = (const char *)lua_touserdata(L, 1);
+  lua_newtable(L);
+  int seen = lua_gettop(L);
   if (lua_getglobal(L, name) != LUA_TTABLE) return luaL_error(L, "global '%s' is not a table", name);
-  lh_make_readonly(L);
+  lh_protect_deep(L, seen, 0);
   lua_setglobal(L, name);
   return 0;
 }

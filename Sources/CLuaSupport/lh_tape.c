@@ -61,7 +61,6 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
         lua_rawgeti(L, LUA_REGISTRYINDEX, (lua_Integer)s->u.i);
         lua_setmetatable(L, -2);
       }
-      if (s->flags & LH_FLAG_READONLY) lh_make_readonly(L);
       break;
     }
     case LH_TAG_FUNCTION:

@@ -8,7 +8,7 @@ import Foundation
 /// outright. The folder itself is the operator's choice and may be a link.
 struct ContainedFolder: Sendable {
     let root: String
-    /// "--in" or "--out", for messages.
+    /// How the operator names this folder ("--in" on the command line), for messages.
     let flag: String
 
     struct Refused: Error, CustomStringConvertible {

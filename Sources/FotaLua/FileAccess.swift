@@ -16,8 +16,8 @@ struct FileAccess: Sendable {
 
     typealias Refused = ContainedFolder.Refused
 
-    private var inputFolder: ContainedFolder? { settings.inputFolder.map { ContainedFolder(root: $0, flag: "--in") } }
-    private var outputFolder: ContainedFolder? { settings.outputFolder.map { ContainedFolder(root: $0, flag: "--out") } }
+    private var inputFolder: ContainedFolder? { settings.inputFolder.map { ContainedFolder(root: $0, flag: settings.hints.inputFolder) } }
+    private var outputFolder: ContainedFolder? { settings.outputFolder.map { ContainedFolder(root: $0, flag: settings.hints.outputFolder) } }
 
     func contents(_ arguments: borrowing LuaArguments) throws -> (name: String, data: Data) {
         let name = try arguments.requiredString(1, what: "file name")
@@ -31,7 +31,7 @@ struct FileAccess: Sendable {
             }
         }
         guard let folder = inputFolder else {
-            throw Refused(description: "the script may not read '\(name)': name it on the command line as @\(name) or put it under a folder given with --in")
+            throw Refused(description: "the script may not read '\(name)': \(settings.hints.readFile.replacingOccurrences(of: "NAME", with: name))")
         }
         return (name, Data(try folder.read(name)))
     }
@@ -133,7 +133,7 @@ struct FileAccess: Sendable {
 
     private func save(_ name: String, _ bytes: [UInt8], overwrite: Bool, _ results: inout LuaResults) throws {
         guard let folder = outputFolder else {
-            throw Refused(description: "the script may not write '\(name)': run with --out DIR to let it write reports there")
+            throw Refused(description: "the script may not write '\(name)': \(settings.hints.writeFiles)")
         }
         try written.writing(name) { wroteBefore in
             try folder.write(name, bytes, replacing: overwrite || wroteBefore)

@@ -51,10 +51,26 @@ public struct FotaHints: Sendable {
     public var account: String?
     /// The read-only mode as the operator chose it, after "this run is ".
     public var readOnly: String
+    /// The folders scripts read from and write to, as the operator names them ("the X folder").
+    public var inputFolder: String
+    public var outputFolder: String
+    /// How to let a script read a file, after "the script may not read 'NAME': "; NAME stands for it.
+    public var readFile: String
+    /// How to let a script write reports, after "the script may not write 'NAME': ".
+    public var writeFiles: String
 
-    public init(credentials: String? = nil, account: String? = nil, readOnly: String = "read-only") {
+    public init(
+        credentials: String? = nil, account: String? = nil, readOnly: String = "read-only",
+        inputFolder: String = "input", outputFolder: String = "output",
+        readFile: String = "the operator gave this run no such file",
+        writeFiles: String = "this run has no output folder"
+    ) {
         self.credentials = credentials
         self.account = account
         self.readOnly = readOnly
+        self.inputFolder = inputFolder
+        self.outputFolder = outputFolder
+        self.readFile = readFile
+        self.writeFiles = writeFiles
     }
 }

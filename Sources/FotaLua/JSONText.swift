@@ -83,7 +83,6 @@ enum JSONText {
                     try write(element, depth: depth + 1)
                 }
                 out.append(UInt8(ascii: "}"))
-            case .readOnly(let inner): try write(inner, depth: depth)
             case .hostFunction: throw EncodeError(description: "a function cannot be written as JSON")
             }
         }

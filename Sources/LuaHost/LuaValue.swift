@@ -131,8 +131,6 @@ public enum LuaValue: Hashable, Sendable {
     case map([LuaKey: LuaValue])
     /// A host function registered with `LuaState.register`, by id; only travels Swift → Lua.
     case hostFunction(Int64)
-    /// A read-only proxy table: scripts can read it but not change or re-metatable it.
-    indirect case readOnly(LuaValue)
 
     public static func string(_ text: String) -> LuaValue { .string(LuaString(text)) }
 
@@ -143,7 +141,7 @@ public enum LuaValue: Hashable, Sendable {
         case .boolean: return "boolean"
         case .integer, .number: return "number"
         case .string: return "string"
-        case .array, .map, .readOnly: return "table"
+        case .array, .map: return "table"
         case .hostFunction: return "function"
         }
     }

@@ -176,15 +176,15 @@ struct Tape: ~Copyable {
     mutating func beginArray(count: Int) { appendSlot(Int32(LH_TAG_ARRAY), count: Int64(count)) }
 
     /// Starts a map of `count` key/value pairs; append them next.
-    mutating func beginMap(count: Int, readOnly: Bool = false, metatable: Int32 = 0) {
-        appendSlot(Int32(LH_TAG_MAP), flags: readOnly ? Int32(LH_FLAG_READONLY) : 0, count: Int64(count), bits: Int64(metatable))
+    mutating func beginMap(count: Int, metatable: Int32 = 0) {
+        appendSlot(Int32(LH_TAG_MAP), count: Int64(count), bits: Int64(metatable))
     }
 
     /// `depth` counts the tables around `value`: at most `maxDepth` nested
     /// tables cross, as `ValueReader` allows the other way.
     mutating func append(_ value: LuaValue, depth: Int = 0) throws(LuaBridgeError) {
         switch value {
-        case .array, .map, .readOnly:
+        case .array, .map:
             guard depth < Tape.maxDepth else {
                 throw LuaBridgeError("tables are nested more than \(Tape.maxDepth) deep")
             }
@@ -201,33 +201,20 @@ struct Tape: ~Copyable {
             beginArray(count: elements.count)
             for element in elements { try append(element, depth: depth + 1) }
         case .map(let entries):
-            try appendMap(entries, readOnly: false, depth: depth)
-        case .readOnly(let inner):
-            switch inner {
-            case .map(let entries):
-                try appendMap(entries, readOnly: true, depth: depth)
-            case .array(let elements):
-                beginMap(count: elements.count, readOnly: true)
-                for (i, element) in elements.enumerated() {
-                    appendInteger(Int64(i + 1))
-                    try append(element, depth: depth + 1)
-                }
-            default:
-                throw LuaBridgeError("only a table can be made read-only, not a \(inner.typeName)")
-            }
+            try appendMap(entries, depth: depth)
         }
     }
 
     /// Appends a value; a map gets the metatable held at registry reference `metatable` (0: none).
     mutating func append(_ value: LuaValue, metatable: Int32) throws(LuaBridgeError) {
         guard metatable != 0, case .map(let entries) = value else { return try append(value) }
-        try appendMap(entries, readOnly: false, depth: 0, metatable: metatable)
+        try appendMap(entries, depth: 0, metatable: metatable)
     }
 
     private mutating func appendMap(
-        _ entries: [LuaKey: LuaValue], readOnly: Bool, depth: Int, metatable: Int32 = 0
+        _ entries: [LuaKey: LuaValue], depth: Int, metatable: Int32 = 0
     ) throws(LuaBridgeError) {
-        beginMap(count: entries.count, readOnly: readOnly, metatable: metatable)
+        beginMap(count: entries.count, metatable: metatable)
         for (key, element) in entries {
             if case .number(let n) = key, n.isNaN { throw LuaBridgeError("a table key cannot be NaN") }
             try append(key.value, depth: depth + 1)

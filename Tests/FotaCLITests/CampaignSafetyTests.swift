@@ -96,6 +96,7 @@ struct CampaignSafetyTests {
         let lines = finished.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "2\t350000000000018")
         #expect(lines.dropFirst().first?.hasPrefix("false") == true && lines[1].contains("may not read 'secret.txt'"))
+        #expect(lines[1].contains("@secret.txt") && lines[1].contains("--in"), "the command line names its own flags: \(lines[1])")
         #expect(lines[2].hasPrefix("false") && lines[2].contains("relative path inside the --out folder"))
         #expect(FileManager.default.fileExists(atPath: folder.path + "/out/report/summary.txt"))
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/escape.txt"))

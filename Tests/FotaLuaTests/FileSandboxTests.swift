@@ -56,7 +56,7 @@ struct FileSandboxTests {
         let lines = output.split(separator: "\n")
         #expect(lines.count == 7, "\(output)")
         for line in lines {
-            let refused = line.contains("starts with '.'") || line.contains("must be a relative path inside the --out folder")
+            let refused = line.contains("starts with '.'") || line.contains("must be a relative path inside the output folder")
             #expect(line.contains("\tfalse\t") && refused, "\(line)")
         }
         #expect(lines.prefix(4).allSatisfy { $0.contains("starts with '.'") }, "\(output)")
@@ -153,7 +153,7 @@ struct FileSandboxTests {
         #expect(lines[1].hasPrefix("false\t") && lines[1].contains("'linked.txt' is a symbolic link"), "\(lines[1])")
         #expect(lines[2].hasPrefix("false\t") && lines[2].contains("'up' is a symbolic link"), "\(lines[2])")
         #expect(lines[3].hasPrefix("false\t") && lines[3].contains("not a regular file"), "\(lines[3])")
-        #expect(lines[4].hasPrefix("false\t") && lines[4].contains("must be a relative path inside the --in folder"), "\(lines[4])")
+        #expect(lines[4].hasPrefix("false\t") && lines[4].contains("must be a relative path inside the input folder"), "\(lines[4])")
         #expect(lines[5] == "350000000000018\tok", "\(lines[5])")
         #expect(!output.contains("secret\n") && !output.contains("token=1"))
     }

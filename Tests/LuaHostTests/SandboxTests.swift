@@ -171,10 +171,11 @@ struct SandboxTests {
     func hostTables() throws {
         let state = try LuaState()
         let deploy = state.register { _, results in results.push(string: "deployed") }
-        try state.setGlobal("fota", .readOnly(.map([
+        try state.setGlobal("fota", .map([
             .string("version"): .string("1.0"), .string("deploy"): deploy,
-            .string("devices"): .readOnly(.array([.string("a"), .string("b")])),
-        ])))
+            .string("devices"): .array([.string("a"), .string("b")]),
+        ]))
+        try state.protectGlobal("fota")
         let results = try state.run("""
             local function err(f, ...) local ok, e = pcall(f, ...) return ok, e end
             local r = {}

@@ -67,9 +67,6 @@ enum {
   LH_TAG_REF = 9       /* a value held in the registry; u.i = its ref */
 };
 
-/* Map flag: build a read-only proxy instead of a plain table. */
-#define LH_FLAG_READONLY 1
-
 typedef struct lh_Slot {
   int32_t tag;
   int32_t flags;

@@ -11,8 +11,9 @@
 /* [-1, +1, e] replaces the table at the top with a read-only proxy of it. */
 void lh_make_readonly(lua_State *L);
 
-/* [-0, +(0|1), p] replaces global `name` (a table) with a read-only proxy;
-** on error the message is left on the stack. */
+/* [-0, +(0|1), p] replaces global `name` (a table) with a read-only proxy,
+** and every table it holds with one too; on error the message is left on the
+** stack. */
 int lh_protect_global(lua_State *L, const char *name);
 
 /* [-0, +(0|1), p] keeps the value of global `name` in the registry; *ref gets
