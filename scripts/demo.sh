@@ -40,6 +40,18 @@ for csv in "$work"/out/*.csv; do
 done
 
 echo
+echo "== fota run --simulate --timeline waves.csv examples/waves.lua --model T10 --count 200"
+echo "   (a canary, then waves, each gated on the one before; a month passes in seconds)"
+"$fota" run --simulate --journal "$work/journal.jsonl" --timeline "$work/waves.csv" examples/waves.lua --model T10 --count 200
+
+echo
+echo "== the same with a bad image: 30 % of devices fail, so the canary halts the rollout (exit status 2)"
+set +e
+"$fota" run --simulate --sim-failure-rate 0.3 --journal "$work/journal.jsonl" examples/waves.lua --model T10 --count 200
+echo "exit status: $?"
+set -e
+
+echo
 echo "== a script that runs away is stopped by the sandbox (exit status 3)"
 set +e
 "$fota" run --cpu-limit 1 examples/runaway.lua
