@@ -115,12 +115,7 @@ struct SimulatorFlags: ParsableArguments {
         campaign.openEndedLength = openEndedLength
         campaign.failureRates = failureRates
         campaign.licensed = licensed
-        do {
-            try campaign.apply(to: &options)
-        } catch let error as ValidationError {
-            // Its messages name fota sim's flags (--failure-rate); these are the --sim-* ones.
-            throw ValidationError(error.message.replacingOccurrences(of: "--", with: "--sim-"))
-        }
+        try campaign.apply(to: &options, flagPrefix: "--sim-")
         return options
     }
 }

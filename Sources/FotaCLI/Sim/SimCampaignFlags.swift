@@ -43,22 +43,24 @@ struct SimCampaignFlags: ParsableArguments {
     @Option(name: .customLong("licensed"), help: ArgumentHelp("Share of the fleet that holds a licence (default 70%).", valueName: "share"))
     var licensed: String?
 
-    func apply(to options: inout SimulatorOptions) throws {
-        if let text = validationDelay { options.validationDelay = .seconds(try SimFlagValues.seconds(text, flag: "--validation-delay")) }
-        if let text = startDelay { options.onDemandStartDelay = .seconds(try SimFlagValues.seconds(text, flag: "--start-delay")) }
-        if let text = upgradeDuration { options.upgradeDuration = .seconds(try SimFlagValues.seconds(text, flag: "--upgrade-duration")) }
-        if let text = onlineWindow { options.onlineWindow = .seconds(try SimFlagValues.seconds(text, flag: "--online-window")) }
+    /// Sets what was given; an error names the flag as the operator typed it: `flagPrefix` is
+    /// "--" for `fota sim`, "--sim-" for the same flags of `fota run/repl --simulate`.
+    func apply(to options: inout SimulatorOptions, flagPrefix: String = "--") throws {
+        if let text = validationDelay { options.validationDelay = .seconds(try SimFlagValues.seconds(text, flag: flagPrefix + "validation-delay")) }
+        if let text = startDelay { options.onDemandStartDelay = .seconds(try SimFlagValues.seconds(text, flag: flagPrefix + "start-delay")) }
+        if let text = upgradeDuration { options.upgradeDuration = .seconds(try SimFlagValues.seconds(text, flag: flagPrefix + "upgrade-duration")) }
+        if let text = onlineWindow { options.onlineWindow = .seconds(try SimFlagValues.seconds(text, flag: flagPrefix + "online-window")) }
         if let days = oftenOffDays { options.oftenOffPeriodDays = days }
-        if let text = alwaysOn { options.alwaysOnShare = try SimFlagValues.share(text, flag: "--always-on") }
-        if let text = dailyCheckIn { options.dailyCheckInShare = try SimFlagValues.share(text, flag: "--daily-check-in") }
-        if let text = oftenOff { options.oftenOffShare = try SimFlagValues.share(text, flag: "--often-off") }
-        if let text = lwm2mRetryAt { options.lwm2mRetryTimeOfDay = .seconds(try SimFlagValues.timeOfDay(text, flag: "--lwm2m-retry-at")) }
+        if let text = alwaysOn { options.alwaysOnShare = try SimFlagValues.share(text, flag: flagPrefix + "always-on") }
+        if let text = dailyCheckIn { options.dailyCheckInShare = try SimFlagValues.share(text, flag: flagPrefix + "daily-check-in") }
+        if let text = oftenOff { options.oftenOffShare = try SimFlagValues.share(text, flag: flagPrefix + "often-off") }
+        if let text = lwm2mRetryAt { options.lwm2mRetryTimeOfDay = .seconds(try SimFlagValues.timeOfDay(text, flag: flagPrefix + "lwm2m-retry-at")) }
         if let days = lwm2mRetryDays { options.lwm2mRetryDays = days }
-        if let text = openEndedLength { options.openEndedCampaignLength = .seconds(try SimFlagValues.seconds(text, flag: "--open-ended-length")) }
+        if let text = openEndedLength { options.openEndedCampaignLength = .seconds(try SimFlagValues.seconds(text, flag: flagPrefix + "open-ended-length")) }
         for text in failureRates {
-            let (key, rate) = try SimFlagValues.failureRate(text, flag: "--failure-rate")
+            let (key, rate) = try SimFlagValues.failureRate(text, flag: flagPrefix + "failure-rate")
             if let key { options.failureRates[key] = rate } else { options.failureRate = rate }
         }
-        if let text = licensed { options.licensedShare = try SimFlagValues.share(text, flag: "--licensed") }
+        if let text = licensed { options.licensedShare = try SimFlagValues.share(text, flag: flagPrefix + "licensed") }
     }
 }
