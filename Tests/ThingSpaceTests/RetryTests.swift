@@ -56,11 +56,12 @@ import Testing
     }
 
     @Test func slowAnswerTimesOutAndIsRetried() async throws {
-        // The retry must be answered within the timeout, also on a loaded machine: leave it room.
+        // The first answer comes after the timeout, so the call succeeds only by retrying. How many
+        // retries that takes is the machine's business: a loaded one can miss the timeout once more.
         try await withStub(configure: { $0.timeout = .milliseconds(1500) }, fallback: Self.ok) { server, client in
             await server.enqueue("GET", Self.subscriptionPath, .delayed(.seconds(4), .ok("{}")))
             _ = try await client.subscription(account: account)
-            #expect(await server.count("GET", Self.subscriptionPath) == 2)
+            #expect(await server.count("GET", Self.subscriptionPath) >= 2)
         }
     }
 
