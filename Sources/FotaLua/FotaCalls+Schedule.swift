@@ -1,0 +1,120 @@
+import Foundation
+import LuaHost
+import ThingSpace
+
+/// fota.schedule and fota.cancel.
+extension FotaCalls {
+
+    func schedule(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        guard arguments.typeName(1) == "table" else {
+            throw LuaArgumentError(1, "table with firmwareName, firmwareTo, startDate and devices expected, got \(arguments.typeName(1))")
+        }
+        let fields = try arguments.options(
+            1, allowed: ["firmwareName", "firmwareTo", "startDate", "endDate", "devices", "account"])
+        func text(_ name: String, required: Bool = true) throws -> String? {
+            switch fields[name] {
+            case .string(let s)?: return s.description
+            case nil where !required: return nil
+            case nil: throw LuaArgumentError(1, "field '\(name)' is missing")
+            case let other?: throw LuaArgumentError(1, "field '\(name)' must be a string, got \(other.typeName)")
+            }
+        }
+        let firmwareName = try text("firmwareName")!
+        let firmwareTo = try text("firmwareTo")!
+        let startDate = try text("startDate")!
+        let givenEndDate = try text("endDate", required: false)
+        for (name, value) in [("startDate", startDate), ("endDate", givenEndDate ?? "")] where !value.isEmpty {
+            do { try Validators.date(value, field: name) } catch {
+                throw LuaArgumentError(1, "field '\(name)' \(quoted(value)) is not a date (YYYY-MM-DD)")
+            }
+        }
+        // An upgrade always gets an end: without one ThingSpace would keep trying devices for as long as it likes.
+        let endDate = try givenEndDate ?? Self.defaultEndDate(after: startDate)
+        if endDate < startDate { // YYYY-MM-DD compares as text
+            throw LuaArgumentError(1, "field 'endDate' \(quoted(endDate)) is before startDate \(quoted(startDate))")
+        }
+        let devices = try Self.devices(fields["devices"], position: 1)
+        let account = try arguments.account(fields, position: 1, runtime: runtime, callName: "schedule")
+        let request = UpgradeRequest(
+            accountName: account, firmwareName: firmwareName, firmwareTo: firmwareTo, startDate: startDate,
+            endDate: endDate, deviceList: devices)
+        let stop = arguments.stopSignal
+        let runtime = self.runtime
+        try perform(Change<FirmwareUpgrade>(
+            call: "schedule",
+            intent: [
+                "account": .string(account), "firmwareName": .string(firmwareName), "firmwareTo": .string(firmwareTo),
+                "startDate": .string(startDate), "endDate": LuaModels.text(endDate), "devices": LuaModels.strings(devices),
+            ],
+            dryRun: {
+                try self.planSchedule(
+                    account: account, firmwareName: firmwareName, firmwareTo: firmwareTo, startDate: startDate,
+                    endDate: endDate, endDateDefaulted: givenEndDate == nil, devices: devices)
+            },
+            send: {
+                let client = try runtime.requireClient("schedule")
+                return try waitFor(stop, call: "fota.schedule") { try await client.scheduleUpgrade(request) }
+            },
+            outcome: { upgrade in
+                (["upgradeId": .string(upgrade.id), "status": LuaModels.text(upgrade.status?.rawValue)],
+                 "upgrade \(upgrade.id) was scheduled")
+            },
+            result: { LuaModels.upgrade($0) }), &results)
+    }
+
+    /// Days between startDate and the endDate fota.schedule sends when the script gives none.
+    public static let defaultCampaignDays = 14
+
+    /// startDate + `defaultCampaignDays`, as YYYY-MM-DD (UTC).
+    static func defaultEndDate(after startDate: String) throws -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = startDate.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3,
+            let start = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
+            let end = calendar.date(byAdding: .day, value: defaultCampaignDays, to: start)
+        else { throw LuaArgumentError(1, "field 'startDate' \(quoted(startDate)) is not a date (YYYY-MM-DD)") }
+        let day = calendar.dateComponents([.year, .month, .day], from: end)
+        return String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
+    }
+
+    static func devices(_ value: LuaValue?, position: Int) throws -> [String] {
+        let items: [LuaValue]
+        switch value {
+        case .array(let elements)?: items = elements
+        case .string?: items = [value!]
+        case nil: throw LuaArgumentError(position, "field 'devices' is missing")
+        default: throw LuaArgumentError(position, "field 'devices' must be an array of IMEI strings")
+        }
+        guard !items.isEmpty else { throw LuaArgumentError(position, "field 'devices' is empty") }
+        return try items.enumerated().map { index, item in
+            guard case .string(let s) = item else {
+                throw LuaArgumentError(position, "devices[\(index + 1)] is a \(item.typeName), not an IMEI string")
+            }
+            guard (try? Validators.imei(s.description)) != nil else {
+                throw LuaArgumentError(position, "devices[\(index + 1)] \(quoted(s.description)) is not an IMEI (15 digits)")
+            }
+            return s.description
+        }
+    }
+
+    func cancel(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
+        let upgradeId = try arguments.upgradeId(1)
+        let options = try arguments.options(2, allowed: ["account"])
+        let account = try arguments.account(options, position: 2, runtime: runtime, callName: "cancel")
+        let stop = arguments.stopSignal
+        let runtime = self.runtime
+        try perform(Change<Bool>(
+            call: "cancel",
+            intent: ["account": .string(account), "upgradeId": .string(upgradeId)],
+            dryRun: { try self.planCancel(account: account, upgradeId: upgradeId, stop: stop) },
+            send: {
+                let client = try runtime.requireClient("cancel")
+                return try waitFor(stop, call: "fota.cancel") { try await client.cancelUpgrade(account: account, upgradeId: upgradeId) }
+            },
+            outcome: { success in
+                (["success": .boolean(success)], success ? "the upgrade was cancelled" : "ThingSpace answered success = false")
+            },
+            result: { success in LuaModels.table([("success", .boolean(success)), ("id", .string(upgradeId))]) }), &results)
+    }
+}
