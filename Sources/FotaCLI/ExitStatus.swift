@@ -6,6 +6,7 @@ enum ExitStatus {
     static let success: Int32 = 0
     static let scriptError: Int32 = 1
     static let limitExceeded: Int32 = 3
+    static let changesFailed: Int32 = 4 // --strict: the script ended but some of its changes failed
     static let usage: Int32 = 64        // EX_USAGE, also ArgumentParser's validation failures
     static let noInput: Int32 = 66      // EX_NOINPUT: the script cannot be read
     static let configuration: Int32 = 78 // EX_CONFIG

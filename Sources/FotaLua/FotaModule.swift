@@ -94,6 +94,12 @@ final class FotaCalls {
         var outcome: (Outcome) -> (fields: [String: LuaValue], sent: String)
         /// The result for the script; raises when ThingSpace refused the call as a whole.
         var result: (Outcome) throws -> LuaValue
+
+        /// Devices the change names (its intent's `devices`), for the run's device limit.
+        var devices: Int {
+            if case .array(let list)? = intent["devices"] { return list.count }
+            return 0
+        }
     }
 
     /// Every change goes: refuse if read-only → journal the intent → dry-run branch or send →
@@ -101,6 +107,8 @@ final class FotaCalls {
     func perform<Outcome>(_ change: Change<Outcome>, _ results: inout LuaResults) throws {
         let call = change.call
         try refuseIfReadOnly(call)
+        // The device limit (--max-devices) refuses before the intent is journaled: nothing is sent.
+        try runtime.ledger.admit(call, devices: change.devices, limitName: runtime.settings.hints.maxDevices)
         try runtime.record(call, phase: .intent, change.intent)
         let result: LuaValue
         do {
@@ -109,7 +117,12 @@ final class FotaCalls {
                 try runtime.record(call, phase: .outcome, change.intent.merging(planned.fields) { $1 })
                 result = planned.result
             } else {
-                let outcome = try change.send()
+                let outcome: Outcome
+                do { outcome = try change.send() } catch {
+                    runtime.ledger.fail(call, devices: change.devices) // for the end-of-run summary
+                    throw error
+                }
+                runtime.ledger.settle(call, outcome: outcome)
                 let recorded = change.outcome(outcome)
                 try runtime.record(call, phase: .outcome, change.intent.merging(recorded.fields) { $1 }, sent: recorded.sent)
                 // The outcome is journaled: a refusal raised from here is not journaled twice.

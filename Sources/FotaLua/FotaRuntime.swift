@@ -15,6 +15,8 @@ public final class FotaRuntime: Sendable {
     /// ThingSpace's clock as this run sees it, and whether the run is a rehearsal.
     public let clock: CampaignClock
     let plan = DryRunPlan()
+    /// What the run's changes asked for and did: the device limit and the end-of-run summary.
+    public let ledger: ChangeLedger
     /// Ties the journal lines of one run together.
     public let runId: String
 
@@ -26,6 +28,7 @@ public final class FotaRuntime: Sendable {
         self.rehearsalJournal = rehearsalJournal
         self.clock = clock ?? CampaignClock(client == nil ? .live : .probe(endpoint: client!.configuration.endpoint))
         runId = UUID().uuidString.lowercased()
+        ledger = ChangeLedger(maxDevices: settings.maxDevices)
     }
 
     /// The journal this run writes to: the rehearsal journal in a rehearsal (when there is one).
@@ -38,7 +41,7 @@ public final class FotaRuntime: Sendable {
     public var dryRunReport: String? { settings.mode == .dryRun ? plan.render() : nil }
 
     /// The endpoint without user info, query or fragment: a journal line never carries a secret.
-    static func shownEndpoint(_ endpoint: String) -> String {
+    public static func shownEndpoint(_ endpoint: String) -> String {
         guard var parts = URLComponents(string: endpoint) else { return "(unparseable endpoint)" }
         parts.user = nil
         parts.password = nil

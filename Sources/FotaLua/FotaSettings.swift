@@ -37,6 +37,9 @@ public struct FotaSettings: Sendable {
     public var minimumWaitEvery: Double = 10
     /// How refusals tell the operator to change the setting behind them.
     public var hints = FotaHints()
+    /// The most devices one change, and the run's changes together, may name (checked before
+    /// anything is journaled or sent); nil = no limit.
+    public var maxDevices: Int?
 
     public init() {}
 }
@@ -58,6 +61,8 @@ public struct FotaHints: Sendable {
     public var readFile: String
     /// How to let a script write reports, after "the script may not write 'NAME': ".
     public var writeFiles: String
+    /// How the operator set the device limit, in the refusal of a change above it ("--max-devices 1000").
+    public var maxDevices: String = "the run's device limit"
 
     public init(
         credentials: String? = nil, account: String? = nil, readOnly: String = "read-only",

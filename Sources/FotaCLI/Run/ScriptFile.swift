@@ -7,7 +7,16 @@ enum ScriptFile {
     struct Unreadable: Error { var reason: String }
 
     static func read(_ path: String) throws(Unreadable) -> Data {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try read(descriptor: open(path, O_RDONLY | O_CLOEXEC))
+    }
+
+    /// The script of `fota run -`.
+    static func readStandardInput() throws(Unreadable) -> Data {
+        try read(descriptor: dup(STDIN_FILENO))
+    }
+
+    /// Reads `fd` (an open descriptor this function closes, or -1 with errno set) to its end.
+    private static func read(descriptor fd: Int32) throws(Unreadable) -> Data {
         guard fd >= 0 else { throw Unreadable(reason: String(cString: strerror(errno))) }
         var status = stat()
         guard fstat(fd, &status) == 0 else {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FotaLua
+import Foundation
 import ThingSpace
 
 /// Where the `fota` module sends its calls: the built-in simulator or a
@@ -63,7 +65,57 @@ struct SafetyOptions: ParsableArguments {
     @Option(name: .customLong("out"), help: ArgumentHelp("The folder the script may write reports to.", valueName: "folder"))
     var outputFolder: String?
 
+    @Option(name: .customLong("max-devices"), help: ArgumentHelp(
+        "Refuse any change, or the run's changes together, naming more than N devices (or FOTA_MAX_DEVICES; 0 = no limit; default 1000 from a terminal, none otherwise).",
+        valueName: "N"))
+    var maxDevices: Int?
+
     func validate() throws {
         if dryRun && readOnly { throw ValidationError("choose one of --dry-run and --read-only") }
+        _ = try mode(environment: ProcessInfo.processInfo.environment)
+        _ = try deviceLimit(environment: ProcessInfo.processInfo.environment, interactive: false)
     }
+
+    /// The run's mode: --dry-run or --read-only, else FOTA_MODE (so a `#!` script can be
+    /// dry-run: `FOTA_MODE=dry-run ./campaign.lua`), else live. A flag wins over the variable.
+    func mode(environment: [String: String]) throws -> FotaMode {
+        if dryRun { return .dryRun }
+        if readOnly { return .readOnly }
+        switch environment["FOTA_MODE"] ?? "" {
+        case "": return .live
+        case "live": return .live
+        case "dry-run": return .dryRun
+        case "read-only": return .readOnly
+        case let other:
+            throw ValidationError("FOTA_MODE '\(other)' is not a mode: use dry-run, read-only or live")
+        }
+    }
+
+    /// Devices allowed to one change and to the run's changes together, and how the operator
+    /// set that limit: --max-devices, else FOTA_MAX_DEVICES, else `interactiveDefault` when
+    /// `interactive`; 0 means no limit.
+    func deviceLimit(environment: [String: String], interactive: Bool) throws -> (limit: Int, source: String)? {
+        let chosen: (Int, String)
+        if let maxDevices {
+            chosen = (maxDevices, "--max-devices \(maxDevices)")
+        } else if let text = environment["FOTA_MAX_DEVICES"], !text.isEmpty {
+            guard let value = Int(text) else {
+                throw ValidationError("FOTA_MAX_DEVICES '\(text)' is not a number of devices (0 = no limit)")
+            }
+            chosen = (value, "FOTA_MAX_DEVICES=\(value)")
+        } else if interactive {
+            chosen = (Self.interactiveDeviceLimit, "the default of a run from a terminal; change it with --max-devices N or FOTA_MAX_DEVICES")
+        } else {
+            return nil
+        }
+        guard chosen.0 >= 0 else {
+            throw ValidationError("\(chosen.1.hasPrefix("--") ? "--max-devices" : "FOTA_MAX_DEVICES") must be 0 (no limit) or more devices, not \(chosen.0)")
+        }
+        return chosen.0 == 0 ? nil : chosen
+    }
+
+    /// The device limit of a run started from a terminal when neither --max-devices nor
+    /// FOTA_MAX_DEVICES is given: a slip at the prompt ("all devices" instead of a canary)
+    /// stops before it reaches a fleet; scripts run by cron or CI have no default.
+    static let interactiveDeviceLimit = 1000
 }

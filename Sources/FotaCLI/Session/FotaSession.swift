@@ -28,7 +28,18 @@ final class FotaSession: Sendable {
     ) throws(Failure) -> FotaSession {
         var settings = FotaSettings()
         settings.hints = .commandLine
-        settings.mode = safety.dryRun ? .dryRun : safety.readOnly ? .readOnly : .live
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            settings.mode = try safety.mode(environment: environment)
+            // The terminal default of the device limit guards real fleets, not the built-in simulator.
+            let interactive = isatty(STDIN_FILENO) == 1 && !connection.simulate
+            if let (limit, source) = try safety.deviceLimit(environment: environment, interactive: interactive) {
+                settings.maxDevices = limit
+                settings.hints.maxDevices = source
+            }
+        } catch {
+            throw Failure(description: "\(error)", status: ExitStatus.usage) // validate() has read them already
+        }
         settings.scriptPath = scriptPath
         settings.inputFiles = inputFiles
         settings.inputFolder = safety.inputFolder
