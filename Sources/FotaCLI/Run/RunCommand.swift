@@ -24,8 +24,8 @@ struct RunCommand: ParsableCommand {
             script's folder, then from each --lib-path folder, then from FOTA_PATH (colon-separated).
 
             The script gets the `fota` module (fota.append, fota.remove, fota.upgrade, …), \
-            `json`, `log` and `files`: `help()` in `fota repl` describes them, and so does the \
-            Lua API reference installed with fota (share/doc/fota/lua-api.md). Try it with \
+            `json`, `log` and `files`: `help()` in `fota repl` describes them, and so does \
+            lua-api.md in fota's installed documentation (PREFIX/share/doc/fota). Try it with \
             --simulate, which starts a simulator inside fota; --dry-run sends nothing and prints \
             the plan; every change is journaled (--journal; rehearsals in a journal of their \
             own). Under --simulate time is simulated: fota.sleep and fota.wait move the \
