@@ -36,26 +36,28 @@ public final class ChangeLedger: Sendable {
 
     public var tally: Tally { state.withLock { $0 } }
 
-    /// Counts a change of `devices` devices, or refuses it (nothing counted) when it alone, or
-    /// with the run's earlier changes, names more devices than the limit. `limitName` says
-    /// how the operator set the limit (e.g. "--max-devices 1000").
+    /// Counts a change of `devices` devices, or refuses it when it alone, or with the run's
+    /// earlier changes, names more devices than the limit: a refused change counts as failed
+    /// (for --strict and the summary), not towards the devices. `limitName` says how the
+    /// operator set the limit (e.g. "--max-devices 1000").
     func admit(_ call: String, devices: Int, limitName: String) throws {
-        try state.withLock { (tally: inout Tally) throws(FotaCallError) in
+        let refusal: String? = state.withLock { tally in
             if let limit = maxDevices, devices > 0 {
                 if devices > limit {
-                    throw FotaCallError(
-                        call: call, code: "MAX_DEVICES",
-                        message: "this change names \(devices) devices, more than the run's limit of \(limit) (\(limitName)); nothing was sent")
+                    return "this change names \(devices) devices, more than the run's limit of \(limit) (\(limitName)); nothing was sent"
                 }
                 if tally.devices + devices > limit {
-                    throw FotaCallError(
-                        call: call, code: "MAX_DEVICES",
-                        message: "this change names \(devices) devices, which would bring the run to \(tally.devices + devices), "
-                            + "more than its limit of \(limit) (\(limitName)); nothing was sent")
+                    return "this change names \(devices) devices, which would bring the run to \(tally.devices + devices), "
+                        + "more than its limit of \(limit) (\(limitName)); nothing was sent"
                 }
             }
             tally.devices += devices
             tally.changes += 1
+            return nil
+        }
+        if let refusal {
+            fail(call, devices: devices)
+            throw FotaCallError(call: call, code: "MAX_DEVICES", message: refusal)
         }
     }
 

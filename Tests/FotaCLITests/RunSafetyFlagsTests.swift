@@ -186,6 +186,8 @@ struct RunSafetyFlagsTests {
             "fota.append: MAX_DEVICES: this change names 5 devices, more than the run's limit of 3 (--max-devices 3); nothing was sent"),
                 "\(result.stderr)")
         #expect(journalRecords(journal).map { $0["call"] as? String } == ["schedule", "schedule"], "only the schedule is journaled")
+        #expect(result.stderr.contains("Run ended with exit status 1: 0 added, 0 removed, 1 scheduled, 0 cancelled, 8 failed."),
+                "refused changes count as failed: \(result.stderr)")
         let counts = try Self.requestCounts(sim)
         #expect(counts["fotaMutating"] as? Int == 1, "only the schedule was sent: \(counts)")
         #expect((counts["byMethod"] as? [String: Int])?["PUT"] == nil, "no add request: \(counts)")
