@@ -20,8 +20,6 @@ public final class ChangeLedger: Sendable {
         public var failed = 0
         /// Devices named by the changes let through so far (what the device limit counts).
         public var devices = 0
-        /// Change calls let through so far.
-        public var changes = 0
 
         public init() {}
     }
@@ -52,7 +50,6 @@ public final class ChangeLedger: Sendable {
                 }
             }
             tally.devices += devices
-            tally.changes += 1
             return nil
         }
         if let refusal {

@@ -102,8 +102,9 @@ final class FotaCalls {
         }
     }
 
-    /// Every change goes: refuse if read-only → journal the intent → dry-run branch or send →
-    /// journal the outcome → result. A failure after the intent is journaled as the outcome.
+    /// Every change goes: refuse if read-only → refuse above the device limit → journal the intent →
+    /// dry-run branch or send (tallied in the ledger) → journal the outcome → result. A failure after
+    /// the intent is journaled as the outcome.
     func perform<Outcome>(_ change: Change<Outcome>, _ results: inout LuaResults) throws {
         let call = change.call
         try refuseIfReadOnly(call)

@@ -210,6 +210,10 @@ struct RunSafetyFlagsTests {
                 "\(result.stderr)")
         let counts = try Self.requestCounts(sim)
         #expect(counts["fotaMutating"] as? Int == 0, "\(counts)")
+        // A dry run refuses the same way, so it shows what the real run would hit.
+        let dry = try fota(["run", "--dry-run"] + sim.options(journal: folder.path + "/j.jsonl") + ["run.lua"], in: folder.path, environment: environment)
+        #expect(dry.status == 1)
+        #expect(dry.stderr.contains("fota.schedule: MAX_DEVICES: this change names 2 devices"), "\(dry.stderr)")
         environment["FOTA_MAX_DEVICES"] = "many"
         let bad = try fota(["run"] + sim.options(journal: folder.path + "/j.jsonl") + ["run.lua"], in: folder.path, environment: environment)
         #expect(bad.status == 64)
