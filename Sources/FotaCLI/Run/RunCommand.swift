@@ -36,9 +36,9 @@ struct RunCommand: ParsableCommand {
             (endpoint, account, profile, mode, journal) before the script starts, and what it \
             changed when it ends, with its run id in the journal. --max-devices N (or \
             FOTA_MAX_DEVICES) refuses any change, and the run's changes together, naming more \
-            than N devices; from a terminal the limit is 1000 unless set (0 = no limit).
+            than N devices; from a terminal the limit is \(SafetyOptions.interactiveDeviceLimit) unless set (0 = no limit).
 
-            Exit status: 0 success, 1 script error, 3 limit exceeded, 4 some changes failed \
+            Exit status: 0 success, 1 script error, 3 limit exceeded, \(ExitStatus.changesFailed) some changes failed \
             (with --strict), 64 usage error, 66 script or input file not readable, 78 \
             configuration error, 130 interrupted (Ctrl-C); os.exit(n) chooses its own.
             """
@@ -59,7 +59,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the Lua traceback when the script fails.")
     var debug = false
 
-    @Flag(help: "Exit with status 4 when the script ends but some of its changes failed (for CI and cron).")
+    @Flag(help: "Exit with status \(ExitStatus.changesFailed) when the script ends but some of its changes failed (for CI and cron).")
     var strict = false
 
     @Option(name: .customShort("e"), help: ArgumentHelp(

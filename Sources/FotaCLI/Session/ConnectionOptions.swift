@@ -66,7 +66,7 @@ struct SafetyOptions: ParsableArguments {
     var outputFolder: String?
 
     @Option(name: .customLong("max-devices"), help: ArgumentHelp(
-        "Refuse any change, or the run's changes together, naming more than N devices (or FOTA_MAX_DEVICES; 0 = no limit; default 1000 from a terminal, none otherwise).",
+        "Refuse any change, or the run's changes together, naming more than N devices (or FOTA_MAX_DEVICES; 0 = no limit; default \(Self.interactiveDeviceLimit) from a terminal, none otherwise).",
         valueName: "N"))
     var maxDevices: Int?
 
