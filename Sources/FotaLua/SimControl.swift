@@ -38,14 +38,17 @@ public struct SimControl: Sendable {
     private struct Events: Decodable { var events: [Event]; var next: Int; var more: Bool? }
 
     /// True when the endpoint answers `GET /_sim/clock` with 200 and a body holding `epochSeconds`,
-    /// as only a simulator does. Any failure (404, a gateway fault, no answer in 3 s) means no.
+    /// as only a simulator does. Any failure (404, a gateway fault, no answer in 15 s) means no.
+    /// The wait is long because a simulator on a loaded machine can take seconds to answer, and
+    /// taking a simulator for a live endpoint would put a rehearsal's lines in the live journal;
+    /// a live endpoint answers 404 at once, so it does not wait.
     /// Verizon's own hosts are never asked: production sees no request it did not need.
     public static func probe(_ baseURL: String) async -> Bool {
         if let host = URLComponents(string: baseURL)?.host?.lowercased(), host == "verizon.com" || host.hasSuffix(".verizon.com") {
             return false
         }
         let control = SimControl(baseURL: baseURL)
-        return (try? await control.request("GET", "/_sim/clock", timeout: .seconds(3), as: Clock.self)) != nil
+        return (try? await control.request("GET", "/_sim/clock", timeout: .seconds(15), as: Clock.self)) != nil
     }
 
     /// The simulated time, epoch seconds.

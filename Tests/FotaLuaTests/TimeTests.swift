@@ -334,7 +334,7 @@ struct TimeTests {
             await withCheckedContinuation { continuation in Thread { continuation.resume(returning: body()) }.start() }
         }
         #expect(await onThread { CampaignClock(.probe(endpoint: endpoint)).isRehearsal })
-        // Nothing listening: live, after at most the probe's 3 s.
+        // Nothing listening: live, after at most the probe's 15 s.
         #expect(!(await onThread { CampaignClock(.probe(endpoint: "http://127.0.0.1:1")).isRehearsal }))
         #expect(!CampaignClock(.live).isRehearsal)
         #expect(CampaignClock(.simulator(endpoint: "http://127.0.0.1:1")).isRehearsal)
