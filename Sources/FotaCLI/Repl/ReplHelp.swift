@@ -6,7 +6,7 @@ enum ReplHelp {
     static let overview = """
         Type Lua. An expression prints its value; `_` holds the last result.
         A line that is not finished (an open `function`, `do`, `{` …) continues on the next one.
-        Tab completes names and dotted paths (string.fo<Tab>). Ctrl-C clears the line or stops
+        Tab completes names and paths (string.fo<Tab>, fw[1].firm<Tab>). Ctrl-C clears the line or stops
         the running chunk; Ctrl-D on an empty line exits.
         help(f) describes a function, e.g. help(fota.append); help(fota) lists a module's functions
         (also json, log, files); docs/lua-api.md has the whole API.
