@@ -30,6 +30,7 @@ typedef struct lh_Name {
 } lh_Name;
 
 typedef struct lh_Completion {
+  lh_Host *host;        /* the names are charged to its memory budget */
   const char *text;
   size_t textlen;
   const char *word;     /* the partial name after the prefix */
@@ -67,6 +68,32 @@ static int lh_sort_compare(const void *a, const void *b) {
   return lh_name_compare(x->s, x->len, y->s, y->len);
 }
 
+/* A copy of a name, charged to the script's memory budget like everything
+** the host builds from script values; NULL when it does not fit. A refusal
+** here is not recorded: the next chunk must not fail for it. */
+static char *lh_copy(lh_Completion *c, const char *s, size_t len) {
+  int refused = c->host->mem_refused, call_refused = c->host->call_refused;
+  if (!lh_charge(c->host, len + 1)) {
+    c->host->mem_refused = refused;
+    c->host->call_refused = call_refused;
+    return NULL;
+  }
+  char *copy = (char *)malloc(len + 1);
+  if (copy == NULL) {
+    lh_credit(c->host, len + 1);
+    return NULL;
+  }
+  memcpy(copy, s, len);
+  copy[len] = '\0';
+  return copy;
+}
+
+static void lh_free_name(lh_Completion *c, char *s, size_t len) {
+  if (s == NULL) return;
+  free(s);
+  lh_credit(c->host, len + 1);
+}
+
 /* Sorts the kept names, drops duplicates (a field shadowing one of its
 ** __index table, a global named like a keyword) and keeps the smallest
 ** LH_MAX_CANDIDATES. Run each time the list doubles past that, so a walk of
@@ -82,7 +109,7 @@ static void lh_compact(lh_Completion *c) {
                                                 c->names[i].s, c->names[i].len) == 0;
     if (duplicate || kept >= LH_MAX_CANDIDATES) {
       if (!duplicate) c->dropped = 1;
-      free(c->names[i].s);
+      lh_free_name(c, c->names[i].s, c->names[i].len);
     } else {
       c->names[kept++] = c->names[i];
     }
@@ -90,21 +117,14 @@ static void lh_compact(lh_Completion *c) {
   c->count = kept;
 }
 
-static char *lh_copy(const char *s, size_t len) {
-  char *copy = (char *)malloc(len + 1);
-  if (copy == NULL) return NULL;
-  memcpy(copy, s, len);
-  copy[len] = '\0';
-  return copy;
-}
-
-/* Keeps a match (a copy outside the Lua heap); a failed malloc loses it. */
+/* Keeps a match: a copy outside the Lua heap, charged to its budget (one
+** that does not fit, or whose malloc fails, is left out). */
 static void lh_add_candidate(lh_Completion *c, const char *name, size_t len) {
   (*c->steps)++;
   if (c->largest.s == NULL || lh_name_compare(name, len, c->largest.s, c->largest.len) > 0) {
-    char *copy = lh_copy(name, len);
+    char *copy = lh_copy(c, name, len);
     if (copy != NULL) {
-      free(c->largest.s);
+      lh_free_name(c, c->largest.s, c->largest.len);
       c->largest.s = copy;
       c->largest.len = len;
     }
@@ -116,7 +136,7 @@ static void lh_add_candidate(lh_Completion *c, const char *name, size_t len) {
     c->names = names;
     c->cap = cap;
   }
-  char *copy = lh_copy(name, len);
+  char *copy = lh_copy(c, name, len);
   if (copy == NULL) return;
   c->names[c->count].s = copy;
   c->names[c->count].len = len;
@@ -278,6 +298,7 @@ int lh_complete(lua_State *L, const char *text, size_t len, char ***items, size_
   size_t ignored = 0;
   lh_Completion c;
   memset(&c, 0, sizeof c);
+  c.host = lh_host(L);
   c.text = text;
   c.textlen = len;
   c.steps = steps != NULL ? steps : &ignored;
@@ -298,8 +319,10 @@ int lh_complete(lua_State *L, const char *text, size_t len, char ***items, size_
     c.names[c.count++] = c.largest;
     c.largest.s = NULL;
   }
-  free(c.largest.s);
-  /* each candidate is the whole text: what precedes the word, then the name */
+  lh_free_name(&c, c.largest.s, c.largest.len);
+  /* each candidate is the whole text: what precedes the word, then the name
+  ** (not charged: Swift copies and frees them at once, and there are at most
+  ** as many as the names charged above) */
   size_t prefixlen = c.word != NULL ? (size_t)(c.word - text) : 0;
   char **out = c.count > 0 ? (char **)malloc(c.count * sizeof(char *)) : NULL;
   size_t n = 0;
@@ -310,7 +333,7 @@ int lh_complete(lua_State *L, const char *text, size_t len, char ***items, size_
       memcpy(item + prefixlen, c.names[i].s, c.names[i].len + 1);
       out[n++] = item;
     }
-    free(c.names[i].s);
+    lh_free_name(&c, c.names[i].s, c.names[i].len);
   }
   free(c.names);
   *items = out;

@@ -1,4 +1,4 @@
-import LuaHost
+@testable import LuaHost
 import Testing
 
 /// Tab completion at the prompt (`ReplSession.completions`): paths through
@@ -89,6 +89,20 @@ struct ReplCompletionTests {
         #expect(large.candidates.first == "dev_1")
         #expect(large.candidates.last == "devices")
         #expect(large.candidates == large.candidates.sorted() && Set(large.candidates).count == large.candidates.count)
+    }
+
+    @Test("the names completion copies count against the memory limit and are given back; a refusal does not fail the next chunk")
+    func charged() throws {
+        let limits = LuaLimits(memoryBytes: 4 << 20)
+        let state = try LuaState(limits: limits)
+        _ = try state.run("for i = 1, 1500 do _G['n' .. string.rep('x', 2000) .. i] = i end")
+        let session = try ReplSession(state: state, limits: limits)
+        let charged = state.host.pointee.host_charged
+        let candidates = session.completions(for: "n")
+        // 1500 names of 2 KB do not fit in what the limit leaves: some are left out
+        #expect(!candidates.isEmpty && candidates.count < 1000, "\(candidates.count) candidates")
+        #expect(state.host.pointee.host_charged == charged)
+        #expect(session.evaluate("t = {} for i = 1, 100 do t[i] = tostring(i) end") == .ran)
     }
 
     @Test("a global named like a keyword is listed once")
