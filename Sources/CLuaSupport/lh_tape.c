@@ -117,6 +117,7 @@ static int lh_readonly_next(lua_State *L) {
   return 1;
 }
 
+/* Declared in lh_internal.h: only the prompt's printer gets this function. */
 int lh_readonly_target(lua_State *L) {
   if (lua_type(L, 1) != LUA_TTABLE || !lh_is_readonly(L, 1)) return 0;
   lua_getmetatable(L, 1);
