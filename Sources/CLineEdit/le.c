@@ -1,7 +1,7 @@
 /*
 ** le.c: the prompt's line editor on libedit's native interface. Ctrl-C and
 ** Tab are key bindings of our own, so clearing the line and completing
-** dotted Lua paths need no signal tricks.
+** Lua paths need no signal tricks.
 */
 #include <errno.h>
 #include <signal.h>
@@ -41,6 +41,31 @@ static int le_is_word_char(char c) {
          c == '.' || c == ':';
 }
 
+/* Where the path being completed starts, going back from the cursor over
+** names, '.', ':' and whole bracketed indexes, so `fw[1].firm` and
+** `t["k"].x` are completed as one path (Lua checks what they mean). */
+static const char *le_word_start(const char *buffer, const char *cursor) {
+  size_t start = (size_t)(cursor - buffer);
+  while (start > 0) {
+    if (le_is_word_char(buffer[start - 1])) {
+      start--;
+      continue;
+    }
+    if (buffer[start - 1] != ']') break;
+    size_t open = start - 1; /* the matching '[' */
+    int depth = 0;
+    while (1) {
+      if (buffer[open] == ']') depth++;
+      else if (buffer[open] == '[' && --depth == 0) break;
+      if (open == 0) break;
+      open--;
+    }
+    if (buffer[open] != '[' || depth != 0) break; /* unmatched: the path starts after the ']' */
+    start = open;
+  }
+  return buffer + start;
+}
+
 static void le_free_list(char **items, size_t count) {
   for (size_t i = 0; i < count; i++) free(items[i]);
   free(items);
@@ -68,8 +93,7 @@ static void le_list(char **items, size_t count) {
 static unsigned char le_complete(EditLine *el, int ch) {
   (void)ch;
   const LineInfo *line = el_line(el);
-  const char *start = line->cursor;
-  while (start > line->buffer && le_is_word_char(start[-1])) start--;
+  const char *start = le_word_start(line->buffer, line->cursor);
   size_t wordlen = (size_t)(line->cursor - start);
   char *word = (char *)malloc(wordlen + 1);
   if (word == NULL) return CC_ERROR;

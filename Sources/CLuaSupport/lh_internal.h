@@ -36,6 +36,10 @@ void lh_open_require(lua_State *L);
 /* lh_tape.c */
 /* [-0, +0, e] whether the table at idx is a read-only proxy made by the host. */
 int lh_is_readonly(lua_State *L, int idx);
+/* [-0, +(0|1), e] a lua_CFunction: returns the real table behind the read-only proxy given
+** as argument 1, nothing for any other value. Only the prompt's printer gets
+** it (it reads that table, never hands it to a script). */
+int lh_readonly_target(lua_State *L);
 
 /* lh_bounded.c */
 /* [-0, +(1|2), e] string.find(s, p [, init [, plain]]) in linear time when

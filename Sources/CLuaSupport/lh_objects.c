@@ -12,9 +12,9 @@
 ** keeps the nested proxies, so no path through a host table reaches a writable
 ** table. `seen` (an absolute index) maps each table already handled to its
 ** proxy, so a shared table gets one proxy and a cycle ends. Proxies already
-** made here are kept as they are. */
-static void lh_protect_deep(lua_State *L, int seen, int depth) {
-  luaL_checkstack(L, 6, NULL);
+** made here are kept as they are. `name` names the proxy (see lh_make_readonly). */
+static void lh_protect_deep(lua_State *L, int seen, int depth, const char *name) {
+  luaL_checkstack(L, 8, NULL);
   int real = lua_gettop(L);
   if (lh_is_readonly(L, real)) return;
   lua_pushvalue(L, real);
@@ -25,14 +25,20 @@ static void lh_protect_deep(lua_State *L, int seen, int depth) {
   lua_pop(L, 1);
   if (depth >= LH_PROTECT_DEPTH) luaL_error(L, "host table nested more than %d deep", LH_PROTECT_DEPTH);
   lua_pushvalue(L, real);
-  lh_make_readonly(L);                 /* real, proxy */
+  lh_make_readonly(L, name);           /* real, proxy */
   lua_pushvalue(L, real);
   lua_pushvalue(L, -2);
   lua_rawset(L, seen);                 /* seen[real] = proxy */
   lua_pushnil(L);                      /* real, proxy, key */
   while (lua_next(L, real) != 0) {     /* real, proxy, key, value */
     if (lua_type(L, -1) == LUA_TTABLE) {
-      lh_protect_deep(L, seen, depth + 1); /* real, proxy, key, child proxy */
+      /* the child's name, kept on the stack while it is used */
+      if (lua_type(L, -2) == LUA_TSTRING) lua_pushfstring(L, "%s.%s", name, lua_tostring(L, -2));
+      else if (lua_isinteger(L, -2)) lua_pushfstring(L, "%s[%I]", name, (LUAI_UACINT)lua_tointeger(L, -2));
+      else lua_pushstring(L, name);
+      lua_insert(L, -2);               /* real, proxy, key, child name, value */
+      lh_protect_deep(L, seen, depth + 1, lua_tostring(L, -2)); /* ..., child name, child proxy */
+      lua_remove(L, -2);               /* real, proxy, key, child proxy */
       lua_pushvalue(L, -2);
       lua_insert(L, -2);               /* real, proxy, key, key, child proxy */
       lua_rawset(L, real);             /* an existing field: allowed while traversing */
@@ -48,7 +54,7 @@ static int lh_protect_global_k(lua_State *L) {
   lua_newtable(L);
   int seen = lua_gettop(L);
   if (lua_getglobal(L, name) != LUA_TTABLE) return luaL_error(L, "global '%s' is not a table", name);
-  lh_protect_deep(L, seen, 0);
+  lh_protect_deep(L, seen, 0, name);
   lua_setglobal(L, name);
   return 0;
 }

@@ -117,6 +117,15 @@ static int lh_readonly_next(lua_State *L) {
   return 1;
 }
 
+/* Declared in lh_internal.h: only the prompt's printer gets this function. */
+int lh_readonly_target(lua_State *L) {
+  if (lua_type(L, 1) != LUA_TTABLE || !lh_is_readonly(L, 1)) return 0;
+  lua_getmetatable(L, 1);
+  lua_pushliteral(L, "__index");
+  lua_rawget(L, -2);
+  return 1;
+}
+
 static int lh_readonly_pairs(lua_State *L) {
   lua_pushcfunction(L, lh_readonly_next);
   lua_pushvalue(L, 1);
@@ -142,7 +151,7 @@ int lh_is_readonly(lua_State *L, int idx) {
   return found;
 }
 
-void lh_make_readonly(lua_State *L) {
+void lh_make_readonly(lua_State *L, const char *name) {
   /* stack: real */
   lua_createtable(L, 0, 0);          /* real, proxy */
   lua_createtable(L, 0, 6);          /* real, proxy, mt */
@@ -156,11 +165,8 @@ void lh_make_readonly(lua_State *L) {
   lua_setfield(L, -2, "__len");
   lua_pushliteral(L, "locked");
   lua_setfield(L, -2, "__metatable");
-  /* the real table's "__name" field, if any, names it in errors */
-  if (lua_getfield(L, -3, "__name") != LUA_TSTRING) {
-    lua_pop(L, 1);
-    lua_pushliteral(L, "host table");
-  }
+  /* the name lives in the metatable, not among the table's fields */
+  lua_pushstring(L, name != NULL ? name : "host table");
   lua_setfield(L, -2, "__name");
   lua_setmetatable(L, -2);           /* real, proxy */
   lua_remove(L, -2);                 /* proxy */

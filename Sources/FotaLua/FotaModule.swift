@@ -35,11 +35,11 @@ public enum FotaModule {
         add("__fail") { try calls.fail($0, &$1) }
         if let account = runtime.settings.defaultAccount { fota["account"] = .string(account) }
         fota["mode"] = .string(runtime.settings.mode == .live ? "live" : runtime.settings.mode == .dryRun ? "dry-run" : "read-only")
-        fota["__name"] = .string("fota")
         try state.setGlobal("fota", .map(fota))
         try UtilityModules.install(in: state, runtime: runtime)
         _ = try state.run(Prelude.iterators, chunkName: "=(fota)")
         _ = try state.run(Prelude.time(minimumEvery: runtime.settings.minimumWaitEvery), chunkName: "=(fota)")
+        // Each proxy is named after its global (in its metatable, not among its fields).
         for name in ["fota", "json", "log", "files"] { try state.protectGlobal(name) }
     }
 }

@@ -6,7 +6,7 @@ import LuaHost
 enum UtilityModules {
     static func install(in state: LuaState, runtime: FotaRuntime) throws {
         func table(_ name: String, _ functions: [(String, LuaHostFunction)], docs: [String: FunctionDoc]) -> LuaValue {
-            var entries: [LuaKey: LuaValue] = [.string("__name"): .string(name)]
+            var entries: [LuaKey: LuaValue] = [:]
             for (key, function) in functions {
                 entries[.string(LuaString(key))] = state.register(function, doc: docs[key], name: "\(name).\(key)")
             }

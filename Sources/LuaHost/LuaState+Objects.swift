@@ -3,7 +3,8 @@ import CLuaSupport
 
 extension LuaState {
     /// Replaces global `name` (a table) with a read-only proxy: scripts can
-    /// read and iterate it, not change it or its metatable.
+    /// read and iterate it, not change it or its metatable. Errors name it
+    /// `name` (a nested table `name.key`).
     public func protectGlobal(_ name: String) throws {
         guard lh_protect_global(L, name) == LUA_OK else {
             throw LuaHostFailure("cannot protect global '\(name)': \(popErrorMessage())")

@@ -1,13 +1,17 @@
 /// The REPL's printer, in Lua so it can show any value (functions, cycles)
 /// without converting it. It captures the library functions it uses when it
 /// is loaded, so a script that replaces `next` or `string.format` later
-/// cannot change how results look; tables are walked raw.
+/// cannot change how results look; tables are walked raw. The chunk gets one
+/// argument, a function returning the real table behind a host read-only
+/// proxy: `fota`, `json` and `files` show their fields (as `string` does)
+/// instead of the empty proxy.
 enum PrettyPrinter {
     static let maxDepth = 4
     static let maxItems = 50
     static let maxStringBytes = 2000
 
     static let source = """
+        local target_of = ...
         local next, type, tostring, rawlen, rawget, select, print = next, type, tostring, rawlen, rawget, select, print
         local format, rep, sort, concat, sub = string.format, string.rep, table.sort, table.concat, string.sub
         local math_type = math.type
@@ -34,6 +38,7 @@ enum PrettyPrinter {
 
         local show
         local function show_table(t, indent, depth, on_path, out)
+          t = target_of(t) or t
           if on_path[t] then out[#out + 1] = "<cycle: " .. tostring(t) .. ">" return end
           if depth >= MAX_DEPTH then out[#out + 1] = "{ --[[" .. tostring(t) .. ", nested too deep]] }" return end
           local n = rawlen(t)

@@ -55,7 +55,7 @@ public final class ReplSession {
         // The chunk returns the printer function; keep it in the registry, out of scripts' reach.
         try state.load(bytes: PrettyPrinter.source, chunkName: "=(printer)")
         var reference: Int32 = 0
-        guard lh_pcall(state.L, 0, 1) == LUA_OK, lh_ref(state.L, &reference) == LUA_OK else {
+        guard lh_repl_make_printer(state.L, &reference) == LUA_OK else {
             throw LuaHostFailure("cannot set up the result printer: \(state.popErrorMessage())")
         }
         printerReference = reference
@@ -124,14 +124,21 @@ public final class ReplSession {
         return (done, finished)
     }
 
-    /// Candidates for completing `text` (a name or dotted path), sorted.
+    /// Candidates for completing `text` (a name, or a path such as `fw[1].firm`), sorted.
     public func completions(for text: String) -> [String] {
+        completionsCountingSteps(for: text).candidates
+    }
+
+    /// `completions(for:)` and the work it took (keys visited plus name
+    /// comparisons): tests check with it that completion stays linear.
+    public func completionsCountingSteps(for text: String) -> (candidates: [String], steps: Int) {
         var items: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
         var count = 0
-        let status = text.withCString { lh_complete(state.L, $0, text.utf8.count, &items, &count) }
+        var steps = 0
+        let status = text.withCString { lh_complete(state.L, $0, text.utf8.count, &items, &count, &steps) }
         defer { lh_complete_free(items, count) }
-        guard status == LUA_OK, let items else { return [] }
-        return (0..<count).compactMap { items[$0].map { String(cString: $0) } }
+        guard status == LUA_OK, let items else { return ([], steps) }
+        return ((0..<count).compactMap { items[$0].map { String(cString: $0) } }, steps)
     }
 
     private func classify(_ error: LuaScriptError) -> ReplEvaluation {

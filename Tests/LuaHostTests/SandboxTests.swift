@@ -201,13 +201,13 @@ struct SandboxTests {
             return table.unpack(r)
             """, chunkName: "@h.lua")
         expectValues(results, [
-            .string("h.lua:3: attempt to modify read-only table 'host table'"),
-            .string("h.lua:4: attempt to modify read-only table 'host table'"),
+            .string("h.lua:3: attempt to modify read-only table 'fota'"),
+            .string("h.lua:4: attempt to modify read-only table 'fota'"),
             .string("h.lua:5: cannot change a protected metatable"),
             .string("locked"),
-            .string("h.lua:7: attempt to modify read-only table 'host table'"),
-            .string("h.lua:8: attempt to modify read-only table 'host table'"),
-            .string("attempt to modify read-only table 'host table'"),
+            .string("h.lua:7: attempt to modify read-only table 'fota'"),
+            .string("h.lua:8: attempt to modify read-only table 'fota.devices'"),
+            .string("attempt to modify read-only table 'fota.devices'"),
             .string("h.lua:10: cannot change a protected metatable"),
             .string("locked"),
             .boolean(true),

@@ -255,10 +255,24 @@ size_t lh_terminal_unit(const char *s, size_t len, int keep_newline, int *escape
 void lh_write_stdout(const char *bytes, size_t len);
 void lh_flush_stdout(void);
 
-/* [-0, +0, p] completion candidates for text (a name or a dotted path),
-** found by reading tables raw; sorted, malloc'd, freed by lh_complete_free. */
-int lh_complete(lua_State *L, const char *text, size_t len, char ***items, size_t *count);
+/* [-0, +0, p] completion candidates for text: a name, or a path of `.name`,
+** `[integer]` and `["string"]` steps ending in `.word` or `:word`; found by
+** reading tables raw (and their metatables' __index tables), never running a
+** metamethod or script code. Sorted, unique, at most about a thousand (the
+** first ones, and the last so their shared prefix is that of every match);
+** malloc'd, freed by lh_complete_free. *steps (may be NULL) gets the work
+** done, keys visited plus name comparisons: tests use it to check that
+** completion stays linear in the number of keys. */
+int lh_complete(lua_State *L, const char *text, size_t len, char ***items, size_t *count,
+                size_t *steps);
 void lh_complete_free(char **items, size_t count);
+
+/* [-1, +(0|1), p] runs the printer's chunk at the top, passing it one
+** function that returns the real table behind a host read-only proxy (so
+** results like `fota` show their fields), and keeps the printer the chunk
+** returns in the registry: *ref gets the reference. On error the message is
+** left on the stack. */
+int lh_repl_make_printer(lua_State *L, int *ref);
 
 /* [-nresults, +(0|1), p] sets _ to the first result and passes all of them
 ** to the function held in the registry at `printer`; on error the message is

@@ -8,12 +8,14 @@
 
 #include "lh.h"
 
-/* [-1, +1, e] replaces the table at the top with a read-only proxy of it. */
-void lh_make_readonly(lua_State *L);
+/* [-1, +1, e] replaces the table at the top with a read-only proxy of it,
+** named `name` in errors and by tostring (NULL: "host table"). The name is
+** kept in the proxy's metatable, so it is not one of the table's fields. */
+void lh_make_readonly(lua_State *L, const char *name);
 
-/* [-0, +(0|1), p] replaces global `name` (a table) with a read-only proxy,
-** and every table it holds with one too; on error the message is left on the
-** stack. */
+/* [-0, +(0|1), p] replaces global `name` (a table) with a read-only proxy
+** named `name`, and every table it holds with one too (named by its path,
+** `name.key`); on error the message is left on the stack. */
 int lh_protect_global(lua_State *L, const char *name);
 
 /* [-0, +(0|1), p] keeps the value of global `name` in the registry; *ref gets

@@ -9,10 +9,11 @@ struct ReplCommand: ParsableCommand {
         abstract: "An interactive Lua prompt in the same sandbox as `fota run`.",
         discussion: """
             Expressions print their value (tables pretty-printed); `_` holds the last result. \
-            Tab completes globals, fields and dotted paths. Ctrl-C clears the line, or stops \
+            Tab completes globals, fields and paths, through indexes too (fw[1].firm), reading \
+            tables raw. Ctrl-C clears the line, or stops \
             the running chunk and returns to the prompt with everything defined so far intact. \
-            Ctrl-D on an empty line exits. help() at the prompt says more; help(fota.append) \
-            describes a function.
+            Ctrl-D on an empty line exits with status 0. help() at the prompt says more; \
+            help(fota) lists the module and help(fota.append) describes a function.
 
             The prompt has the same `fota` module, options and sandbox as `fota run`: try \
             `fota repl --simulate`, and --dry-run or --read-only before touching real upgrades.

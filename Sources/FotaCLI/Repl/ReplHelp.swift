@@ -6,10 +6,22 @@ enum ReplHelp {
     static let overview = """
         Type Lua. An expression prints its value; `_` holds the last result.
         A line that is not finished (an open `function`, `do`, `{` …) continues on the next one.
-        Tab completes names and dotted paths (string.fo<Tab>). Ctrl-C clears the line or stops
+        Tab completes names and paths (string.fo<Tab>, fw[1].firm<Tab>). Ctrl-C clears the line or stops
         the running chunk; Ctrl-D on an empty line exits.
-        help(f) describes a function, e.g. help(fota.append); docs/lua-api.md has the whole API.
+        help(f) describes a function, e.g. help(fota.append); help(fota) lists a module's functions
+        (also json, log, files); docs/lua-api.md has the whole API.
         """
+
+    /// The modules `help(module)` lists, by the name of their global.
+    static let modules = ["fota", "json", "log", "files"]
+
+    /// `help(fota)`: every documented function of a module, with its summary.
+    static func moduleText(_ module: String) -> String {
+        let docs = FotaDocs.all.filter { $0.key.hasPrefix(module + ".") }.sorted { $0.key < $1.key }
+        guard !docs.isEmpty else { return "no help for module '\(module)'" }
+        let entries = docs.map { "  \($0.value.signature)\n      \($0.value.summary)" }
+        return "\(module): \(docs.count) functions (help(\(module).name) shows one)\n" + entries.joined(separator: "\n")
+    }
 
     static func install(in state: LuaState) throws {
         let help = state.register({ [unowned state] arguments, results in
@@ -21,6 +33,10 @@ enum ReplHelp {
                     text += "\n\nFunctions:\n" + documented.map { "  " + $0 }.joined(separator: "\n")
                 }
                 results.push(string: text)
+                return
+            }
+            if arguments.typeName(1) == "string", modules.contains(try arguments.string(1).description) {
+                results.push(string: moduleText(try arguments.string(1).description))
                 return
             }
             guard let id = arguments.hostFunctionID(1) else {
@@ -44,8 +60,16 @@ enum ReplHelp {
             local byFunction = {}
             for name, text in pairs(__help_iterators) do byFunction[fota[name]] = text end
             __help_iterators = nil
+            -- the module tables, by identity: help(fota) lists the module
+            local modules = {}
+            for _, name in ipairs({\(modules.map { "\"\($0)\"" }.joined(separator: ", "))}) do
+              local t = rawget(_G, name)
+              if t ~= nil then modules[t] = name end
+            end
             help = function(f, ...)
-              if f ~= nil and byFunction[f] then print(byFunction[f]) else print(h(f, ...)) end
+              if f ~= nil and byFunction[f] then print(byFunction[f])
+              elseif f ~= nil and modules[f] then print(h(modules[f]))
+              else print(h(f, ...)) end
             end
             """, chunkName: "=(help)")
     }

@@ -68,7 +68,9 @@ final class ReplLoop {
             if case .exited(let status) = result { return status }
             pending = ""
         }
-        return anyChunkFailed ? ExitStatus.scriptError : ExitStatus.success
+        // At a terminal the operator saw each error as it happened: leaving is
+        // not a failure. Only piped input (a script fed to the prompt) reports them.
+        return ExitStatus.success
     }
 
     private func runPiped(_ session: ReplSession) -> Int32 {
@@ -119,6 +121,7 @@ final class ReplLoop {
         let runtime = settings.session.runtime
         let mode: String
         switch runtime.settings.mode {
+        case .live where settings.session.isSimulated: mode = "changes go to the built-in simulator only, never to ThingSpace"
         case .live: mode = "changes are sent to ThingSpace and journaled"
         case .dryRun: mode = "DRY RUN: changes are only planned and journaled"
         case .readOnly: mode = "READ-ONLY: changes are refused"

@@ -11,6 +11,8 @@ final class FotaSession: Sendable {
     private let simulator: SimulatorServer?
     /// What the banner and messages may show: endpoint and account, never credentials.
     let endpointDescription: String
+    /// True under --simulate: calls go to the simulator started inside fota.
+    var isSimulated: Bool { simulator != nil }
 
     private init(runtime: FotaRuntime, simulator: SimulatorServer?, endpointDescription: String) {
         self.runtime = runtime
