@@ -27,8 +27,9 @@ struct ChangeHardeningTests {
             print(#r.succeeded, #r.failed, r.devices[1].outcome)
             """)
         #expect(append.output == "2\t0\tsucceeded\n", "\(append.outcome)")
-        let outcome = try #require(sim.journal().last?["outcome"] as? [[String: Any]])
-        #expect(outcome.map { $0["outcome"] as? String } == ["succeeded", "succeeded"])
+        let batch = try #require(try sim.journal().last { $0["phase"] as? String == "batchOutcome" })
+        #expect(batch["succeeded"] as? Int == 2 && (batch["others"] as? [Any])?.isEmpty == true && batch["settled"] as? Bool == true)
+        #expect(try sim.journal().last?["succeeded"] as? Int == 2)
     }
 
     @Test("a 5xx after retries is NotSent in the result and notSent in the journal")
@@ -44,8 +45,11 @@ struct ChangeHardeningTests {
             print(r.devices[1].status, r.devices[1].outcome, #r.failed)
             """)
         #expect(result.output == "NotSent\tnotSent\t1\n", "\(result.outcome)")
-        let outcome = try #require(sim.journal().last?["outcome"] as? [[String: Any]])
-        #expect(outcome.first?["outcome"] as? String == "notSent")
+        let batch = try #require(try sim.journal().last { $0["phase"] as? String == "batchOutcome" })
+        let others = try #require(batch["others"] as? [[String: Any]])
+        #expect(batch["notSent"] as? Int == 1 && others.first?["outcome"] as? String == "notSent")
+        #expect(others.first?["devices"] as? [String] == [campaign.devices[1]])
+        #expect(try sim.journal().last?["notSent"] as? Int == 1)
     }
 
     @Test("a whole-call refusal raises an API error, live and dry run alike")
