@@ -75,7 +75,7 @@ struct JournalCommandTests {
         try folder.write("again.lua", """
             local up = fota.upgrade(arg[1])
             local devices = {}
-            for i = 1, 250 do devices[i] = string.format("35%013d", i) end
+            for i = 1, 250 do devices[i] = string.format("35%013d", 1000 + i) end
             local r = fota.append(up.id, devices)
             print(#r.succeeded, #r.unchanged, #r.failed)
             """)
