@@ -2,6 +2,7 @@ import Foundation
 @testable import FotaLua
 import LuaHost
 import Testing
+import ThingSpace
 
 /// Faults around changes and listings, one test each, named after the fault.
 @Suite("Change and listing faults")
@@ -151,6 +152,21 @@ struct JournalFaultTests {
         } catch let error as FotaCallError {
             #expect(error.message.hasSuffix("nothing was sent"))
         }
+    }
+
+    @Test("a batch intent that cannot be written raises JOURNAL saying that batch was not sent")
+    func batchIntentCannotBeWritten() throws {
+        let runtime = FotaRuntime(settings: FotaSettings(), client: nil, journal: Journal(path: "/dev/full"))
+        let journal = ChangeJournal(runtime: runtime, call: "append", number: 1, base: ["account": "1"])
+        let ids = ["350000000000018", "350000000000026"]
+        do {
+            try journal.batchIntent(BulkBatch(index: 1, count: 3, deviceIds: ids[...]))
+            Issue.record("expected a journal error")
+        } catch let error as FotaCallError {
+            #expect(error.code == "JOURNAL")
+            #expect(error.message.hasSuffix("this request was not sent (batch 2 of 3, 2 devices)"), "\(error.message)")
+        }
+        #expect(!journal.sentBatches)
     }
 
     @Test("a bad journal folder says it cannot create the journal folder and why")

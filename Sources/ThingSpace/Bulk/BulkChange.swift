@@ -29,6 +29,12 @@ public struct BulkBatch: Sendable {
     public var count: Int
     /// The batch's devices (distinct devices of the change, in order).
     public var deviceIds: ArraySlice<String>
+
+    public init(index: Int, count: Int, deviceIds: ArraySlice<String>) {
+        self.index = index
+        self.count = count
+        self.deviceIds = deviceIds
+    }
 }
 
 /// What became of one sent batch.
@@ -39,6 +45,12 @@ public struct BulkBatchReport: Sendable {
     /// False when the answer was lost and reading the upgrade back failed too: what ThingSpace
     /// did with these devices is unknown.
     public var settled: Bool
+
+    public init(batch: BulkBatch, outcomes: [DeviceOutcome], settled: Bool) {
+        self.batch = batch
+        self.outcomes = outcomes
+        self.settled = settled
+    }
 }
 
 public struct BulkProgress: Sendable, Equatable {
