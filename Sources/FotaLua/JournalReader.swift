@@ -117,7 +117,7 @@ public struct JournalReader: Sendable {
             let key = "\(runId)#\(number.map(String.init) ?? "")"
             switch phase {
             case "intent":
-                if let number { changeIndex[key] = runs[r].changes.count }
+                if number != nil { changeIndex[key] = runs[r].changes.count }
                 runs[r].changes.append(Change(
                     runId: runId, number: number, call: call, intent: record, outcome: nil, reconciled: nil, batches: []))
             case "outcome":

@@ -41,7 +41,7 @@ struct JournalCommandTests {
         #expect(unknown.status == 1, "\(unknown.stderr)")
         let listed = try #require(try JSONSerialization.jsonObject(with: Data(unknown.stdout.utf8)) as? [[String: Any]])
         #expect(Set(listed.compactMap { $0["batch"] as? Int }) == open, "only the batches sent without an outcome: \(listed)")
-        #expect(listed.allSatisfy { $0["call"] as? String == "append" && $0["devices"] as? Int == 100 && $0["batches"] as? Int == 20 })
+        #expect(listed.allSatisfy { $0["call"] as? String == "append" && $0["deviceCount"] as? Int == 100 && $0["batches"] as? Int == 20 })
         let text = try fota(["journal", "unknown", "--journal", journal])
         #expect(text.stdout.split(separator: "\n").count == open.count)
         #expect(text.stdout.contains("append, upgrade "), "\(text.stdout)")

@@ -12,10 +12,10 @@ struct JournalCommand: ParsableCommand {
             of a call leaves intents without outcomes: those batches (or calls) may or may not \
             have reached ThingSpace.
 
-              fota journal runs                       (one line per run)
-              fota journal show 3f2a                  (a run's changes; -o json for tools)
-              fota journal unknown                    (what was sent without a known outcome)
-              fota journal reconcile --profile prod   (read ThingSpace, settle them, record it)
+              fota journal runs                      one line per run
+              fota journal show 3f2a                 a run's changes (-o json)
+              fota journal unknown                   sent, outcome unknown
+              fota journal reconcile --profile prod  settle them
 
             The journal is $XDG_STATE_HOME/fota/journal.jsonl unless --journal names another; \
             --rehearsal reads the one rehearsals write (rehearsal-journal.jsonl). See \

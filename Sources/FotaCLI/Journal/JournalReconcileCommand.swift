@@ -24,12 +24,32 @@ struct JournalReconcileCommand: ParsableCommand {
     )
 
     @OptionGroup var file: JournalFileOptions
-    @OptionGroup(title: "ThingSpace") var connection: ConnectionOptions
 
-    func validate() throws {
-        if connection.simulate {
-            throw ValidationError("--simulate starts a new, empty simulator: reconcile against the endpoint the changes went to (--endpoint, --profile)")
+    // The connection flags of `fota run` that make sense here (not --simulate: a new simulator
+    // holds none of the changes), handed to the same session opening.
+    @Option(help: "ThingSpace base URL (default https://thingspace.verizon.com, or FOTA_ENDPOINT).")
+    var endpoint: String?
+
+    @Option(help: "Profile in ~/.config/fota/config and credentials (or FOTA_PROFILE).")
+    var profile: String?
+
+    @Option(help: "Account of the connection (or FOTA_ACCOUNT); each change is checked in the account its journal line names.")
+    var account: String?
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM file of certificate authorities to trust for https (or FOTA_CA_FILE).", valueName: "path"))
+    var caFile: String?
+
+    @Flag(help: "Log every request (method, path, status, duration) to stderr; secrets are redacted.")
+    var verbose = false
+
+    /// The same options as `fota run` would parse from these flags.
+    func connection() throws -> ConnectionOptions {
+        var arguments: [String] = []
+        for (flag, value) in [("--endpoint", endpoint), ("--profile", profile), ("--account", account), ("--ca-file", caFile)] {
+            if let value { arguments += [flag, value] }
         }
+        if verbose { arguments.append("--verbose") }
+        return try ConnectionOptions.parse(arguments)
     }
 
     func run() throws {
@@ -42,6 +62,7 @@ struct JournalReconcileCommand: ParsableCommand {
         var safety = try SafetyOptions.parse([])
         safety.readOnly = true
         safety.journal = path
+        let connection = try connection()
         let session: FotaSession
         do {
             session = try FotaSession.open(connection: connection, safety: safety, scriptPath: "fota journal reconcile", inputFiles: [])

@@ -152,7 +152,7 @@ enum JournalText {
 
     static func unknownSummary(_ unknown: JournalReader.Unknown) -> [String: Any] {
         var fields: [String: Any] = [
-            "runId": unknown.run.runId, "call": unknown.change.call, "devices": unknown.deviceCount,
+            "runId": unknown.run.runId, "call": unknown.change.call, "deviceCount": unknown.deviceCount,
         ]
         fields["change"] = unknown.change.number
         fields["upgradeId"] = unknown.change.upgradeId
