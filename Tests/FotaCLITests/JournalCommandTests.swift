@@ -113,6 +113,39 @@ struct JournalCommandTests {
         #expect(object["runId"] as? String == runId && (object["changes"] as? [Any])?.count == 1)
     }
 
+    @Test("Ctrl-C during a bulk append records how its batches stand (finished, unknown, not sent), and the batch in flight is listed unknown")
+    func interruptedAppendStanding() throws {
+        let sim = try SimulatorProcess(["--latency-ms", "1500", "--devices", "500"])
+        let folder = try TempFolder()
+        let journal = folder.path + "/journal.jsonl"
+        try folder.write("bulk.lua", Self.appendMany)
+        let run = try Subprocess(
+            fotaBinary, ["run"] + sim.options(journal: journal) + ["--batch-size", "100", "--concurrency", "1", "bulk.lua"],
+            in: folder.path, environment: sim.environment)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && !journalRecords(journal).contains(where: { $0["phase"] as? String == "batchOutcome" }) {
+            usleep(20_000)
+        }
+        let finished = journalRecords(journal).filter { $0["phase"] as? String == "batchOutcome" }.count
+        try sim.waitForArrivals("PUT", atLeast: finished + 1)
+        kill(run.pid, SIGINT)
+        let result = run.wait(limit: 30)
+        #expect(result.status == 130, "\(result.stderr)")
+        #expect(!result.stderr.contains("see the journal"), "\(result.stderr)")
+        let records = journalRecords(journal)
+        let outcome = try #require(records.last { $0["call"] as? String == "append" && $0["phase"] as? String == "outcome" })
+        let standing = try #require(outcome["batchStanding"] as? String, "\(outcome)")
+        #expect(standing.contains("of 20 batches finished, ") && standing.hasSuffix(" not sent"), "\(standing)")
+        #expect(!standing.contains("see the journal"))
+        // The batch whose request was in flight: sent, answer unknown (no outcome, or a failed read-back).
+        let unknown = try fota(["journal", "unknown", "--journal", journal, "-o", "json"])
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(unknown.stdout.utf8)) as? [[String: Any]])
+        let sent = Set(records.filter { $0["phase"] as? String == "batchIntent" }.compactMap { $0["batch"] as? Int })
+        let settled = Set(records.filter { $0["phase"] as? String == "batchOutcome" && $0["settled"] as? Bool == true }.compactMap { $0["batch"] as? Int })
+        #expect(Set(listed.compactMap { $0["batch"] as? Int }) == sent.subtracting(settled), "\(listed)")
+        #expect(!listed.isEmpty)
+    }
+
     @Test("a run id that matches nothing is a usage error naming it")
     func unknownRun() throws {
         let folder = try TempFolder()
