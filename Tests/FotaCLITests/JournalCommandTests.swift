@@ -146,6 +146,18 @@ struct JournalCommandTests {
         #expect(!listed.isEmpty)
     }
 
+    @Test("journal text from the server cannot drive the terminal: control characters are escaped in text and JSON output")
+    func escapesControlCharacters() throws {
+        let folder = try TempFolder()
+        let line = #"{"runId":"r1","call":"schedule","phase":"intent","change":1,"script":"evil\u001b[2J\u009b2J.lua","time":"t","endpoint":"e","account":"A"}"#
+        let journal = try folder.write("j.jsonl", line + "\n")
+        let runs = try fota(["journal", "runs", "--journal", journal])
+        #expect(runs.status == 0 && !runs.stdout.contains("\u{1b}") && !runs.stdout.contains("\u{9b}"), "\(runs.stdout)")
+        let json = try fota(["journal", "show", "r1", "--journal", journal, "-o", "json"])
+        #expect(json.status == 0 && !json.stdout.contains("\u{1b}") && !json.stdout.contains("\u{9b}"))
+        #expect(json.stdout.contains(#"evil\u001b[2J\u009b2J.lua"#), "\(json.stdout)")
+    }
+
     @Test("a run id that matches nothing is a usage error naming it")
     func unknownRun() throws {
         let folder = try TempFolder()

@@ -167,6 +167,16 @@ enum JournalText {
         guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys]) else {
             return "null"
         }
-        return String(decoding: data, as: UTF8.self)
+        // JSONSerialization escapes C0 controls; DEL and C1 controls (ESC-free CSI, U+009B) could
+        // still move a terminal, so they go out as \u escapes too: still the same JSON.
+        var text = ""
+        for scalar in String(decoding: data, as: UTF8.self).unicodeScalars {
+            if (0x7F...0x9F).contains(scalar.value) {
+                text += String(format: "\\u%04x", scalar.value)
+            } else {
+                text.unicodeScalars.append(scalar)
+            }
+        }
+        return text
     }
 }
