@@ -93,6 +93,36 @@ struct JournalReaderTests {
         #expect(reconciled["phase"] as? String == "reconciled" && reconciled["batch"] as? Int == 2 && reconciled["applied"] as? Int == 2)
     }
 
+    @Test("reconcile finds a schedule whose outcome was lost among the pending upgrades, and a cancel by the upgrade being gone")
+    func reconcileScheduleAndCancel() async throws {
+        let sim = try await SimulatedAccount.start()
+        defer { Task { await sim.stop() } }
+        let campaign = try await sim.campaign(size: 4)
+        let (result, _) = try await sim.run("""
+            \(schedule(campaign, devices: [campaign.devices[0], campaign.devices[1]]))
+            local gone = fota.schedule{firmwareName = "\(campaign.firmwareName)", firmwareTo = "\(campaign.firmwareTo)",
+              startDate = "2026-03-12", devices = {"\(campaign.devices[2])"}}
+            fota.cancel(gone.id)
+            print(up.id)
+            """)
+        #expect(result.finished, "\(result.outcome)")
+        let id = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        // As if killed after each request: drop every outcome line.
+        let text = try String(contentsOfFile: sim.journalPath, encoding: .utf8)
+        let kept = text.split(separator: "\n").filter { !$0.contains("\"phase\":\"outcome\"") }
+        try Data((kept.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: sim.journalPath))
+        #expect(try JournalReader(path: sim.journalPath).unknowns.map(\.change.call) == ["schedule", "schedule", "cancel"])
+        let client = sim.client()
+        defer { Task { await client.shutdown() } }
+        let findings = try await JournalReconciler.reconcile(
+            journalPath: sim.journalPath, client: client, endpoint: sim.server.credentials.endpoint)
+        #expect(findings.map(\.settled) == [true, true, true])
+        #expect(findings[0].found == "scheduled: upgrade \(id) (RequestPending)", "\(findings[0].found)")
+        #expect(findings[1].found.hasPrefix("no pending or queued upgrade"), "the cancelled one is gone: \(findings[1].found)")
+        #expect(findings[2].found.hasPrefix("cancelled: upgrade "), "\(findings[2].found)")
+        #expect(try JournalReader(path: sim.journalPath).unknowns.isEmpty)
+    }
+
     @Test("reconcile leaves changes sent to another endpoint unknown, saying so")
     func otherEndpoint() async throws {
         let folder = try TempFolder()
