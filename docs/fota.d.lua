@@ -48,6 +48,7 @@
 
 ---@alias fota.Outcome
 ---| "succeeded" # added (removed); status is ThingSpace's, e.g. "AddDeviceSucceed"
+---| "unchanged" # already in this upgrade (append) or not in it (remove): nothing to do; status "Unchanged", reason ThingSpace's words
 ---| "failed" # ThingSpace refused this device; status e.g. "AddDeviceFailed", reason says why
 ---| "notSent" # no answer (or a 5xx) after the retries; status "NotSent", reason holds the error
 ---| "duplicate" # listed before in the same call; status "Duplicate", sent once
@@ -55,7 +56,7 @@
 ---@class fota.ChangeDevice
 ---@field deviceId fota.IMEI
 ---@field outcome fota.Outcome the same word as in the journal
----@field status? string "AddDeviceSucceed", "AddDeviceFailed", "RemoveDeviceSucceed", "RemoveDeviceFailed", "NotSent", "Duplicate"
+---@field status? string "AddDeviceSucceed", "AddDeviceFailed", "RemoveDeviceSucceed", "RemoveDeviceFailed", "Unchanged", "NotSent", "Duplicate"
 ---@field reason? string
 
 ---@class fota.ChangeResult
@@ -63,6 +64,7 @@
 ---@field accountName string
 ---@field devices fota.ChangeDevice[] one per input device, in input order
 ---@field succeeded fota.IMEI[]
+---@field unchanged fota.IMEI[] already where the call wants them (in this upgrade for an append, not in it for a remove)
 ---@field failed fota.IMEI[] refused by ThingSpace or not sent
 ---@field warnings string[] Luhn mismatches and repeats (sent anyway / sent once)
 ---@field dryRun? boolean
@@ -116,7 +118,7 @@
 fota = {}
 
 ---Adds devices (an IMEI string or an array of them, any number) to a scheduled upgrade.
----Returns {id, accountName, devices = {{deviceId, outcome, status, reason}…} in input order, succeeded, failed, warnings};
+---Returns {id, accountName, devices = {{deviceId, outcome, status, reason}…} in input order, succeeded, unchanged, failed, warnings};
 ---raises an API error when ThingSpace refuses the whole call (e.g. an unknown or started upgrade).
 ---@param upgradeId fota.UpgradeId
 ---@param devices fota.IMEI[]|fota.IMEI

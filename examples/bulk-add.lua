@@ -13,7 +13,7 @@
 -- anything is sent, rows that are not 15-digit IMEIs, repeats, and IMEIs not in
 -- the account are set aside and counted as failures (--no-account-check skips
 -- the last check, which reads the whole device list).
--- Exit status: 0 when every row was added, 2 when some failed, 64 on bad arguments.
+-- Exit status: 0 when every row was added or already in the upgrade, 2 when some failed, 64 on bad arguments.
 
 local USAGE = "usage: fota run bulk-add.lua <upgradeId> | --demo [--no-account-check] @devices.csv"
 local SHOW_FAILED = 5
@@ -122,8 +122,9 @@ local function check_upgrade(id)
   end
 end
 
-local function summarise(total, added, failures, dry_run)
-  print(string.format("%s %d of %d devices; %d failed.", dry_run and "Would add" or "Added", added, total, #failures))
+local function summarise(total, added, failures, dry_run, unchanged)
+  local already = (unchanged or 0) > 0 and string.format(" (%d already in the upgrade)", unchanged) or ""
+  print(string.format("%s %d of %d devices%s; %d failed.", dry_run and "Would add" or "Added", added, total, already, #failures))
   if #failures == 0 then return end
   local counts, order = {}, {}
   for _, failure in ipairs(failures) do
@@ -168,11 +169,12 @@ end
 
 local result = fota.append(upgrade_id, send)
 for _, outcome in ipairs(result.devices) do
-  if outcome.status ~= "AddDeviceSucceed" then
+  -- "unchanged": already in this upgrade (a re-run), where the script wants it: not a failure.
+  if outcome.outcome ~= "succeeded" and outcome.outcome ~= "unchanged" then
     failures[#failures + 1] = {imei = outcome.deviceId, line = line_of[outcome.deviceId] or 0, reason = outcome.reason or outcome.status or "failed"}
   end
 end
 table.sort(failures, function(a, b) return a.line < b.line end)
 print(string.format("Upgrade %s%s", upgrade_id, result.dryRun and " (dry run: nothing sent)" or ""))
-summarise(#devices, #result.succeeded, failures, result.dryRun)
+summarise(#devices, #result.succeeded, failures, result.dryRun, #result.unchanged)
 if #failures > 0 then os.exit(2) end

@@ -6,7 +6,11 @@ import Synchronization
 /// (Ctrl-C, a limit); the host's hook then ends the run.
 struct CallInterrupted: Error, CustomStringConvertible {
     var call: String
-    var description: String { "\(call) was interrupted before it finished; its outcome is unknown (see the journal)" }
+    /// For a change sent in batches: how its batches stand (finished, unknown, not sent).
+    var standing: String?
+    var description: String {
+        "\(call) was interrupted before it finished; " + (standing ?? "its outcome is unknown (`fota journal unknown` lists it)")
+    }
 }
 
 /// Runs async client work from a host function, which runs on the

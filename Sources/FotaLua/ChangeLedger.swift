@@ -18,6 +18,8 @@ public final class ChangeLedger: Sendable {
         /// Devices whose add or remove did not succeed (failed or not sent), plus schedule and
         /// cancel calls that failed.
         public var failed = 0
+        /// Devices already where the change wanted them (in the upgrade for an append, out of it for a remove).
+        public var unchanged = 0
         /// Devices named by the changes let through so far (what the device limit counts).
         public var devices = 0
 
@@ -63,12 +65,12 @@ public final class ChangeLedger: Sendable {
         state.withLock { tally in
             switch outcome {
             case let result as BulkChangeResult:
-                // When BulkChangeResult reports devices that were already in (append) or
-                // already out of (remove) the upgrade, tally them here as unchanged rather
-                // than as added/removed or failed.
+                // Devices already in (append) or already out of (remove) the upgrade are
+                // unchanged: neither a change nor a failure.
                 let succeeded = result.succeededCount
                 if result.type == .append { tally.added += succeeded } else { tally.removed += succeeded }
-                tally.failed += result.count - succeeded
+                tally.unchanged += result.unchangedCount
+                tally.failed += result.count - succeeded - result.unchangedCount
             case is FirmwareUpgrade:
                 tally.scheduled += 1
             case let success as Bool where call == "cancel":

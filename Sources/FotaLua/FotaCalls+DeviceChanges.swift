@@ -14,11 +14,23 @@ extension FotaCalls {
         let account = try arguments.account(options, position: 3, runtime: runtime, callName: call)
         let stop = arguments.stopSignal
         let runtime = self.runtime
+        let batches = (devices.deviceIds.count + runtime.settings.batchSize - 1) / max(1, runtime.settings.batchSize)
+        var intent: [String: LuaValue] = [
+            "account": .string(account), "upgradeId": .string(upgradeId),
+            "deviceCount": .integer(Int64(devices.deviceIds.count)),
+        ]
+        // A live change lists its devices once, in its batches' intent lines; a dry run sends no
+        // batch, so its one intent line lists them.
+        if runtime.settings.mode == .dryRun {
+            intent["devices"] = LuaModels.strings(devices.input)
+        } else {
+            intent["batches"] = .integer(Int64(batches))
+        }
         try perform(Change<BulkChangeResult>(
             call: call,
-            intent: ["account": .string(account), "upgradeId": .string(upgradeId), "devices": LuaModels.strings(devices.input)],
+            intent: intent,
             dryRun: { try self.planDeviceChange(type, account: account, upgradeId: upgradeId, devices: devices, stop: stop) },
-            send: {
+            send: { journal in
                 let client = try runtime.requireClient(call)
                 let progress = runtime.settings.showProgress && devices.deviceIds.count > runtime.settings.batchSize
                     ? ProgressBar(label: "fota.\(call)") : nil
@@ -27,41 +39,41 @@ extension FotaCalls {
                 if let progress {
                     bulk.progress = { @Sendable (update: BulkProgress) in progress.update(done: update.done, total: update.total) }
                 }
+                bulk.willSendBatch = { batch in try journal.batchIntent(batch) }
+                bulk.didFinishBatch = { report in try journal.batchOutcome(report) }
                 let options = bulk
                 return try waitFor(stop, call: "fota.\(call)") {
                     try await client.changeDevices(type, account: account, upgradeId: upgradeId, devices: devices, options: options)
                 }
             },
             outcome: { result in
-                var fields: [String: LuaValue] = ["outcome": Self.journalOutcome(result)]
+                var fields: [String: LuaValue] = [
+                    "succeeded": .integer(Int64(result.succeededCount)), "unchanged": .integer(Int64(result.unchangedCount)),
+                    "failed": .integer(Int64(result.failedCount)), "notSent": .integer(Int64(result.notSentCount)),
+                ]
                 if let refusal = result.refusal { fields["error"] = .string("\(refusal)") }
-                return (fields, "\(result.succeededCount) of \(result.count) devices succeeded, \(result.failedCount) failed, "
-                            + "\(result.notSentCount) not sent")
+                return (fields, Self.summary(type, result))
             },
             result: { result in
                 if let refusal = result.refusal {
                     var error = FotaCallError(call: call, refusal)
                     if result.succeededCount > 0 {
-                        error.message += "; \(result.succeededCount) of \(result.count) devices had been changed before the refusal (see the journal)"
+                        error.message += "; before the refusal: " + Self.summary(type, result)
                     }
                     throw error
                 }
                 if !result.allSucceeded {
                     UtilityModules.log(
-                        "warn", "fota.\(call): \(result.succeededCount) of \(result.count) devices succeeded; \(result.count - result.succeededCount) did not (see the result's 'failed' list and each device's outcome)")
+                        "warn", "fota.\(call): \(Self.summary(type, result)) (see the result's 'failed' list and each device's outcome)")
                 }
                 return LuaModels.change(result)
             }), &results)
     }
 
-    /// Per device: id, outcome word, status and reason, as the journal keeps them.
-    static func journalOutcome(_ result: BulkChangeResult) -> LuaValue {
-        .array(result.map { outcome in
-            LuaModels.table([
-                ("deviceId", .string(outcome.deviceId)), ("outcome", .string(LuaModels.outcomeWord(outcome.kind))),
-                ("status", LuaModels.text(outcome.status)), ("reason", LuaModels.text(outcome.reason)),
-                ("error", outcome.error.map { .string("\($0)") } ?? .nil),
-            ])
-        })
+    /// "added 0, unchanged 20000, failed 0, not sent 0 of 20000 devices": the one wording of a
+    /// change's counts (warning, refusal, journal).
+    static func summary(_ type: DeviceChangeType, _ result: BulkChangeResult) -> String {
+        "\(type == .append ? "added" : "removed") \(result.succeededCount), unchanged \(result.unchangedCount), "
+            + "failed \(result.failedCount), not sent \(result.notSentCount) of \(result.count) devices"
     }
 }

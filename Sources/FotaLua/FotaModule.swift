@@ -44,6 +44,15 @@ public enum FotaModule {
     }
 }
 
+extension FotaCalls.Change {
+    /// A change sent as one request (no batch lines).
+    init(call: String, intent: [String: LuaValue], dryRun: @escaping () throws -> (fields: [String: LuaValue], result: LuaValue),
+         send: @escaping () throws -> Outcome, outcome: @escaping (Outcome) -> (fields: [String: LuaValue], sent: String),
+         result: @escaping (Outcome) throws -> LuaValue) {
+        self.init(call: call, intent: intent, dryRun: dryRun, send: { _ in try send() }, outcome: outcome, result: result)
+    }
+}
+
 /// The host functions behind `fota.*`.
 final class FotaCalls {
     let runtime: FotaRuntime
@@ -88,15 +97,16 @@ final class FotaCalls {
         var intent: [String: LuaValue]
         /// Dry run: check what can be checked, plan the step; the outcome line's extra fields and the result.
         var dryRun: () throws -> (fields: [String: LuaValue], result: LuaValue)
-        /// Live: send the request.
-        var send: () throws -> Outcome
+        /// Live: send the request(s); a change sent in batches journals each through the `ChangeJournal`.
+        var send: (ChangeJournal) throws -> Outcome
         /// The outcome line's extra fields, and what was sent in words (for when that line cannot be written).
         var outcome: (Outcome) -> (fields: [String: LuaValue], sent: String)
         /// The result for the script; raises when ThingSpace refused the call as a whole.
         var result: (Outcome) throws -> LuaValue
 
-        /// Devices the change names (its intent's `devices`), for the run's device limit.
+        /// Devices the change names (its intent's `deviceCount` or `devices`), for the run's device limit.
         var devices: Int {
+            if case .integer(let count)? = intent["deviceCount"] { return Int(count) }
             if case .array(let list)? = intent["devices"] { return list.count }
             return 0
         }
@@ -110,31 +120,41 @@ final class FotaCalls {
         try refuseIfReadOnly(call)
         // The device limit (--max-devices) refuses before the intent is journaled: nothing is sent.
         try runtime.ledger.admit(call, devices: change.devices, limitName: runtime.settings.hints.maxDevices)
-        try runtime.record(call, phase: .intent, change.intent)
+        let journal = ChangeJournal(
+            runtime: runtime, call: call, number: runtime.nextChange(),
+            base: change.intent.filter { $0.key == "account" || $0.key == "upgradeId" })
+        try journal.record(.intent, change.intent)
         let result: LuaValue
         do {
             if runtime.settings.mode == .dryRun {
                 let planned = try change.dryRun()
-                try runtime.record(call, phase: .outcome, change.intent.merging(planned.fields) { $1 })
+                try journal.record(.outcome, change.intent.merging(planned.fields) { $1 })
                 result = planned.result
             } else {
                 let outcome: Outcome
-                do { outcome = try change.send() } catch {
+                do { outcome = try change.send(journal) } catch {
                     runtime.ledger.fail(call, devices: change.devices) // for the end-of-run summary
                     throw error
                 }
                 runtime.ledger.settle(call, outcome: outcome)
                 let recorded = change.outcome(outcome)
-                try runtime.record(call, phase: .outcome, change.intent.merging(recorded.fields) { $1 }, sent: recorded.sent)
+                try journal.record(.outcome, change.intent.merging(recorded.fields) { $1 }, sent: recorded.sent)
                 // The outcome is journaled: a refusal raised from here is not journaled twice.
                 do { result = try change.result(outcome) } catch let error as FotaCallError { throw Journaled(error: error) }
             }
         } catch let journaled as Journaled {
             throw journaled.error
-        } catch let error as FotaCallError where error.code == "JOURNAL" {
+        } catch var error as FotaCallError where error.code == "JOURNAL" {
+            if journal.sentBatches { error.message += "; " + journal.batchStanding }
             throw error
         } catch {
-            try? runtime.record(call, phase: .outcome, change.intent.merging(["error": .string("\(error)")]) { $1 })
+            var fields = change.intent.merging(["error": .string("\(error)")]) { $1 }
+            if journal.sentBatches { fields["batchStanding"] = .string(journal.batchStanding) }
+            try? journal.record(.outcome, fields)
+            if var interrupted = error as? CallInterrupted, journal.sentBatches {
+                interrupted.standing = journal.batchStanding
+                throw interrupted
+            }
             throw error
         }
         try results.push(result)

@@ -1,5 +1,6 @@
 import Foundation
 import LuaHost
+import Synchronization
 import ThingSpace
 
 /// Everything the `fota` module needs for one run: the client, the settings,
@@ -19,6 +20,8 @@ public final class FotaRuntime: Sendable {
     public let ledger: ChangeLedger
     /// Ties the journal lines of one run together.
     public let runId: String
+    /// Numbers the changes of this run (1, 2, …): `change` ties a call's lines and its batches' lines.
+    private let changes = Mutex(0)
 
     public init(settings: FotaSettings, client: ThingSpaceClient?, journal: Journal?, rehearsalJournal: Journal? = nil,
                 clock: CampaignClock? = nil) {
@@ -58,6 +61,14 @@ public final class FotaRuntime: Sendable {
         return client
     }
 
+    /// The next change number of this run.
+    func nextChange() -> Int {
+        changes.withLock { count in
+            count += 1
+            return count
+        }
+    }
+
     /// Writes a journal record (no-op without a journal). A failure to write stops the call: at
     /// the intent, before anything is sent (an unrecorded change must not be sent); at the
     /// outcome, after the request was sent, so the error says what was sent (`sent`).
@@ -77,9 +88,9 @@ public final class FotaRuntime: Sendable {
         } catch {
             let consequence: String
             switch (phase, sent) {
-            case (.intent, _), (.outcome, nil):
-                consequence = "nothing was sent"
-            case (.outcome, let sent?):
+            case (.intent, _), (.batchIntent, _), (.outcome, nil), (.batchOutcome, nil):
+                consequence = sent.map { "this request was not sent (\($0))" } ?? "nothing was sent"
+            case (.outcome, let sent?), (.batchOutcome, let sent?):
                 consequence = "the request WAS sent (\(sent)) but the journal has no outcome line for it"
             }
             throw FotaCallError(call: call, code: "JOURNAL", message: "\(error); \(consequence)")
@@ -87,10 +98,13 @@ public final class FotaRuntime: Sendable {
     }
 }
 
-/// The two lines every change writes: the intent before the request, the outcome after it.
+/// The two lines every change writes: the intent before the request, the outcome after it; a
+/// bulk append/remove also writes both for each batch (one request) in between.
 enum JournalPhase: String, Sendable {
     case intent
     case outcome
+    case batchIntent
+    case batchOutcome
 }
 
 /// An error raised into Lua as a table: `code`, `message`, `status` (HTTP, when

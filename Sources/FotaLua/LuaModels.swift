@@ -79,6 +79,9 @@ enum LuaModels {
             let outcome = result[distinct]
             switch outcome.kind {
             case .succeeded, .failed: return DeviceEntry(outcome: outcome.kind, status: outcome.status, reason: outcome.reason)
+            case .unchanged:
+                // ThingSpace's own answer (e.g. `Device already in upgrade`) stays as the reason.
+                return DeviceEntry(outcome: .unchanged, status: "Unchanged", reason: outcome.reason)
             case .notSent:
                 return DeviceEntry(outcome: .notSent, status: "NotSent", reason: outcome.error.map { "not sent: \($0)" } ?? "not sent")
             }
@@ -98,6 +101,7 @@ enum LuaModels {
         case .succeeded: "succeeded"
         case .failed: "failed"
         case .notSent: "notSent"
+        case .unchanged: "unchanged"
         }
     }
 
@@ -110,6 +114,7 @@ enum LuaModels {
         var entries: [LuaValue] = []
         entries.reserveCapacity(input.count)
         var succeeded: [LuaValue] = []
+        var unchanged: [LuaValue] = []
         var failed: [LuaValue] = []
         // Positions from the client are 1-based, like Lua's.
         var warnings = devices.warnings.map { LuaValue.string("device #\($0.position) \($0.deviceId): \($0.message)") }
@@ -124,7 +129,11 @@ enum LuaModels {
                 continue
             }
             let result = entry(devices.distinctIndex(ofInput: offset))
-            if result.outcome == .succeeded { succeeded.append(.string(deviceId)) } else { failed.append(.string(deviceId)) }
+            switch result.outcome {
+            case .succeeded: succeeded.append(.string(deviceId))
+            case .unchanged: unchanged.append(.string(deviceId))
+            case .failed, .notSent: failed.append(.string(deviceId))
+            }
             entries.append(table([
                 ("deviceId", .string(deviceId)), ("status", text(result.status)), ("reason", text(result.reason)),
                 ("outcome", .string(outcomeWord(result.outcome))),
@@ -132,7 +141,8 @@ enum LuaModels {
         }
         return table([
             ("id", .string(upgradeId)), ("accountName", .string(account)), ("devices", .array(entries)),
-            ("succeeded", .array(succeeded)), ("failed", .array(failed)), ("warnings", .array(warnings)),
+            ("succeeded", .array(succeeded)), ("unchanged", .array(unchanged)), ("failed", .array(failed)),
+            ("warnings", .array(warnings)),
             ("dryRun", dryRun ? .boolean(true) : .nil),
         ])
     }

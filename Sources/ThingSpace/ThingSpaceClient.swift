@@ -157,7 +157,7 @@ public final class ThingSpaceClient: Sendable {
     }
 
     /// An upgrade in RequestPending or Queued with the same firmware, target, start date and devices.
-    func findScheduled(_ request: UpgradeRequest) async throws -> FirmwareUpgrade? {
+    public func findScheduled(_ request: UpgradeRequest) async throws -> FirmwareUpgrade? {
         let wanted = Set(request.deviceList)
         for status in [UpgradeStatus.requestPending, .queued] {
             for try await upgrade in try upgrades(account: request.accountName, status: status.rawValue) {

@@ -33,8 +33,14 @@ struct CampaignSafetyTests {
         #expect(finished.signalled)
         let records = journalRecords(journal)
         #expect(!records.contains { $0["unparsable"] != nil }, "every line is whole JSON")
-        #expect(records.map { "\($0["call"] ?? "?")/\($0["phase"] ?? "?")" } == ["schedule/intent", "schedule/outcome", "append/intent"])
-        #expect((records.last?["devices"] as? [String])?.count == 2000, "the intent lists every device that may have been sent")
+        let phases = records.map { "\($0["call"] ?? "?")/\($0["phase"] ?? "?")" }
+        #expect(Array(phases.prefix(3)) == ["schedule/intent", "schedule/outcome", "append/intent"])
+        #expect(!phases.contains("append/outcome"), "the call never finished")
+        #expect(records[2]["deviceCount"] as? Int == 2000 && records[2]["batches"] as? Int == 20)
+        // Every batch that may have been sent has its intent, listing its devices; the rest were never sent.
+        let intents = records.filter { $0["phase"] as? String == "batchIntent" }
+        #expect(intents.count >= 3 && intents.count < 20)
+        #expect(intents.allSatisfy { ($0["devices"] as? [String])?.count == 100 })
         let text = try String(contentsOfFile: journal, encoding: .utf8)
         for secret in sim.secrets { #expect(!text.contains(secret)) }
     }

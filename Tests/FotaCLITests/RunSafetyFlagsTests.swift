@@ -144,7 +144,7 @@ struct RunSafetyFlagsTests {
                 + "mode live (rehearsal: the endpoint is a fota sim), journal \(journal)", "\(result.stderr)")
         #expect(lines.firstIndex { $0.contains("script started") } == 1, "the banner comes before the script: \(result.stderr)")
         let runId = try #require(journalRecords(journal).first?["runId"] as? String)
-        #expect(lines.last == "Run complete: 2 added, 0 removed, 1 scheduled, 0 cancelled, 0 failed. Run id \(runId) in the journal \(journal).")
+        #expect(lines.last == "Run complete: 2 added, 0 removed, 1 scheduled, 0 cancelled, 0 failed. Run id \(runId) (fota journal show \(runId.prefix(8)) --journal \(journal)).")
         for secret in sim.secrets { #expect(!result.stderr.contains(secret)) }
     }
 

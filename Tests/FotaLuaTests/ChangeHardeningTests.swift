@@ -2,6 +2,7 @@ import Foundation
 @testable import FotaLua
 import LuaHost
 import Testing
+import ThingSpace
 
 /// Faults around changes and listings, one test each, named after the fault.
 @Suite("Change and listing faults")
@@ -27,8 +28,9 @@ struct ChangeHardeningTests {
             print(#r.succeeded, #r.failed, r.devices[1].outcome)
             """)
         #expect(append.output == "2\t0\tsucceeded\n", "\(append.outcome)")
-        let outcome = try #require(sim.journal().last?["outcome"] as? [[String: Any]])
-        #expect(outcome.map { $0["outcome"] as? String } == ["succeeded", "succeeded"])
+        let batch = try #require(try sim.journal().last { $0["phase"] as? String == "batchOutcome" })
+        #expect(batch["succeeded"] as? Int == 2 && (batch["others"] as? [Any])?.isEmpty == true && batch["settled"] as? Bool == true)
+        #expect(try sim.journal().last?["succeeded"] as? Int == 2)
     }
 
     @Test("a 5xx after retries is NotSent in the result and notSent in the journal")
@@ -44,8 +46,11 @@ struct ChangeHardeningTests {
             print(r.devices[1].status, r.devices[1].outcome, #r.failed)
             """)
         #expect(result.output == "NotSent\tnotSent\t1\n", "\(result.outcome)")
-        let outcome = try #require(sim.journal().last?["outcome"] as? [[String: Any]])
-        #expect(outcome.first?["outcome"] as? String == "notSent")
+        let batch = try #require(try sim.journal().last { $0["phase"] as? String == "batchOutcome" })
+        let others = try #require(batch["others"] as? [[String: Any]])
+        #expect(batch["notSent"] as? Int == 1 && others.first?["outcome"] as? String == "notSent")
+        #expect(others.first?["devices"] as? [String] == [campaign.devices[1]])
+        #expect(try sim.journal().last?["notSent"] as? Int == 1)
     }
 
     @Test("a whole-call refusal raises an API error, live and dry run alike")
@@ -147,6 +152,21 @@ struct JournalFaultTests {
         } catch let error as FotaCallError {
             #expect(error.message.hasSuffix("nothing was sent"))
         }
+    }
+
+    @Test("a batch intent that cannot be written raises JOURNAL saying that batch was not sent")
+    func batchIntentCannotBeWritten() throws {
+        let runtime = FotaRuntime(settings: FotaSettings(), client: nil, journal: Journal(path: "/dev/full"))
+        let journal = ChangeJournal(runtime: runtime, call: "append", number: 1, base: ["account": "1"])
+        let ids = ["350000000000018", "350000000000026"]
+        do {
+            try journal.batchIntent(BulkBatch(index: 1, count: 3, deviceIds: ids[...]))
+            Issue.record("expected a journal error")
+        } catch let error as FotaCallError {
+            #expect(error.code == "JOURNAL")
+            #expect(error.message.hasSuffix("this request was not sent (batch 2 of 3, 2 devices)"), "\(error.message)")
+        }
+        #expect(!journal.sentBatches)
     }
 
     @Test("a bad journal folder says it cannot create the journal folder and why")

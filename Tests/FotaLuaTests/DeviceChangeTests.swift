@@ -37,21 +37,21 @@ struct DeviceChangeTests {
         #expect(lines.last == "now\t7")
     }
 
-    @Test("a device ThingSpace refuses lands in failed with its reason, the rest succeed")
-    func partialFailure() async throws {
+    @Test("a remove of one device in the upgrade and one not in it: one succeeded, one unchanged, none failed")
+    func mixedOutcome() async throws {
         let sim = try await SimulatedAccount.start()
         defer { Task { await sim.stop() } }
         let campaign = try await sim.campaign(size: 3)
         let (result, _) = try await sim.run("""
-            \(schedule(campaign, devices: [campaign.devices[0]]))
+            \(schedule(campaign, devices: [campaign.devices[0], campaign.devices[2]]))
             local r = fota.remove(up.id, {"\(campaign.devices[0])", "\(campaign.devices[1])"})
-            print(#r.succeeded, #r.failed, r.failed[1])
-            print(r.devices[2].status)
+            print(#r.succeeded, #r.unchanged, #r.failed, r.unchanged[1])
+            print(r.devices[1].status, r.devices[2].status)
             """)
         #expect(result.finished, "\(result.outcome)")
         let lines = result.output.split(separator: "\n").map(String.init)
-        #expect(lines.first == "1\t1\t\(campaign.devices[1])")
-        #expect(lines.last == "RemoveDeviceFailed")
+        #expect(lines.first == "1\t1\t0\t\(campaign.devices[1])")
+        #expect(lines.last == "RemoveDeviceSucceed\tUnchanged")
     }
 
     @Test("a repeated device is sent once and reported at each position")
@@ -80,12 +80,15 @@ struct DeviceChangeTests {
         #expect(result.finished, "\(result.outcome)")
         let records = try sim.journal()
         #expect(records.map { "\($0["call"]!)/\($0["phase"]!)" } == [
-            "schedule/intent", "schedule/outcome", "append/intent", "append/outcome", "cancel/intent", "cancel/outcome",
+            "schedule/intent", "schedule/outcome", "append/intent", "append/batchIntent", "append/batchOutcome", "append/outcome",
+            "cancel/intent", "cancel/outcome",
         ])
         #expect(records.allSatisfy { $0["runId"] as? String == runtime.runId && $0["dryRun"] as? Bool == false })
-        #expect((records[2]["devices"] as? [String]) == [campaign.devices[1], campaign.devices[2]])
-        let outcome = records[3]["outcome"] as? [[String: Any]]
-        #expect(outcome?.map { $0["outcome"] as? String } == ["succeeded", "succeeded"])
+        #expect(records.map { $0["change"] as? Int } == [1, 1, 2, 2, 2, 2, 3, 3])
+        #expect(records[2]["deviceCount"] as? Int == 2)
+        #expect((records[3]["devices"] as? [String]) == [campaign.devices[1], campaign.devices[2]])
+        #expect(records[4]["succeeded"] as? Int == 2 && (records[4]["others"] as? [Any])?.isEmpty == true)
+        #expect(records[5]["succeeded"] as? Int == 2 && records[5]["failed"] as? Int == 0)
         let text = try String(contentsOfFile: sim.journalPath, encoding: .utf8)
         let c = sim.server.credentials
         for secret in [c.clientSecret, c.password] { #expect(!text.contains(secret)) }

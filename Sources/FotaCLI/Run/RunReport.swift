@@ -1,4 +1,5 @@
 import FotaLua
+import LuaHost
 
 /// The lines a live `fota run` prints on stderr around the script: where its changes go,
 /// before it starts, and what it changed, when it ends. Never a secret: the endpoint is
@@ -22,8 +23,11 @@ enum RunReport {
     static func summary(_ runtime: FotaRuntime, status: Int32) -> String {
         let tally = runtime.ledger.tally
         let ended = status == ExitStatus.success ? "Run complete" : "Run ended with exit status \(status)"
-        let journal = runtime.activeJournal.map { " in the journal \($0.path)" } ?? ""
+        let unchanged = tally.unchanged > 0 ? "\(tally.unchanged) unchanged, " : ""
+        let lookUp = runtime.activeJournal.map {
+            " (fota journal show \(runtime.runId.prefix(8)) --journal \(TerminalText.escape($0.path, singleLine: true)))"
+        } ?? ""
         return "\(ended): \(tally.added) added, \(tally.removed) removed, \(tally.scheduled) scheduled, "
-            + "\(tally.cancelled) cancelled, \(tally.failed) failed. Run id \(runtime.runId)\(journal)."
+            + "\(tally.cancelled) cancelled, \(unchanged)\(tally.failed) failed. Run id \(runtime.runId)\(lookUp)."
     }
 }

@@ -6,11 +6,50 @@ public struct BulkOptions: Sendable {
     public var concurrency: Int
     /// Called after each batch with the devices done so far (on the caller's task, never concurrently).
     public var progress: (@Sendable (BulkProgress) -> Void)?
+    /// Called before a batch's request is sent (from the sending tasks, possibly concurrently).
+    /// Throwing stops the change: this batch and the ones not yet sent are not sent, the batches
+    /// in flight finish, and `changeDevices` rethrows the error after reporting them.
+    public var willSendBatch: (@Sendable (BulkBatch) throws -> Void)?
+    /// Called once per sent batch when its outcome is known (after a read-back when its answer
+    /// was lost), on the caller's task, never concurrently. Throwing stops the change like `willSendBatch`.
+    public var didFinishBatch: (@Sendable (BulkBatchReport) throws -> Void)?
 
     public init(batchSize: Int = 1000, concurrency: Int = 4, progress: (@Sendable (BulkProgress) -> Void)? = nil) {
         self.batchSize = max(1, batchSize)
         self.concurrency = max(1, concurrency)
         self.progress = progress
+    }
+}
+
+/// One request of a bulk change.
+public struct BulkBatch: Sendable {
+    /// 0-based batch number.
+    public var index: Int
+    /// Batches of the whole change.
+    public var count: Int
+    /// The batch's devices (distinct devices of the change, in order).
+    public var deviceIds: ArraySlice<String>
+
+    public init(index: Int, count: Int, deviceIds: ArraySlice<String>) {
+        self.index = index
+        self.count = count
+        self.deviceIds = deviceIds
+    }
+}
+
+/// What became of one sent batch.
+public struct BulkBatchReport: Sendable {
+    public var batch: BulkBatch
+    /// One outcome per device of the batch, in batch order.
+    public var outcomes: [DeviceOutcome]
+    /// False when the answer was lost and reading the upgrade back failed too: what ThingSpace
+    /// did with these devices is unknown.
+    public var settled: Bool
+
+    public init(batch: BulkBatch, outcomes: [DeviceOutcome], settled: Bool) {
+        self.batch = batch
+        self.outcomes = outcomes
+        self.settled = settled
     }
 }
 
@@ -35,6 +74,9 @@ public enum DeviceOutcomeKind: Sendable, Equatable {
     case failed
     /// The batch holding the device got no usable answer; `error` says why.
     case notSent
+    /// Nothing to do: an append of a device already in this very upgrade, or a remove of one
+    /// not in it (ThingSpace's per-device answers D8 and D10, see `BulkResultBuilder.isUnchanged`).
+    case unchanged
 }
 
 public struct DeviceOutcome: Sendable, Equatable {
@@ -112,6 +154,7 @@ public struct BulkChangeResult: Sendable, RandomAccessCollection {
     public var succeededCount: Int { kinds.lazy.filter { $0 == .succeeded }.count }
     public var failedCount: Int { kinds.lazy.filter { $0 == .failed }.count }
     public var notSentCount: Int { kinds.lazy.filter { $0 == .notSent }.count }
-    /// True when every device succeeded.
-    public var allSucceeded: Bool { !kinds.contains { $0 != .succeeded } }
+    public var unchangedCount: Int { kinds.lazy.filter { $0 == .unchanged }.count }
+    /// True when every device is where the change wanted it: succeeded or unchanged.
+    public var allSucceeded: Bool { !kinds.contains { $0 != .succeeded && $0 != .unchanged } }
 }

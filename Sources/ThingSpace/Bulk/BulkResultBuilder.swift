@@ -1,3 +1,5 @@
+import Foundation
+
 /// Collects batch outcomes into the column-wise result.
 struct BulkResultBuilder {
     var kinds: [DeviceOutcomeKind]
@@ -30,7 +32,33 @@ struct BulkResultBuilder {
             || status.hasSuffix("Successful") || status.lowercased() == "success"
     }
 
-    mutating func record(range: Range<Int>, deviceIds: [String], response: DeviceChangeResponse) {
+    /// ThingSpace's answer for a device the change does not concern: D8 (`AddDeviceFailed`,
+    /// `Device already in upgrade`) to an append, D10 (`RemoveDeviceFailed`, `Device not in
+    /// upgrade`) to a remove (docs/thingspace-api.md §4 "Device statuses"). Both speak of this
+    /// upgrade only: a device held by another upgrade is accepted by A5 and rejected later at
+    /// validation (R5), so it never reaches this test. Any other failure text stays a failure.
+    static func isUnchanged(_ type: DeviceChangeType, status: String?, reason: String?) -> Bool {
+        guard let status, let reason else { return false }
+        let said = reason.trimmingCharacters(in: .whitespaces).lowercased()
+        switch type {
+        case .append: return status == "AddDeviceFailed" && said == "device already in upgrade"
+        case .remove: return status == "RemoveDeviceFailed" && said == "device not in upgrade"
+        }
+    }
+
+    /// The outcome of device `index` as the result would show it.
+    func outcome(_ index: Int, deviceIds: [String], positions: [Int32]) -> DeviceOutcome {
+        let kind = kinds[index]
+        let status = statusIndex[index]
+        let reason = reasonIndex[index]
+        return DeviceOutcome(
+            deviceId: deviceIds[index], position: Int(positions[index]), kind: kind,
+            status: kind == .notSent || status < 0 ? nil : strings[Int(status)],
+            reason: kind == .notSent || reason < 0 ? nil : strings[Int(reason)],
+            error: kind == .notSent && status >= 0 ? errors[Int(status)] : nil)
+    }
+
+    mutating func record(_ type: DeviceChangeType, range: Range<Int>, deviceIds: [String], response: DeviceChangeResponse) {
         let items = response.deviceList
         // ThingSpace answers in request order; match by position and only build a lookup table
         // when the answer is shuffled, shorter or longer.
@@ -44,7 +72,8 @@ struct BulkResultBuilder {
         let missing = intern("no result for this device in ThingSpace's answer")
         for index in range {
             if let item = inOrder ? items[index - range.lowerBound] : byDevice[deviceIds[index]] {
-                kinds[index] = Self.isSuccess(item.status) ? .succeeded : .failed
+                kinds[index] = Self.isSuccess(item.status) ? .succeeded
+                    : Self.isUnchanged(type, status: item.status, reason: item.reason) ? .unchanged : .failed
                 statusIndex[index] = intern(item.status)
                 reasonIndex[index] = intern(item.reason)
             } else {
@@ -64,6 +93,8 @@ struct BulkResultBuilder {
 
     /// Adds a reason to a device that did not succeed (kept for failed devices; not-sent devices
     /// carry their error instead, so the reason joins it there).
+    /// An unchanged device is left as it is: its answer says it is where the change wants it,
+    /// only not whether the attempt whose answer was lost put it there.
     mutating func annotate(_ index: Int, reason: String) {
         if kinds[index] == .failed { reasonIndex[index] = intern(reason) }
     }

@@ -47,6 +47,15 @@ extension ThingSpaceClient {
                 group.addTask {
                     while let batch = claims.withLockedValue({ $0.claim(below: batchCount) }) {
                         let range = batch * batchSize..<min(total, (batch + 1) * batchSize)
+                        if let willSend = options.willSendBatch {
+                            do {
+                                try willSend(BulkBatch(index: batch, count: batchCount, deviceIds: ids[range]))
+                            } catch {
+                                // Not sent, and no later batch will be: the error ends the change.
+                                claims.withLockedValue { $0.abandon(error) }
+                                break
+                            }
+                        }
                         let body = Self.encodeChange(type, ids[range])
                         let result: Result<TransportResponse, ThingSpaceError>
                         let ambiguous: Bool
@@ -75,15 +84,31 @@ extension ThingSpaceClient {
         // have been acted on, or its answer may describe a repeat of a request already applied
         // (so "Device already in upgrade" may mean "added by the attempt whose answer was lost").
         var unsettled: [Int] = []
+        // Batches whose outcome waits for the read-back (their answer was lost).
+        var awaitingReadBack: [Range<Int>] = []
+        // The first error of a batch hook: it stops the change and is rethrown at the end.
+        var hookError: (any Error)?
+        func report(_ range: Range<Int>, settled: Bool) {
+            guard let didFinish = options.didFinishBatch, hookError == nil else { return }
+            let batch = BulkBatch(index: range.lowerBound / batchSize, count: batchCount, deviceIds: ids[range])
+            let outcomes = range.map { builder.outcome($0, deviceIds: ids, positions: input.positions) }
+            do {
+                try didFinish(BulkBatchReport(batch: batch, outcomes: outcomes, settled: settled))
+            } catch {
+                hookError = error
+                claims.withLockedValue { $0.halt() }
+            }
+        }
         for await answer in answers {
             switch answer.result.flatMap({ response in decodeChange(response, path: path) }) {
             case .success(let response):
-                builder.record(range: answer.range, deviceIds: ids, response: response)
+                builder.record(type, range: answer.range, deviceIds: ids, response: response)
                 if answer.ambiguous { unsettled += answer.range.filter { builder.kinds[$0] != .succeeded } }
             case .failure(let error):
                 builder.recordNotSent(range: answer.range, error: error)
                 if answer.ambiguous { unsettled += answer.range }
             }
+            if answer.ambiguous { awaitingReadBack.append(answer.range) } else { report(answer.range, settled: true) }
             done += answer.range.count
             options.progress?(BulkProgress(done: done, total: total))
         }
@@ -93,10 +118,13 @@ extension ThingSpaceClient {
             builder.recordNotSent(range: min(total, final.next * batchSize)..<total, error: fatal)
             options.progress?(BulkProgress(done: total, total: total))
         }
+        var settled = true
         if !unsettled.isEmpty {
-            await settleByReadingBack(type, account: account, upgradeId: upgradeId, indices: unsettled, deviceIds: ids,
-                                      builder: &builder)
+            settled = await settleByReadingBack(type, account: account, upgradeId: upgradeId, indices: unsettled,
+                                                deviceIds: ids, builder: &builder)
         }
+        for range in awaitingReadBack { report(range, settled: settled) }
+        if let error = hookError ?? final.abandoned { throw error }
         let refusal = final.stopped.flatMap { $0.isWholeCallRefusal ? $0 : nil }
         return BulkChangeResult(
             type: type, account: account, upgradeId: upgradeId, devices: input, refusal: refusal,
@@ -115,8 +143,10 @@ extension ThingSpaceClient {
     /// holds: succeeded if it is in the upgrade after an append (or out of it after a remove).
     /// The others keep the outcome their answer gave. If the read-back fails, nothing changes
     /// and the reason says the outcome is unknown.
+    /// Returns false when the read-back failed.
+    @discardableResult
     func settleByReadingBack(_ type: DeviceChangeType, account: String, upgradeId: String, indices: [Int],
-                             deviceIds: [String], builder: inout BulkResultBuilder) async {
+                             deviceIds: [String], builder: inout BulkResultBuilder) async -> Bool {
         logger.notice("\(indices.count) device(s) of a \(type.rawValue) got no certain answer; reading upgrade \(upgradeId) back")
         let held: Set<String>
         do {
@@ -124,7 +154,7 @@ extension ThingSpaceClient {
         } catch {
             let reason = "outcome unknown: the answer was lost and reading the upgrade back failed (\(describe(error)))"
             for index in indices where builder.kinds[index] != .succeeded { builder.annotate(index, reason: reason) }
-            return
+            return false
         }
         let confirmed = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
         let reason = type == .append
@@ -133,15 +163,20 @@ extension ThingSpaceClient {
         for index in indices where held.contains(deviceIds[index]) == (type == .append) {
             builder.confirm(index, status: confirmed, reason: reason)
         }
+        return true
     }
 
     /// Which batch goes next, shared by the bulk workers.
     struct BatchClaims: Sendable {
         var next = 0
         var stopped: ThingSpaceError?
+        /// The error of a `willSendBatch` hook that kept a batch from being sent.
+        var abandoned: (any Error)?
+        /// A `didFinishBatch` hook failed: no further batch is claimed.
+        var halted = false
 
         mutating func claim(below count: Int) -> Int? {
-            guard stopped == nil, next < count else { return nil }
+            guard stopped == nil, abandoned == nil, !halted, next < count else { return nil }
             defer { next += 1 }
             return next
         }
@@ -149,6 +184,12 @@ extension ThingSpaceClient {
         mutating func stop(_ error: ThingSpaceError) {
             if stopped == nil { stopped = error }
         }
+
+        mutating func abandon(_ error: any Error) {
+            if abandoned == nil { abandoned = error }
+        }
+
+        mutating func halt() { halted = true }
     }
 
     /// The single-pass parser, or the lenient `Decodable` path when it declines.
