@@ -201,8 +201,11 @@ int lh_setglobal_tape(lua_State *L, const char *name, const lh_Tape *tape) {
   return lua_pcall(L, 2, 0, 0);
 }
 
-/* [-0, +0, e] luaL_argerror, with a name to use when the call site gives none. */
-static int lh_argerror(lua_State *L, int arg, const char *msg, const char *fallback) {
+/* [-0, +0, e] luaL_argerror naming the function by the name the host registered
+** it under ("fota.append", as the docs name it) rather than the call site's
+** ("append", or whatever local it was called through); the call site's name
+** serves when the host gave none. */
+static int lh_argerror(lua_State *L, int arg, const char *msg, const char *registered) {
   lua_Debug ar;
   if (!lua_getstack(L, 0, &ar)) return luaL_error(L, "bad argument #%d (%s)", arg, msg);
   lua_getinfo(L, "n", &ar);
@@ -210,7 +213,7 @@ static int lh_argerror(lua_State *L, int arg, const char *msg, const char *fallb
     arg--;
     if (arg == 0) return luaL_error(L, "calling '%s' on bad self (%s)", ar.name, msg);
   }
-  const char *name = ar.name != NULL ? ar.name : fallback != NULL ? fallback : "?";
+  const char *name = registered != NULL ? registered : ar.name != NULL ? ar.name : "?";
   return luaL_error(L, "bad argument #%d to '%s' (%s)", arg, name, msg);
 }
 
@@ -240,9 +243,9 @@ int lh_trampoline(lua_State *L) {
       /* out: the message, then the function's own name for when Lua cannot
       ** tell how it was called (through pcall, say) */
       int n = lh_push_all(L, &out);
-      const char *fallback = n >= 2 ? lua_tostring(L, -1) : NULL;
+      const char *registered = n >= 2 ? lua_tostring(L, -1) : NULL;
       const char *msg = lua_tostring(L, n >= 2 ? -2 : -1);
-      return lh_argerror(L, argn, msg ? msg : "invalid value", fallback);
+      return lh_argerror(L, argn, msg ? msg : "invalid value", registered);
     }
     default: {
       if (lh_push_all(L, &out) == 0) lua_pushliteral(L, "host function failed");

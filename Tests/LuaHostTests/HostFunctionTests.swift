@@ -89,6 +89,23 @@ struct HostFunctionTests {
         #expect(uncaught?.message == "job.lua:2: bad argument #1 to 'schedule' (string expected, got number)")
     }
 
+    @Test("a function registered with a name is named so in its argument errors, however the script reached it")
+    func registeredNameInArgumentError() throws {
+        let state = try LuaState()
+        let pick = state.register({ _, _ in throw LuaArgumentError(2, "expected 'canary' or 'all'") }, name: "fota.pick")
+        try state.setGlobal("fota", .map([.string("pick"): pick]))
+        let results = try state.run("""
+            local ok1, e1 = pcall(function() local r = fota.pick('x', 'y') return r end)
+            local choose = fota.pick
+            local ok2, e2 = pcall(function() local r = choose('x', 'y') return r end)
+            return e1, e2
+            """, chunkName: "@job.lua")
+        expectValues(results, [
+            .string("job.lua:1: bad argument #2 to 'fota.pick' (expected 'canary' or 'all')"),
+            .string("job.lua:3: bad argument #2 to 'fota.pick' (expected 'canary' or 'all')"),
+        ])
+    }
+
     @Test("a thrown Swift error is a catchable Lua error with the script's position")
     func thrownError() throws {
         let state = try LuaState()
