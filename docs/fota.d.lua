@@ -258,10 +258,11 @@ function files.read(name) end
 ---@return string[]
 function files.lines(name) end
 
----An input CSV file's rows.
+---An input CSV file's rows as arrays of strings; {header = true} keys each row by the first row's column names; {delimiter = ";"} reads another separator.
 ---@param name string
----@return string[][]
-function files.csv(name) end
+---@param opts? {header?: boolean, delimiter?: string}
+---@return string[][]|table<string, string>[]
+function files.csv(name, opts) end
 
 ---Writes a report under --out DIR.
 ---@param name string a relative path inside --out

@@ -114,7 +114,7 @@ public enum FotaDocs {
     public static let files: [String: FunctionDoc] = [
         "read": doc("files.read(name) -> string", "The contents of an input file: one named on the command line as @name, or under --in DIR."),
         "lines": doc("files.lines(name) -> {line…}", "An input file's lines, without line ends."),
-        "csv": doc("files.csv(name) -> {{field…}…}", "An input CSV file's rows."),
+        "csv": doc("files.csv(name [, opts]) -> {row…}", "An input CSV file's rows as arrays of strings; {header = true} keys each row by the first row's column names; {delimiter = \";\"} reads another separator. A malformed row is an error naming its line."),
         "write": doc("files.write(name, text [, opts]) -> path", "Writes a report under --out DIR; {overwrite = true} replaces a file this run did not write."),
         "writecsv": doc("files.writecsv(name, rows [, opts]) -> path", "Writes rows (arrays of values) as CSV under --out DIR; opts as files.write."),
         "writejson": doc("files.writejson(name, value [, opts]) -> path", "Writes a value as JSON under --out DIR; opts as files.write."),
