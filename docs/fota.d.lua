@@ -218,15 +218,31 @@ function fota.wait(upgradeId, condition, opts) end
 ---@class json
 json = {}
 
----JSON text of a value; integers stay integers, keys are sorted, an empty table is [].
+---JSON text of a value; integers stay integers, keys are sorted, an empty table is [] (json.object() is {}), json.null is null.
 ---@param value any
 ---@return string
 function json.encode(value) end
 
----The value of JSON text; null becomes nil.
+---The value of JSON text; null becomes nil in an object (the key is absent) and json.null in an array; {} becomes json.object().
 ---@param text string
 ---@return any
 function json.decode(text) end
+
+---Writes null in JSON (json.encode); a null inside a decoded array is json.null. It is a value, not a function to call.
+---@type function
+json.null = nil
+
+---Marks t (or a new table) to be written as a JSON object even when empty: json.encode(json.object()) is {}. The mark is the field __json.
+---@generic T: table
+---@param t? T
+---@return T
+function json.object(t) end
+
+---Marks t (or a new table) to be written as a JSON array: its keys must be 1…n (json.null for a missing element). The mark is the field __json.
+---@generic T: table
+---@param t? T
+---@return T
+function json.array(t) end
 
 ---Lines on stderr.
 ---@class log

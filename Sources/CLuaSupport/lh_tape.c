@@ -13,6 +13,9 @@
 ** nor past this (larger tables grow as their elements arrive). */
 #define LH_MAX_PRESIZE (1 << 16)
 
+/* Its address keys the registry table of host function closures, by id. */
+static const char LH_FUNCTIONS_KEY = 'f';
+
 /* [-0, +0, -] a lua_createtable hint for `count` elements of which at most
 ** `left` slots remain in the tape. */
 static int lh_presize(int64_t count, size_t left) {
@@ -64,8 +67,23 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
       break;
     }
     case LH_TAG_FUNCTION:
-      lua_pushinteger(L, (lua_Integer)s->u.i);
-      lua_pushcclosure(L, lh_trampoline, 1);
+      /* One closure per host function, kept in the registry: a function pushed twice is the
+      ** same Lua value (a decoded null == json.null). */
+      luaL_checkstack(L, 3, "host function value");
+      if (lua_rawgetp(L, LUA_REGISTRYINDEX, &LH_FUNCTIONS_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &LH_FUNCTIONS_KEY);
+      }
+      if (lua_rawgeti(L, -1, (lua_Integer)s->u.i) != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        lua_pushinteger(L, (lua_Integer)s->u.i);
+        lua_pushcclosure(L, lh_trampoline, 1);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, (lua_Integer)s->u.i);
+      }
+      lua_remove(L, -2);
       break;
     case LH_TAG_REF:
       lua_rawgeti(L, LUA_REGISTRYINDEX, (lua_Integer)s->u.i);

@@ -12,7 +12,13 @@ struct FileAccess: Sendable {
     /// Names under --out this run has written: it may write them again.
     private let written = WrittenNames()
 
-    init(settings: FotaSettings) { self.settings = settings }
+    /// json.null and the json.object/json.array marks, for files.writejson.
+    let jsonMarkers: JSONText.Markers?
+
+    init(settings: FotaSettings, jsonMarkers: JSONText.Markers? = nil) {
+        self.settings = settings
+        self.jsonMarkers = jsonMarkers
+    }
 
     typealias Refused = ContainedFolder.Refused
 
@@ -172,7 +178,7 @@ struct FileAccess: Sendable {
         let name = try arguments.requiredString(1, what: "file name")
         let value = try arguments.value(2)
         let text: String
-        do { text = try JSONText.encode(value) } catch { throw LuaArgumentError(2, error.description) }
+        do { text = try JSONText.encode(value, markers: jsonMarkers) } catch { throw LuaArgumentError(2, error.description) }
         try save(name, Array((text + "\n").utf8), overwrite: try overwrite(arguments), &results)
     }
 

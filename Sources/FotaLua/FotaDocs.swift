@@ -101,8 +101,10 @@ public enum FotaDocs {
     ]
 
     public static let json: [String: FunctionDoc] = [
-        "encode": doc("json.encode(value) -> string", "JSON text of a value; integers stay integers, keys are sorted, an empty table is []."),
-        "decode": doc("json.decode(text) -> value", "The value of JSON text; null becomes nil."),
+        "encode": doc("json.encode(value) -> string", "JSON text of a value; integers stay integers, keys are sorted, an empty table is [] (json.object() is {}), json.null is null."),
+        "decode": doc("json.decode(text) -> value", "The value of JSON text; null becomes nil in an object (the key is absent) and json.null in an array; {} becomes json.object()."),
+        "object": doc("json.object([t]) -> t", "Marks t (or a new table) to be written as a JSON object even when empty: json.encode(json.object()) is {}. The mark is the field __json."),
+        "array": doc("json.array([t]) -> t", "Marks t (or a new table) to be written as a JSON array: its keys must be 1…n (json.null for a missing element). The mark is the field __json."),
     ]
 
     public static let log: [String: FunctionDoc] = [

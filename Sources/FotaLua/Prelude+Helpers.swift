@@ -1,21 +1,38 @@
 /// The helpers every script used to write for itself: fota.args (command-line options),
-/// and fota.time.parse/format (UTC timestamps). Lua, run after
+/// fota.time.parse/format (UTC timestamps) and json.object/json.array (markers). Lua, run after
 /// `Prelude.time` (it uses os.date with a time, which keeps its meaning there).
 extension Prelude {
     static let helpers = #"""
-        local fota, error, type, pairs, ipairs, tostring, tonumber, pcall, rawset, next =
-          fota, error, type, pairs, ipairs, tostring, tonumber, pcall, rawset, next
+        local fota, json, error, type, pairs, ipairs, tostring, tonumber, pcall, rawset =
+          fota, json, error, type, pairs, ipairs, tostring, tonumber, pcall, rawset
         local format, match, gmatch, sub, gsub, concat = string.format, string.match, string.gmatch, string.sub,
           string.gsub, table.concat
         local floor, huge, tointeger = math.floor, math.huge, math.tointeger
         local date, exit, print = os.date, os.exit, print
         local stderr = fota.__stderr
-        fota.__stderr = nil
+        local objectMark, arrayMark = json.__object, json.__array
+        fota.__stderr, json.__object, json.__array = nil, nil, nil
 
         -- A script value in a message: quoted, at most 40 characters, control characters as '?'.
         local function shown(text)
           if #text > 40 then text = sub(text, 1, 40) .. "…" end
           return "'" .. gsub(text, "%c", "?") .. "'"
+        end
+
+        -- json.object(t) / json.array(t): mark t (or a new table) so json.encode writes it as an
+        -- object / an array even when it is empty. The mark is the field __json.
+        function json.object(t)
+          if t == nil then t = {} end
+          if type(t) ~= "table" then error("bad argument #1 to 'json.object' (table or nothing expected, got " .. type(t) .. ")", 2) end
+          rawset(t, "__json", objectMark)
+          return t
+        end
+
+        function json.array(t)
+          if t == nil then t = {} end
+          if type(t) ~= "table" then error("bad argument #1 to 'json.array' (table or nothing expected, got " .. type(t) .. ")", 2) end
+          rawset(t, "__json", arrayMark)
+          return t
         end
 
         -- fota.time ------------------------------------------------------------------------
