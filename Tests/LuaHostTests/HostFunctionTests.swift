@@ -106,6 +106,16 @@ struct HostFunctionTests {
         ])
     }
 
+    @Test("a host function in a value crosses back into Swift by id, and is one Lua value however often it is pushed")
+    func hostFunctionRoundTrip() throws {
+        let state = try LuaState()
+        let marker = state.register({ _, _ in }, name: "marker")
+        try state.setGlobal("marker", marker)
+        try state.setGlobal("echo", state.register { args, results in try results.push(try args.value(1)) })
+        let results = try state.run("return echo({1, marker, x = marker}), echo(marker) == marker, echo({marker})[1] == marker")
+        expectValues(results, [.map([.integer(1): .integer(1), .integer(2): marker, .string("x"): marker]), .boolean(true), .boolean(true)])
+    }
+
     @Test("a thrown Swift error is a catchable Lua error with the script's position")
     func thrownError() throws {
         let state = try LuaState()
