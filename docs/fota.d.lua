@@ -164,7 +164,7 @@ function fota.history(imei, opts) end
 
 ---One page (up to 1,000) of the account's devices after the IMEI cursor ("0" first). fota.devices() walks every page.
 ---@param cursor string|nil "0" or nil for the first page
----@param opts? fota.Options
+---@param opts? fota.DeviceOptions
 ---@return fota.DevicesPage
 function fota.devicesPage(cursor, opts) end
 
@@ -177,7 +177,8 @@ function fota.upgradesPage(status, cursor, opts) end
 
 ---for device in fota.devices() do … end: every device of the account,
 ---{deviceId, mdn, make, model, firmware, fotaEligible, licenseAssigned, upgradeTime}.
----@param opts? fota.Options
+---opts.clientType ("OMADM" or "LWM2M") keeps only devices of that client type.
+---@param opts? fota.DeviceOptions
 ---@return fun(): fota.Device?
 function fota.devices(opts) end
 
@@ -219,15 +220,31 @@ function fota.wait(upgradeId, condition, opts) end
 ---@class json
 json = {}
 
----JSON text of a value; integers stay integers, keys are sorted, an empty table is [].
+---JSON text of a value; integers stay integers, keys are sorted, an empty table is [] (json.object() is {}), json.null is null.
 ---@param value any
 ---@return string
 function json.encode(value) end
 
----The value of JSON text; null becomes nil.
+---The value of JSON text; null becomes nil in an object (the key is absent) and json.null in an array; {} becomes json.object().
 ---@param text string
 ---@return any
 function json.decode(text) end
+
+---Writes null in JSON (json.encode); a null inside a decoded array is json.null. It is a value, not a function to call.
+---@type function
+json.null = nil
+
+---Marks t (or a new table) to be written as a JSON object even when empty: json.encode(json.object()) is {}. The mark is the field __json.
+---@generic T: table
+---@param t? T
+---@return T
+function json.object(t) end
+
+---Marks t (or a new table) to be written as a JSON array: its keys must be 1…n (json.null for a missing element). The mark is the field __json.
+---@generic T: table
+---@param t? T
+---@return T
+function json.array(t) end
 
 ---Lines on stderr.
 ---@class log
@@ -259,10 +276,11 @@ function files.read(name) end
 ---@return string[]
 function files.lines(name) end
 
----An input CSV file's rows.
+---An input CSV file's rows as arrays of strings; {header = true} keys each row by the first row's column names; {delimiter = ";"} reads another separator.
 ---@param name string
----@return string[][]
-function files.csv(name) end
+---@param opts? {header?: boolean, delimiter?: string}
+---@return string[][]|table<string, string>[]
+function files.csv(name, opts) end
 
 ---Writes a report under --out DIR.
 ---@param name string a relative path inside --out
@@ -284,3 +302,138 @@ function files.writecsv(name, rows, opts) end
 ---@param opts? {overwrite?: boolean} overwrite: replace a file this run did not write
 ---@return string path
 function files.writejson(name, value, opts) end
+
+---@class fota.DeviceOptions: fota.Options
+---@field clientType? "OMADM"|"LWM2M" only devices of this client type
+
+---@class fota.Subscription
+---@field accountName string
+---@field purchaseType string TS-HFOTA-MRC and/or TS-HFOTA-EVNT, comma-separated
+---@field licenseCount integer
+---@field licenseUsedCount integer
+---@field updateTime string
+
+---@class fota.LicensedDevice
+---@field deviceId fota.IMEI
+---@field assignmentTime string
+
+---@class fota.Licenses
+---@field accountName string
+---@field totalLicenses integer
+---@field assignedLicenses integer
+---@field devices fota.LicensedDevice[]
+
+---@class fota.LicenceEntry
+---@field deviceId fota.IMEI
+---@field status string LicenseAssignSuccess, LicenseAssignFailed, LicenseRemoveSuccess, LicenseRemoveFailed
+---@field reason string
+---@field outcome "succeeded"|"failed"
+
+---@class fota.LicenceResult
+---@field accountName string
+---@field licenseCount integer
+---@field licenseUsedCount integer
+---@field devices fota.LicenceEntry[]
+---@field succeeded fota.IMEI[]
+---@field failed fota.IMEI[]
+---@field warnings string[]
+---@field dryRun? boolean
+
+---@class fota.LicencesToRemove
+---@field count integer
+---@field updateTime? string
+---@field devices fota.IMEI[]
+
+---@class fota.Callback
+---@field accountName string
+---@field name string
+---@field url string without user info, query or fragment
+---@field username? string
+---@field hasPassword boolean
+
+---@class fota.CallbackRegistration: fota.Options
+---@field url string http:// or https://
+---@field username? string
+---@field password? string
+
+---The account's subscription: purchaseType TS-HFOTA-MRC (monthly licences) and/or TS-HFOTA-EVNT (pay per use), and how many licences it has and uses.
+---@param opts? fota.Options
+---@return fota.Subscription
+function fota.subscription(opts) end
+
+---Licence status of an MRC account: the counts and every licensed device, {deviceId, assignmentTime} (all pages).
+---@param opts? fota.Options
+---@return fota.Licenses
+function fota.licenses(opts) end
+
+---A change: assigns licences to devices (an IMEI string or an array of them, sent in batches of 1,000).
+---@param devices fota.IMEI|fota.IMEI[]
+---@param opts? fota.Options
+---@return fota.LicenceResult
+function fota.assignLicenses(devices, opts) end
+
+---A change: removes the devices' licences; same arguments and result as fota.assignLicenses.
+---@param devices fota.IMEI|fota.IMEI[]
+---@param opts? fota.Options
+---@return fota.LicenceResult
+function fota.removeLicenses(devices, opts) end
+
+---The devices whose licences ThingSpace removes at the end of the billing cycle (all pages).
+---@param opts? fota.Options
+---@return fota.LicencesToRemove
+function fota.licensesToRemove(opts) end
+
+---A change: replaces the list of licences to remove with the devices (at most 1,000), or adds them with opts.append = true.
+---@param devices fota.IMEI|fota.IMEI[]
+---@param opts? {account?: string, append?: boolean}
+---@return fota.LicencesToRemove
+function fota.setLicensesToRemove(devices, opts) end
+
+---A change: empties the list of licences to remove.
+---@param opts? fota.Options
+---@return {success: boolean}
+function fota.clearLicensesToRemove(opts) end
+
+---The account's registered callback listener, or an empty list; the password never reaches the script.
+---@param opts? fota.Options
+---@return fota.Callback[]
+function fota.callbacks(opts) end
+
+---A change: registers the http(s) listener ThingSpace posts upgrade news to, replacing any other.
+---@param registration fota.CallbackRegistration
+---@return {accountName: string, serviceName: string}
+function fota.registerCallback(registration) end
+
+---A change: deletes the account's callback listener.
+---@param opts? fota.Options
+---@return {success: boolean}
+function fota.deleteCallback(opts) end
+
+---@class fota.ArgSpec
+---@field [1] string the option's name: --name
+---@field type? "string"|"number"|"boolean"|"list"
+---@field default? any
+---@field required? boolean
+---@field help? string
+---@field value? string the word shown for the value in the usage
+
+---Reads the script's command line (arg): --name value, --name=value, --flag; spec is an array of {name, type = "string"|"number"|"boolean"|"list", default =, required =, help =} plus optional usage = and positional =.
+---A bad or missing argument prints the message and the usage on stderr and ends the run with status 64; --help prints the usage and ends it with 0.
+---@param spec {[integer]: fota.ArgSpec, usage?: string, positional?: string}
+---@param argv? string[] defaults to arg
+---@return table options
+---@return string usage
+function fota.args(spec, argv) end
+
+fota.time = {}
+
+---Seconds since 1970 (UTC) of a timestamp: RFC 3339 (2026-03-10T01:00:00Z, with an offset or fractions), ThingSpace's 2021-06-03 00:03:56.079 +0000 UTC, or YYYY-MM-DD (midnight UTC).
+---@param text string
+---@return number seconds
+function fota.time.parse(text) end
+
+---The time in UTC as text: fmt as os.date's (default %Y-%m-%dT%H:%M:%SZ, RFC 3339).
+---@param seconds number
+---@param fmt? string
+---@return string
+function fota.time.format(seconds, fmt) end

@@ -24,13 +24,18 @@ local function usage_error(message)
   os.exit(64)
 end
 
-local function parse_arguments(args)
-  local parsed = {check_account = true}
-  for _, value in ipairs(args) do
-    if value == "--demo" then parsed.demo = true
-    elseif value == "--no-account-check" then parsed.check_account = false
-    elseif value:match("^%x+%-%x+%-%x+%-%x+%-%x+$") and not parsed.upgrade_id then parsed.upgrade_id = value
-    elseif not parsed.file and not value:match("^%-%-") then parsed.file = value
+-- Options by fota.args (an unknown one is refused with the usage, status 64); the two
+-- positional arguments, the upgrade id and the file, are told apart here.
+local function parse_arguments()
+  local given = fota.args{
+    usage = USAGE, positional = "<upgradeId> @devices.csv",
+    {"demo", type = "boolean", help = "schedule an upgrade holding the file's first device, then add the rest"},
+    {"no-account-check", type = "boolean", help = "do not check the IMEIs against the account's device list"},
+  }
+  local parsed = {demo = given.demo, check_account = not given["no-account-check"]}
+  for _, value in ipairs(given) do
+    if value:match("^%x+%-%x+%-%x+%-%x+%-%x+$") and not parsed.upgrade_id then parsed.upgrade_id = value
+    elseif not parsed.file then parsed.file = value
     else usage_error("unexpected argument '" .. value .. "'") end
   end
   if not parsed.file then usage_error("name the CSV file with @path") end
@@ -145,7 +150,7 @@ local function summarise(total, added, failures, dry_run, unchanged)
   if #failures > SHOW_FAILED then print(string.format("  … and %d more", #failures - SHOW_FAILED)) end
 end
 
-local options = parse_arguments(arg)
+local options = parse_arguments()
 local devices, has_header = read_devices(options.file)
 print(string.format("%s: %d device%s%s", options.file, #devices, #devices == 1 and "" or "s",
   has_header and " (after the header row)" or ""))

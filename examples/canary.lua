@@ -20,44 +20,33 @@
 -- Candidates are sorted by IMEI and picked with a seeded linear congruential
 -- generator written here, so the choice never depends on math.random.
 
-local USAGE = "usage: fota run canary.lua [--count N] [--make NAME] [--model NAME] [--from VERSION] [--seed N] [--start YYYY-MM-DD]"
+local options = fota.args{
+  {"count", type = "number", default = 5, help = "devices in the canary"},
+  {"make", value = "NAME", help = "device make (default: the make/model/version with the most candidates)"},
+  {"model", value = "NAME", help = "device model (same default)"},
+  {"from", value = "VERSION", help = "firmware the devices run now (same default)"},
+  {"seed", type = "number", default = 1, help = "which devices are picked: same seed, same devices"},
+  {"start", value = "YYYY-MM-DD", help = "start date (default today, UTC)"},
+}
 
+-- What fota.args cannot know: the ranges. Same status (64) as its own refusals.
 local function usage_error(message)
-  log.error("canary: " .. message)
-  log.info(USAGE)
+  log.error("canary: " .. message .. " (see --help)")
   os.exit(64)
 end
 
--- Reads "--name value" pairs; every option takes a value.
-local function parse_options(args, known)
-  local options = {}
-  local i = 1
-  while i <= #args do
-    local name = args[i]:match("^%-%-([%w-]+)$")
-    if not name or not known[name] then usage_error("unknown argument '" .. args[i] .. "'") end
-    local value = args[i + 1]
-    if value == nil then usage_error("--" .. name .. " needs a value") end
-    options[name] = value
-    i = i + 2
-  end
-  return options
-end
-
-local function whole_number(options, name, default, minimum)
-  local text = options[name]
-  if text == nil then return default end
-  local n = math.tointeger(tonumber(text))
+local function whole_number(name, minimum)
+  local n = math.tointeger(options[name])
   if not n or n < minimum then
-    usage_error(string.format("--%s must be a whole number of at least %d, got '%s'", name, minimum, text))
+    usage_error(string.format("--%s must be a whole number of at least %d, got '%s'", name, minimum, options[name]))
   end
   return n
 end
 
-local options = parse_options(arg, {count = true, make = true, model = true, from = true, seed = true, start = true})
-local count = whole_number(options, "count", 5, 1)
-local seed = whole_number(options, "seed", 1, 0)
-local start = options.start or os.date("!%Y-%m-%d")
-if not start:match("^%d%d%d%d%-%d%d%-%d%d$") then usage_error("--start must be a date (YYYY-MM-DD), got '" .. start .. "'") end
+local count = whole_number("count", 1)
+local seed = whole_number("seed", 0)
+local start = options.start or fota.time.format(fota.now(), "%Y-%m-%d")
+if not pcall(fota.time.parse, start) or #start ~= 10 then usage_error("--start must be a date (YYYY-MM-DD), got '" .. start .. "'") end
 
 -- Firmware images by make, model and from-version.
 local function image_key(make, model, version) return make .. "\0" .. model .. "\0" .. version end

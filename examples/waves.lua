@@ -27,33 +27,26 @@
 -- reached before the wave's endDate; devices ThingSpace rejected at validation (no licence,
 -- wrong firmware …) did not take part and are left out of the share.
 
-local USAGE = "usage: fota run waves.lua [--make NAME] [--model NAME] [--from VERSION] [--count N] " ..
-              "[--canary N] [--waves 0.25,1] [--max-failure 0.1] [--days 14]"
+local options = fota.args{
+  {"make", value = "NAME", help = "device make (default: the largest group of eligible, licensed devices)"},
+  {"model", value = "NAME", help = "device model (same default)"},
+  {"from", value = "VERSION", help = "firmware the devices run now (same default)"},
+  {"count", type = "number", help = "upgrade at most N of the devices (default: all)"},
+  {"canary", type = "number", default = 5, help = "devices in the canary, the first wave"},
+  {"waves", value = "LIST", default = "0.25,1", help = "where each later wave ends, as shares of the devices"},
+  {"max-failure", value = "R", default = "0.1", help = "largest share of failed devices a wave may have for the next to start"},
+  {"days", type = "number", default = 14, help = "days each wave is given"},
+}
 
+-- What fota.args cannot know: the ranges. Same status (64) as its own refusals.
 local function usage_error(message)
-  log.error("waves: " .. message)
-  log.info(USAGE)
+  log.error("waves: " .. message .. " (see --help)")
   os.exit(64)
 end
 
--- "--name value" pairs; every option takes a value.
-local known = {make = true, model = true, from = true, count = true, canary = true, waves = true,
-               ["max-failure"] = true, days = true}
-local options = {}
-do
-  local i = 1
-  while i <= #arg do
-    local name = arg[i]:match("^%-%-([%w-]+)$")
-    if not name or not known[name] then usage_error("unknown argument '" .. arg[i] .. "'") end
-    if arg[i + 1] == nil then usage_error("--" .. name .. " needs a value") end
-    options[name] = arg[i + 1]
-    i = i + 2
-  end
-end
-
-local function whole(name, default, least)
-  if options[name] == nil then return default end
-  local n = math.tointeger(tonumber(options[name]))
+local function whole(name, least)
+  if options[name] == nil then return nil end
+  local n = math.tointeger(options[name])
   if not n or n < least then
     usage_error(string.format("--%s must be a whole number of at least %d, got '%s'", name, least, options[name]))
   end
@@ -66,12 +59,12 @@ local function share(text, what)
   return r
 end
 
-local canarySize = whole("canary", 5, 1)
-local count = whole("count", nil, 1)
-local days = whole("days", 14, 1)
-local maxFailure = share(options["max-failure"] or "0.1", "--max-failure")
+local canarySize = whole("canary", 1)
+local count = whole("count", 1)
+local days = whole("days", 1)
+local maxFailure = share(options["max-failure"], "--max-failure")
 local shares = {}
-for text in (options.waves or "0.25,1"):gmatch("[^,]+") do
+for text in options.waves:gmatch("[^,]+") do
   local s = share(text, "--waves")
   if #shares > 0 and s <= shares[#shares] then usage_error("--waves must grow, each share above the one before") end
   shares[#shares + 1] = s

@@ -13,6 +13,9 @@
 ** nor past this (larger tables grow as their elements arrive). */
 #define LH_MAX_PRESIZE (1 << 16)
 
+/* Its address keys the registry table of host function closures, by id. */
+static const char LH_FUNCTIONS_KEY = 'f';
+
 /* [-0, +0, -] a lua_createtable hint for `count` elements of which at most
 ** `left` slots remain in the tape. */
 static int lh_presize(int64_t count, size_t left) {
@@ -64,8 +67,23 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
       break;
     }
     case LH_TAG_FUNCTION:
-      lua_pushinteger(L, (lua_Integer)s->u.i);
-      lua_pushcclosure(L, lh_trampoline, 1);
+      /* One closure per host function, kept in the registry: a function pushed twice is the
+      ** same Lua value (a decoded null == json.null). */
+      luaL_checkstack(L, 3, "host function value");
+      if (lua_rawgetp(L, LUA_REGISTRYINDEX, &LH_FUNCTIONS_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &LH_FUNCTIONS_KEY);
+      }
+      if (lua_rawgeti(L, -1, (lua_Integer)s->u.i) != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        lua_pushinteger(L, (lua_Integer)s->u.i);
+        lua_pushcclosure(L, lh_trampoline, 1);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, (lua_Integer)s->u.i);
+      }
+      lua_remove(L, -2);
       break;
     case LH_TAG_REF:
       lua_rawgeti(L, LUA_REGISTRYINDEX, (lua_Integer)s->u.i);
@@ -207,8 +225,11 @@ int lh_setglobal_tape(lua_State *L, const char *name, const lh_Tape *tape) {
   return lua_pcall(L, 2, 0, 0);
 }
 
-/* [-0, +0, e] luaL_argerror, with a name to use when the call site gives none. */
-static int lh_argerror(lua_State *L, int arg, const char *msg, const char *fallback) {
+/* [-0, +0, e] luaL_argerror naming the function by the name the host registered
+** it under ("fota.append", as the docs name it) rather than the call site's
+** ("append", or whatever local it was called through); the call site's name
+** serves when the host gave none. */
+static int lh_argerror(lua_State *L, int arg, const char *msg, const char *registered) {
   lua_Debug ar;
   if (!lua_getstack(L, 0, &ar)) return luaL_error(L, "bad argument #%d (%s)", arg, msg);
   lua_getinfo(L, "n", &ar);
@@ -216,7 +237,7 @@ static int lh_argerror(lua_State *L, int arg, const char *msg, const char *fallb
     arg--;
     if (arg == 0) return luaL_error(L, "calling '%s' on bad self (%s)", ar.name, msg);
   }
-  const char *name = ar.name != NULL ? ar.name : fallback != NULL ? fallback : "?";
+  const char *name = registered != NULL ? registered : ar.name != NULL ? ar.name : "?";
   return luaL_error(L, "bad argument #%d to '%s' (%s)", arg, name, msg);
 }
 
@@ -246,9 +267,9 @@ int lh_trampoline(lua_State *L) {
       /* out: the message, then the function's own name for when Lua cannot
       ** tell how it was called (through pcall, say) */
       int n = lh_push_all(L, &out);
-      const char *fallback = n >= 2 ? lua_tostring(L, -1) : NULL;
+      const char *registered = n >= 2 ? lua_tostring(L, -1) : NULL;
       const char *msg = lua_tostring(L, n >= 2 ? -2 : -1);
-      return lh_argerror(L, argn, msg ? msg : "invalid value", fallback);
+      return lh_argerror(L, argn, msg ? msg : "invalid value", registered);
     }
     default: {
       if (lh_push_all(L, &out) == 0) lua_pushliteral(L, "host function failed");

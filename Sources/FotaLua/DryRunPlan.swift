@@ -8,6 +8,8 @@ final class DryRunPlan: Sendable {
         case schedule(account: String, firmwareName: String, firmwareTo: String, startDate: String, endDate: String,
                       endDateDefaulted: Bool, devices: Int, placeholderId: String)
         case cancel(account: String, upgradeId: String)
+        /// A change to the account rather than an upgrade (licences, callbacks), in words.
+        case account(String)
     }
 
     private let steps = Mutex<[Step]>([])
@@ -38,6 +40,7 @@ final class DryRunPlan: Sendable {
         var removed: [String: [String]] = [:]
         var scheduled: [String] = []
         var cancelled: [String] = []
+        var accountChanges: [String] = []
         for step in steps {
             switch step {
             case .change(let call, let account, let upgradeId, let devices):
@@ -50,6 +53,8 @@ final class DryRunPlan: Sendable {
                     "  schedule \(firmwareName) → \(firmwareTo) from \(startDate) \(end) for \(devices) device\(devices == 1 ? "" : "s") (account \(account); placeholder id \(placeholderId))")
             case .cancel(let account, let upgradeId):
                 cancelled.append("  cancel upgrade \(upgradeId) (account \(account))")
+            case .account(let line):
+                accountChanges.append("  " + line)
             }
         }
         for key in order {
@@ -66,7 +71,14 @@ final class DryRunPlan: Sendable {
         lines += scheduled
         if !cancelled.isEmpty { lines.append("  \(cancelled.count) upgrade\(cancelled.count == 1 ? "" : "s") to cancel:") }
         lines += cancelled
+        if !accountChanges.isEmpty { lines.append("  \(accountChanges.count) account change\(accountChanges.count == 1 ? "" : "s"):") }
+        lines += accountChanges
         return lines.joined(separator: "\n")
+    }
+
+    /// The first ten of a list of devices, and how many more.
+    static func shortList(_ devices: [String]) -> String {
+        devices.prefix(10).joined(separator: ", ") + (devices.count > 10 ? ", … (\(devices.count - 10) more)" : "")
     }
 
     private static func escaped(_ step: Step) -> Step {
@@ -80,6 +92,8 @@ final class DryRunPlan: Sendable {
                 endDate: e(endDate), endDateDefaulted: defaulted, devices: devices, placeholderId: e(placeholderId))
         case .cancel(let account, let upgradeId):
             return .cancel(account: e(account), upgradeId: e(upgradeId))
+        case .account(let line):
+            return .account(e(line))
         }
     }
 }

@@ -12,7 +12,13 @@ struct FileAccess: Sendable {
     /// Names under --out this run has written: it may write them again.
     private let written = WrittenNames()
 
-    init(settings: FotaSettings) { self.settings = settings }
+    /// json.null and the json.object/json.array marks, for files.writejson.
+    let jsonMarkers: JSONText.Markers?
+
+    init(settings: FotaSettings, jsonMarkers: JSONText.Markers? = nil) {
+        self.settings = settings
+        self.jsonMarkers = jsonMarkers
+    }
 
     typealias Refused = ContainedFolder.Refused
 
@@ -60,11 +66,56 @@ struct FileAccess: Sendable {
         try results.push(.array(lines.map { .string($0) }))
     }
 
-    /// Rows of fields; quoted fields may hold commas, quotes ("") and newlines.
+    /// Rows of fields; quoted fields may hold the delimiter, quotes ("") and newlines.
+    /// `{delimiter = ";"}` reads other separators; `{header = true}` gives rows keyed by the
+    /// first row's column names. The rows are charged to the script's memory limit as they are built.
     func csv(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let name = try arguments.requiredString(1, what: "file name")
-        let rows = try CSV.parse(try text(arguments), name: name)
-        try results.push(.array(rows.map { .array($0.map { .string($0) }) }))
+        let options = try arguments.options(2, allowed: ["delimiter", "header"])
+        var delimiter: Unicode.Scalar = ","
+        switch options["delimiter"] {
+        case nil, .nil?: break
+        case .string(let s)?:
+            let scalars = Array(s.description.unicodeScalars)
+            guard scalars.count == 1, let only = scalars.first, only != "\"", only != "\n", only != "\r" else {
+                throw LuaArgumentError(2, "opts.delimiter must be one character other than a quote or a line break, got \(quoted(s.description))")
+            }
+            delimiter = only
+        case let other?: throw LuaArgumentError(2, "opts.delimiter must be a one-character string, got \(other.typeName)")
+        }
+        let header: Bool
+        switch options["header"] {
+        case nil, .nil?: header = false
+        case .boolean(let b)?: header = b
+        case let other?: throw LuaArgumentError(2, "opts.header must be a boolean, got \(other.typeName)")
+        }
+        let text = try text(arguments)
+        try arguments.budget.charge(LuaMemoryBudget.stringBytes(text.utf8.count))
+        let rows = try CSV.parse(text, name: name, delimiter: delimiter, budget: arguments.budget)
+        guard header else {
+            try results.push(.array(rows.map { .array($0.fields.map { .string($0) }) }))
+            return
+        }
+        guard let names = rows.first?.fields else {
+            try results.push(.array([]))
+            return
+        }
+        for (index, column) in names.enumerated() {
+            if column.isEmpty { throw Refused(description: "\(name):\(rows[0].line): column #\(index + 1) of the header has no name") }
+            if names[..<index].contains(column) {
+                throw Refused(description: "\(name):\(rows[0].line): the header names column \(quoted(column)) twice")
+            }
+        }
+        var keyed: [LuaValue] = []
+        keyed.reserveCapacity(rows.count)
+        for row in rows.dropFirst() {
+            guard row.fields.count == names.count else {
+                throw Refused(description: "\(name):\(row.line): the row has \(row.fields.count) field\(row.fields.count == 1 ? "" : "s"), the header \(names.count)")
+            }
+            try arguments.budget.charge(LuaMemoryBudget.tableBytes + names.count * LuaMemoryBudget.valueBytes)
+            keyed.append(.map(Dictionary(uniqueKeysWithValues: zip(names, row.fields).map { (LuaKey.string(LuaString($0)), LuaValue.string($1)) })))
+        }
+        try results.push(.array(keyed))
     }
 
     func write(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
@@ -127,7 +178,7 @@ struct FileAccess: Sendable {
         let name = try arguments.requiredString(1, what: "file name")
         let value = try arguments.value(2)
         let text: String
-        do { text = try JSONText.encode(value) } catch { throw LuaArgumentError(2, error.description) }
+        do { text = try JSONText.encode(value, markers: jsonMarkers) } catch { throw LuaArgumentError(2, error.description) }
         try save(name, Array((text + "\n").utf8), overwrite: try overwrite(arguments), &results)
     }
 
@@ -157,24 +208,47 @@ private final class WrittenNames: Sendable {
 
 /// Comma-separated values as spreadsheets write them (RFC 4180).
 enum CSV {
-    static func parse(_ text: String, name: String) throws -> [[String]] {
-        var rows: [[String]] = []
+    /// One row and the line it starts on.
+    struct Row {
+        var line: Int
+        var fields: [String]
+    }
+
+    /// Rows of `text` split on `delimiter`; a line ends with LF or CRLF. A quote may only open a
+    /// field or close it (doubled inside it): anything else is an error naming the line.
+    static func parse(_ text: String, name: String, delimiter: Unicode.Scalar = ",",
+                      budget: LuaMemoryBudget = .unlimited) throws -> [Row] {
+        var rows: [Row] = []
         var row: [String] = []
         var field = ""
         var inQuotes = false
+        var closedQuote = false
         var line = 1
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func next() -> Unicode.Scalar? {
-            if let p = pending { pending = nil; return p }
-            return iterator.next()
+        var rowLine = 1
+        var quoteLine = 1
+        var scalars = Array(text.unicodeScalars)[...]
+        func endField() throws {
+            try budget.charge(LuaMemoryBudget.valueBytes + LuaMemoryBudget.stringBytes(field.utf8.count))
+            row.append(field)
+            field = ""
+            closedQuote = false
         }
-        while let c = next() {
+        func endRow() throws {
+            try endField()
+            try budget.charge(LuaMemoryBudget.tableBytes)
+            rows.append(Row(line: rowLine, fields: row))
+            row = []
+        }
+        while let c = scalars.popFirst() {
             if inQuotes {
                 if c == "\"" {
-                    if let following = next() {
-                        if following == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = following }
-                    } else { inQuotes = false }
+                    if scalars.first == "\"" {
+                        scalars.removeFirst()
+                        field.unicodeScalars.append("\"")
+                    } else {
+                        inQuotes = false
+                        closedQuote = true
+                    }
                 } else {
                     if c == "\n" { line += 1 }
                     field.unicodeScalars.append(c)
@@ -182,18 +256,27 @@ enum CSV {
                 continue
             }
             switch c {
-            case "\"" where field.isEmpty: inQuotes = true
-            case ",": row.append(field); field = ""
-            case "\r": continue
+            case delimiter: try endField()
+            case "\r" where scalars.first == "\n" || scalars.isEmpty: continue
             case "\n":
-                row.append(field); field = ""
-                rows.append(row); row = []
+                try endRow()
                 line += 1
-            default: field.unicodeScalars.append(c)
+                rowLine = line
+            case "\"":
+                guard field.isEmpty, !closedQuote else {
+                    throw FileAccess.Refused(description: "\(name):\(line): a quote inside a field that does not start with one (quote the whole field and double the quote: \"say \"\"hi\"\"\")")
+                }
+                inQuotes = true
+                quoteLine = line
+            default:
+                if closedQuote {
+                    throw FileAccess.Refused(description: "\(name):\(line): text after the closing quote of a field (expected the delimiter or the end of the line)")
+                }
+                field.unicodeScalars.append(c)
             }
         }
-        if inQuotes { throw FileAccess.Refused(description: "\(name): a quoted field opened before line \(line) is never closed") }
-        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        if inQuotes { throw FileAccess.Refused(description: "\(name):\(quoteLine): a quoted field opened on this line is never closed") }
+        if !field.isEmpty || !row.isEmpty || closedQuote { try endRow() }
         return rows
     }
 

@@ -45,8 +45,12 @@ extension FotaCalls {
         guard cursor == "0" || (try? Validators.imei(cursor)) != nil else {
             throw LuaArgumentError(1, "cursor \(quoted(cursor)) is neither \"0\" nor an IMEI from a previous page")
         }
-        let page = try read(arguments, optionsAt: 2, call: "devices") { client, account in
-            try await client.accountDevicesPage(account: account, startIndex: cursor)
+        let options = try arguments.options(2, allowed: ["account", "clientType"])
+        let clientType = try Self.clientType(options, position: 2)
+        let account = try arguments.account(options, position: 2, runtime: runtime, callName: "devicesPage")
+        let client = try runtime.requireClient("devicesPage")
+        let page = try waitFor(arguments.stopSignal, call: "fota.devicesPage") {
+            try await client.accountDevicesPage(account: account, startIndex: cursor, clientType: clientType)
         }
         try results.push(LuaModels.devicesPage(page))
     }
@@ -58,6 +62,16 @@ extension FotaCalls {
             try await client.upgradesPage(account: account, status: status, startIndex: cursor)
         }
         try results.push(LuaModels.upgradesPage(page))
+    }
+
+    /// `opts.clientType`: OMADM or LWM2M (ThingSpace's device client types), or absent for all devices.
+    static func clientType(_ options: [String: LuaValue], position: Int) throws -> String? {
+        switch options["clientType"] {
+        case nil, .nil?: return nil
+        case .string(let s)? where s.description == "OMADM" || s.description == "LWM2M": return s.description
+        case .string(let s)?: throw LuaArgumentError(position, "opts.clientType \(quoted(s.description)) is not OMADM or LWM2M")
+        case let other?: throw LuaArgumentError(position, "opts.clientType must be \"OMADM\" or \"LWM2M\", got \(other.typeName)")
+        }
     }
 
     static func reportStatus(_ arguments: borrowing LuaArguments, _ position: Int) throws -> String {

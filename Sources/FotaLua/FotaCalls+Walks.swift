@@ -16,11 +16,12 @@ extension FotaCalls {
         var status: String?
         if listing == .upgrades { status = try Self.reportStatus(arguments, 1) }
         let position = listing == .devices ? 1 : 2
-        let options = try arguments.options(position, allowed: ["account"])
+        let options = try arguments.options(position, allowed: listing == .devices ? ["account", "clientType"] : ["account"])
+        let clientType = try Self.clientType(options, position: position)
         let account = try arguments.account(options, position: position, runtime: runtime, callName: call)
         _ = try runtime.requireClient(call)
         let walk = OpenWalk(
-            listing: listing, account: account, status: status,
+            listing: listing, account: account, status: status, clientType: clientType,
             walk: PageWalk(listing: listing == .devices ? "device list" : "upgrade report"))
         results.push(integer: Int64(walks.open(walk)))
     }
@@ -61,8 +62,9 @@ extension FotaCalls {
         let items: [LuaValue]
         switch walk.listing {
         case .devices:
+            let clientType = walk.clientType
             let page = try waitFor(stop, call: "fota.devices") {
-                try await client.accountDevicesPage(account: account, startIndex: cursor)
+                try await client.accountDevicesPage(account: account, startIndex: cursor, clientType: clientType)
             }
             walk.walk.accept(hasMore: page.hasMoreData, next: page.lastSeenDeviceId)
             items = page.deviceList.map(LuaModels.device)
@@ -83,6 +85,8 @@ struct OpenWalk {
     var listing: FotaCalls.Listing
     var account: String
     var status: String?
+    /// fota.devices{clientType =}: OMADM or LWM2M.
+    var clientType: String?
     var walk: PageWalk
 }
 

@@ -12,8 +12,10 @@ public enum FotaModule {
         try state.setGlobal("__fota_error_mt", .nil)
 
         var fota: [LuaKey: LuaValue] = [:]
-        func add(_ name: String, _ function: @escaping LuaHostFunction) {
-            fota[.string(LuaString(name))] = state.register(calls.guarded(name, function), doc: FotaDocs.fota[name], name: "fota." + name)
+        /// `shownAs`: the name errors give a hidden function, that of the call scripts make.
+        func add(_ name: String, shownAs: String? = nil, _ function: @escaping LuaHostFunction) {
+            fota[.string(LuaString(name))] = state.register(
+                calls.guarded(name, function), doc: FotaDocs.fota[name], name: "fota." + (shownAs ?? name))
         }
         add("append") { try calls.change(.append, $0, &$1) }
         add("remove") { try calls.change(.remove, $0, &$1) }
@@ -25,20 +27,33 @@ public enum FotaModule {
         add("devicesPage") { try calls.devicesPage($0, &$1) }
         add("upgradesPage") { try calls.upgradesPage($0, &$1) }
         // Taken by the prelude's iterators and removed from `fota` before the script runs.
-        add("__devicesWalk") { try calls.openWalk(.devices, $0, &$1) }
-        add("__upgradesWalk") { try calls.openWalk(.upgrades, $0, &$1) }
+        add("__devicesWalk", shownAs: "devices") { try calls.openWalk(.devices, $0, &$1) }
+        add("__upgradesWalk", shownAs: "upgrades") { try calls.openWalk(.upgrades, $0, &$1) }
         add("__nextPage") { try calls.nextPage($0, &$1) }
+        add("subscription") { try calls.subscription($0, &$1) }
+        add("licenses") { try calls.licenses($0, &$1) }
+        add("assignLicenses") { try calls.changeLicences(assign: true, $0, &$1) }
+        add("removeLicenses") { try calls.changeLicences(assign: false, $0, &$1) }
+        add("licensesToRemove") { try calls.licensesToRemove($0, &$1) }
+        add("setLicensesToRemove") { try calls.setLicencesToRemove($0, &$1) }
+        add("clearLicensesToRemove") { try calls.clearLicencesToRemove($0, &$1) }
+        add("callbacks") { try calls.callbacks($0, &$1) }
+        add("registerCallback") { try calls.registerCallback($0, &$1) }
+        add("deleteCallback") { try calls.deleteCallback($0, &$1) }
         add("now") { try calls.now($0, &$1) }
         add("sleep") { try calls.sleep($0, &$1) }
         // Taken by the prelude's fota.wait (and os.time/os.date) and removed from `fota` too.
         add("__jump") { try calls.jump($0, &$1) }
         add("__fail") { try calls.fail($0, &$1) }
+        // Taken by the prelude's fota.args (its usage text goes to stderr) and removed from `fota` too.
+        add("__stderr") { try calls.standardError($0, &$1) }
         if let account = runtime.settings.defaultAccount { fota["account"] = .string(account) }
         fota["mode"] = .string(runtime.settings.mode == .live ? "live" : runtime.settings.mode == .dryRun ? "dry-run" : "read-only")
         try state.setGlobal("fota", .map(fota))
         try UtilityModules.install(in: state, runtime: runtime)
         _ = try state.run(Prelude.iterators, chunkName: "=(fota)")
         _ = try state.run(Prelude.time(minimumEvery: runtime.settings.minimumWaitEvery), chunkName: "=(fota)")
+        _ = try state.run(Prelude.helpers, chunkName: "=(fota)")
         // Each proxy is named after its global (in its metatable, not among its fields).
         for name in ["fota", "json", "log", "files"] { try state.protectGlobal(name) }
     }
@@ -90,7 +105,7 @@ final class FotaCalls {
 
     // MARK: - The one path of every change
 
-    /// What one change (append, remove, schedule, cancel) does at each step of `perform`.
+    /// What one change (append, remove, schedule, cancel, licences, callbacks) does at each step of `perform`.
     struct Change<Outcome> {
         var call: String
         /// The intent line's fields (the outcome line repeats them).

@@ -3,14 +3,24 @@ import ThingSpace
 
 /// JSON for scripts (`json.encode`/`json.decode`) and the journal.
 ///
-/// Integers stay integers both ways; an empty Lua table encodes as `[]`;
-/// `null` decodes to nil (so it disappears from objects). Keys are written
+/// Integers stay integers both ways; an empty Lua table encodes as `[]` unless marked
+/// json.object; `null` decodes to nil in objects (the key disappears) and, for scripts, to
+/// json.null in arrays (see `Markers`). Keys are written
 /// sorted, so output is stable across runs.
 ///
 /// With a script's `budget`, the text and values built are charged to its
 /// memory limit as they grow, so a huge value or text fails with the memory
 /// error instead of taking memory outside the limit.
 enum JSONText {
+    /// json.null, and the marks json.object()/json.array() put in a table's `__json` field:
+    /// host functions of the script's state, told apart by id.
+    struct Markers: Sendable {
+        var null: LuaValue
+        var object: LuaValue
+        var array: LuaValue
+        static let field: LuaKey = .string("__json")
+    }
+
     struct EncodeError: Error, CustomStringConvertible {
         var description: String
     }
@@ -21,8 +31,8 @@ enum JSONText {
         var description: String { "invalid JSON at byte \(offset + 1): \(reason)" }
     }
 
-    static func encode(_ value: LuaValue, budget: LuaMemoryBudget = .unlimited) throws(EncodeError) -> String {
-        var writer = Writer(budget: budget)
+    static func encode(_ value: LuaValue, budget: LuaMemoryBudget = .unlimited, markers: Markers? = nil) throws(EncodeError) -> String {
+        var writer = Writer(budget: budget, markers: markers)
         writer.out.reserveCapacity(256)
         try writer.write(value, depth: 0)
         try writer.chargeGrowth()
@@ -35,9 +45,13 @@ enum JSONText {
     private struct Writer {
         var out: [UInt8] = []
         let budget: LuaMemoryBudget
+        let markers: Markers?
         var charged = 0
 
-        init(budget: LuaMemoryBudget) { self.budget = budget }
+        init(budget: LuaMemoryBudget, markers: Markers?) {
+            self.budget = budget
+            self.markers = markers
+        }
 
         mutating func chargeGrowth() throws(EncodeError) {
             guard out.count > charged else { return }
@@ -65,7 +79,14 @@ enum JSONText {
                     try write(element, depth: depth + 1)
                 }
                 out.append(UInt8(ascii: "]"))
-            case .map(let entries):
+            case .map(var entries):
+                if let markers, let mark = entries[Markers.field], mark == markers.object || mark == markers.array {
+                    entries[Markers.field] = nil
+                    if mark == markers.array {
+                        try write(.array(try Self.elements(entries)), depth: depth)
+                        return
+                    }
+                }
                 var keyed: [(String, LuaValue)] = []
                 for (key, element) in entries {
                     switch key {
@@ -83,8 +104,29 @@ enum JSONText {
                     try write(element, depth: depth + 1)
                 }
                 out.append(UInt8(ascii: "}"))
-            case .hostFunction: throw EncodeError(description: "a function cannot be written as JSON")
+            case .hostFunction:
+                guard let markers, value == markers.null else { throw EncodeError(description: "a function cannot be written as JSON") }
+                out += Array("null".utf8)
             }
+        }
+
+        /// The entries of a table marked json.array, in order: its keys must be 1…n.
+        static func elements(_ entries: [LuaKey: LuaValue]) throws(EncodeError) -> [LuaValue] {
+            var elements = [LuaValue](repeating: .nil, count: entries.count)
+            for (key, element) in entries {
+                guard case .integer(let i) = key, i >= 1, i <= Int64(entries.count) else {
+                    let shown: String
+                    switch key {
+                    case .string(let s): shown = "'\(s.description)'"
+                    case .integer(let i): shown = "[\(i)]"
+                    case .number(let n): shown = "[\(n)]"
+                    case .boolean(let b): shown = "[\(b)]"
+                    }
+                    throw EncodeError(description: "a table marked json.array has the key \(shown): its keys must be 1…n (use json.null for a missing element)")
+                }
+                elements[Int(i - 1)] = element
+            }
+            return elements
         }
     }
 
@@ -107,8 +149,10 @@ enum JSONText {
         out.append(UInt8(ascii: "\""))
     }
 
-    static func decode(_ text: [UInt8], budget: LuaMemoryBudget = .unlimited) throws(DecodeError) -> LuaValue {
-        var parser = Parser(bytes: text, budget: budget)
+    /// With `markers`, a null inside an array decodes to json.null (positions and `#` stay
+    /// right) and an empty object to a table marked json.object (it encodes back as `{}`).
+    static func decode(_ text: [UInt8], budget: LuaMemoryBudget = .unlimited, markers: Markers? = nil) throws(DecodeError) -> LuaValue {
+        var parser = Parser(bytes: text, budget: budget, markers: markers)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -119,11 +163,13 @@ enum JSONText {
     private struct Parser {
         let bytes: [UInt8]
         let budget: LuaMemoryBudget
+        let markers: Markers?
         var index = 0
 
-        init(bytes: [UInt8], budget: LuaMemoryBudget) {
+        init(bytes: [UInt8], budget: LuaMemoryBudget, markers: Markers?) {
             self.bytes = bytes
             self.budget = budget
+            self.markers = markers
         }
 
         /// Charges what one decoded value costs in Swift (see `LuaMemoryBudget`).
@@ -164,7 +210,11 @@ enum JSONText {
             index += 1
             var entries: [LuaKey: LuaValue] = [:]
             skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .map(entries) }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                if let markers { entries[Markers.field] = markers.object }
+                return .map(entries)
+            }
             while true {
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -199,7 +249,11 @@ enum JSONText {
                 if bytes[index] == UInt8(ascii: "]") { index += 1; break }
                 throw fail("expected ',' or ']'")
             }
-            // A null inside an array leaves a hole: keep positions by turning it into a map.
+            // A null inside an array is json.null; without markers it leaves a hole: keep positions
+            // by turning the array into a map.
+            if let markers, elements.contains(.nil) {
+                return .array(elements.map { $0 == .nil ? markers.null : $0 })
+            }
             if elements.contains(.nil) {
                 var entries: [LuaKey: LuaValue] = [:]
                 for (i, element) in elements.enumerated() where element != .nil { entries[.integer(Int64(i + 1))] = element }

@@ -18,6 +18,15 @@ enum Prelude {
         local devices, upgrades, nextPage = fota.__devicesWalk, fota.__upgradesWalk, fota.__nextPage
         fota.__devicesWalk, fota.__upgradesWalk, fota.__nextPage = nil, nil, nil
 
+        -- Opens a walk; a bad argument the host finds is raised at the script's call, not here.
+        local pcall, gsub = pcall, string.gsub
+        local function open(walk, ...)
+          local ok, handle = pcall(walk, ...)
+          if ok then return handle end
+          if type(handle) == "string" then error((gsub(handle, "^%(fota%):%d+: ", "")), 3) end
+          error(handle, 0)
+        end
+
         local function pages(handle)
           local items, index = nil, 0
           return function()
@@ -34,9 +43,9 @@ enum Prelude {
 
         function fota.devices(opts)
           if opts ~= nil and type(opts) ~= "table" then
-            error("bad argument #1 to 'devices' (options table expected, got " .. type(opts) .. ")", 2)
+            error("bad argument #1 to 'fota.devices' (options table expected, got " .. type(opts) .. ")", 2)
           end
-          return pages(devices(opts))
+          return pages(open(devices, opts))
         end
 
         local statuses = {RequestPending = true, Queued = true, RequestFailed = true, InProgress = true,
@@ -44,13 +53,13 @@ enum Prelude {
 
         function fota.upgrades(status, opts)
           if type(status) ~= "string" then
-            error("bad argument #1 to 'upgrades' (status string expected, got " .. type(status) .. ")", 2)
+            error("bad argument #1 to 'fota.upgrades' (status string expected, got " .. type(status) .. ")", 2)
           end
           if not statuses[status] then
-            error("bad argument #1 to 'upgrades' (status '" .. status .. "' is not one of RequestPending, " ..
+            error("bad argument #1 to 'fota.upgrades' (status '" .. status .. "' is not one of RequestPending, " ..
                   "Queued, RequestFailed, InProgress, Finished, UpgradeFailed)", 2)
           end
-          return pages(upgrades(status, opts))
+          return pages(open(upgrades, status, opts))
         end
         """
 
@@ -71,7 +80,7 @@ enum Prelude {
         local MIN_EVERY, DEFAULT_EVERY = \(minimumEvery), \(defaultEvery)
 
         -- Level 3 is the caller of fota.wait when called from fota.wait; helpers pass 4.
-        local function bad(message, level) error("bad argument #2 to 'wait' (" .. message .. ")", level or 3) end
+        local function bad(message, level) error("bad argument #2 to 'fota.wait' (" .. message .. ")", level or 3) end
 
         -- The set of statuses fota.wait stops at, from a string or an array of strings.
         local function statusSet(value)
@@ -99,10 +108,10 @@ enum Prelude {
 
         function fota.wait(upgradeId, condition, opts)
           if type(upgradeId) ~= "string" then
-            error("bad argument #1 to 'wait' (upgrade id string expected, got " .. type(upgradeId) .. ")", 2)
+            error("bad argument #1 to 'fota.wait' (upgrade id string expected, got " .. type(upgradeId) .. ")", 2)
           end
           if condition ~= nil and type(condition) ~= "table" then
-            error("bad argument #2 to 'wait' (table {status=, until=, every=, timeout=} expected, got " ..
+            error("bad argument #2 to 'fota.wait' (table {status=, until=, every=, timeout=} expected, got " ..
                   type(condition) .. ")", 2)
           end
           condition = condition or {}

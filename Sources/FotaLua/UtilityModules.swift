@@ -12,11 +12,22 @@ enum UtilityModules {
             }
             return .map(entries)
         }
-        try state.setGlobal("json", table("json", [("encode", jsonEncode), ("decode", jsonDecode)], docs: FotaDocs.json))
+        // json.null and the marks of json.object()/json.array() (Prelude.helpers): host functions
+        // so that they cross into Swift as themselves, recognised by id.
+        func marker(_ name: String) -> LuaValue {
+            state.register({ _, _ in throw MarkerCalled(name: name) }, doc: FotaDocs.json[String(name.dropFirst(5))], name: name)
+        }
+        let markers = JSONText.Markers(null: marker("json.null"), object: marker("json.object"), array: marker("json.array"))
+        guard case .map(var json) = table("json", [("encode", jsonEncode(markers)), ("decode", jsonDecode(markers))], docs: FotaDocs.json)
+        else { return }
+        json["null"] = markers.null
+        json["__object"] = markers.object
+        json["__array"] = markers.array
+        try state.setGlobal("json", .map(json))
         try state.setGlobal("log", table("log", ["info", "warn", "error"].map { level in
             (level, { arguments, _ in try log(level, arguments) })
         }, docs: FotaDocs.log))
-        let files = FileAccess(settings: runtime.settings)
+        let files = FileAccess(settings: runtime.settings, jsonMarkers: markers)
         try state.setGlobal("files", table("files", [
             ("read", { try files.read($0, &$1) }), ("lines", { try files.lines($0, &$1) }), ("csv", { try files.csv($0, &$1) }),
             ("write", { try files.write($0, &$1) }), ("writecsv", { try files.writeCSV($0, &$1) }),
@@ -27,20 +38,40 @@ enum UtilityModules {
     // The value read, the text and the decoded values are all charged to the
     // script's memory limit (arguments.budget); the results tape is charged by the host.
     static func jsonEncode(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
-        let value = try arguments.value(1)
-        do { results.push(string: try JSONText.encode(value, budget: arguments.budget)) } catch {
-            throw LuaArgumentError(1, error.description)
-        }
+        try jsonEncode(nil)(arguments, &results)
     }
 
     static func jsonDecode(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
-        let text = try arguments.string(1)
-        try arguments.budget.charge(text.count) // the byte array handed to the parser
-        let value: LuaValue
-        do { value = try JSONText.decode(text.bytes, budget: arguments.budget) } catch {
-            throw LuaArgumentError(1, error.description)
+        try jsonDecode(nil)(arguments, &results)
+    }
+
+    /// json.encode, writing json.null and tables marked json.object/json.array as such.
+    static func jsonEncode(_ markers: JSONText.Markers?) -> LuaHostFunction {
+        { arguments, results in
+            let value = try arguments.value(1)
+            do { results.push(string: try JSONText.encode(value, budget: arguments.budget, markers: markers)) } catch {
+                throw LuaArgumentError(1, "\(error)")
+            }
         }
-        try results.push(value)
+    }
+
+    /// json.decode, giving json.null for a null in an array and a json.object table for `{}`.
+    static func jsonDecode(_ markers: JSONText.Markers?) -> LuaHostFunction {
+        { arguments, results in
+            let text = try arguments.string(1)
+            try arguments.budget.charge(text.count) // the byte array handed to the parser
+            let value: LuaValue
+            do { value = try JSONText.decode(text.bytes, budget: arguments.budget, markers: markers) } catch {
+                throw LuaArgumentError(1, "\(error)")
+            }
+            try results.push(value)
+        }
+    }
+
+    /// Calling json.null (a value, not a function).
+    struct MarkerCalled: Error, CustomStringConvertible {
+        var name: String
+        var description: String { "\(name) is a marker for json.encode, not a function to call" }
     }
 
     /// log.*: the arguments joined by spaces as print would show them, on one

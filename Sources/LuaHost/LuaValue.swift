@@ -129,7 +129,8 @@ public enum LuaValue: Hashable, Sendable {
     case string(LuaString)
     case array([LuaValue])
     case map([LuaKey: LuaValue])
-    /// A host function registered with `LuaState.register`, by id; only travels Swift → Lua.
+    /// A host function registered with `LuaState.register`, by id. Read back from Lua too (a
+    /// table may hold one, e.g. a marker value); other functions cannot be read.
     case hostFunction(Int64)
 
     public static func string(_ text: String) -> LuaValue { .string(LuaString(text)) }

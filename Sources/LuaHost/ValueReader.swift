@@ -74,6 +74,9 @@ struct ValueReader {
         case LUA_TTABLE:
             return try readTable(index, depth: depth, path: path())
         case let type:
+            // A host function crosses back by id (a marker such as json.null); no other function can.
+            var id: Int64 = 0
+            if type == LUA_TFUNCTION, lh_host_function_id(L, index, &id) != 0 { return .hostFunction(id) }
             let name = String(cString: lua_typename(L, type))
             throw LuaBridgeError(path: path(), "a \(name) cannot be passed to the host")
         }

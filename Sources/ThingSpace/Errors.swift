@@ -233,6 +233,9 @@ public struct ConfigurationError: Sendable, Equatable, CustomStringConvertible {
         case missingCredentials
         /// A profile asked for by name is in no file.
         case unknownProfile
+        /// Credentials are missing and no profile was asked for, but the files hold only named
+        /// profiles (no `default`): one of them has to be chosen.
+        case noDefaultProfile
         /// A value (endpoint, account, CA file) is given but unusable.
         case badValue
         /// A config or credentials file is malformed, unreadable, or readable by others.

@@ -249,6 +249,8 @@ public final class ThingSpaceClient: Sendable {
         try Validators.callbackURL(registration.url)
         try Self.validateServiceName(registration.name)
         redactor.add(registration.password)
+        // A URL may carry its own credentials (https://user:secret@host/…); they are secrets too.
+        redactor.add(URLComponents(string: registration.url)?.password)
         let path = "\(Self.fotaBase)/callbacks/\(account)"
         let body = ByteBuffer(bytes: try JSONEncoder().encode(registration))
         // Registering replaces the previous registration, so sending it twice is harmless.

@@ -134,11 +134,24 @@ struct CampaignExampleTests {
         #expect(run.journalText == "")
     }
 
-    @Test("canary refuses a bad --count with status 64 and says why", arguments: ["x", "0", "2.5"])
+    @Test("canary refuses a bad --count with status 64 and says why", arguments: ["0", "2.5"])
     func canaryBadCount(count: String) throws {
         let run = try Self.run("canary.lua", ["--count", count])
         #expect(run.result.status == 64)
-        #expect(run.result.stderr.hasPrefix("[error] canary: --count must be a whole number of at least 1, got '\(count)'\n[info] usage:"))
+        #expect(run.result.stderr == "[error] canary: --count must be a whole number of at least 1, got '\(count)' (see --help)\n")
+        #expect(run.result.stdout == "")
+        #expect(run.journalText == "")
+    }
+
+    @Test("canary's options are read by fota.args: a count that is not a number is refused with the usage, --help shows it")
+    func canaryArgs() throws {
+        let run = try Self.run("canary.lua", ["--count", "x"])
+        #expect(run.result.status == 64)
+        #expect(run.result.stderr.hasPrefix("canary.lua: --count must be a number, got 'x'\nusage: fota run canary.lua [options]\n"), "\(run.result.stderr)")
+        #expect(run.result.stderr.contains("--seed N"))
+        let help = try Self.run("canary.lua", ["--help"])
+        #expect(help.result.status == 0)
+        #expect(help.result.stdout.contains("--start YYYY-MM-DD") && help.result.stdout.contains("(default 5)"))
         #expect(run.result.stdout == "")
         #expect(run.journalText == "")
     }
@@ -147,7 +160,7 @@ struct CampaignExampleTests {
     func canaryBadMake() throws {
         let unknown = try Self.run("canary.lua", ["--colour", "blue"])
         #expect(unknown.result.status == 64)
-        #expect(unknown.result.stderr.hasPrefix("[error] canary: unknown argument '--colour'\n"))
+        #expect(unknown.result.stderr.hasPrefix("canary.lua: unknown option '--colour'\nusage: "), "\(unknown.result.stderr)")
         let make = try Self.run("canary.lua", ["--make", "Nokia"])
         #expect(make.result.status == 1)
         #expect(make.result.stderr.contains("no eligible, licensed device matches make=Nokia"))

@@ -30,7 +30,10 @@ struct DocsTests {
         let expected: Set<String> = [
             "fota.append", "fota.remove", "fota.upgrade", "fota.schedule", "fota.cancel", "fota.firmware", "fota.history",
             "fota.devicesPage", "fota.upgradesPage", "fota.devices", "fota.upgrades", "fota.now", "fota.sleep", "fota.wait",
-            "json.encode", "json.decode",
+            "fota.subscription", "fota.licenses", "fota.assignLicenses", "fota.removeLicenses", "fota.licensesToRemove",
+            "fota.setLicensesToRemove", "fota.clearLicensesToRemove", "fota.callbacks", "fota.registerCallback", "fota.deleteCallback",
+            "fota.args", "fota.time.parse", "fota.time.format",
+            "json.encode", "json.decode", "json.object", "json.array",
             "log.info", "log.warn", "log.error", "files.read", "files.lines", "files.csv", "files.write", "files.writecsv",
             "files.writejson",
         ]

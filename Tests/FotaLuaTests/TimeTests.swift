@@ -93,15 +93,15 @@ struct TimeTests {
         defer { Task { await sim.stop() } }
         let id = "00000000-0000-4000-8000-000000000000"
         let cases: [(String, String)] = [
-            ("nil", "bad argument #1 to 'wait' (upgrade id string expected, got nil)"),
-            ("'\(id)', 'Finished'", "bad argument #2 to 'wait' (table {status=, until=, every=, timeout=} expected, got string)"),
-            ("'\(id)', {status = 'Done'}", "bad argument #2 to 'wait' (status 'Done' is not one of RequestPending, Queued, RequestFailed, InProgress, Finished, UpgradeFailed)"),
-            ("'\(id)', {status = {}}", "bad argument #2 to 'wait' (status is an empty list)"),
-            ("'\(id)', {every = 1}", "bad argument #2 to 'wait' (every must be a number of seconds, at least 10, got 1)"),
-            ("'\(id)', {timeout = -5}", "bad argument #2 to 'wait' (timeout must be a number of seconds, at least 0, got -5)"),
-            ("'\(id)', {['until'] = 3}", "bad argument #2 to 'wait' (until must be a function, got number)"),
-            ("'\(id)', {status = 'Finished', ['until'] = print}", "bad argument #2 to 'wait' (give status or until, not both)"),
-            ("'\(id)', {state = 'Finished'}", "bad argument #2 to 'wait' (unknown field 'state' (expected status, until, every, timeout))"),
+            ("nil", "bad argument #1 to 'fota.wait' (upgrade id string expected, got nil)"),
+            ("'\(id)', 'Finished'", "bad argument #2 to 'fota.wait' (table {status=, until=, every=, timeout=} expected, got string)"),
+            ("'\(id)', {status = 'Done'}", "bad argument #2 to 'fota.wait' (status 'Done' is not one of RequestPending, Queued, RequestFailed, InProgress, Finished, UpgradeFailed)"),
+            ("'\(id)', {status = {}}", "bad argument #2 to 'fota.wait' (status is an empty list)"),
+            ("'\(id)', {every = 1}", "bad argument #2 to 'fota.wait' (every must be a number of seconds, at least 10, got 1)"),
+            ("'\(id)', {timeout = -5}", "bad argument #2 to 'fota.wait' (timeout must be a number of seconds, at least 0, got -5)"),
+            ("'\(id)', {['until'] = 3}", "bad argument #2 to 'fota.wait' (until must be a function, got number)"),
+            ("'\(id)', {status = 'Finished', ['until'] = print}", "bad argument #2 to 'fota.wait' (give status or until, not both)"),
+            ("'\(id)', {state = 'Finished'}", "bad argument #2 to 'fota.wait' (unknown field 'state' (expected status, until, every, timeout))"),
         ]
         for (arguments, message) in cases {
             let (result, _) = try await sim.run("""

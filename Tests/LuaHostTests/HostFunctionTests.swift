@@ -89,6 +89,33 @@ struct HostFunctionTests {
         #expect(uncaught?.message == "job.lua:2: bad argument #1 to 'schedule' (string expected, got number)")
     }
 
+    @Test("a function registered with a name is named so in its argument errors, however the script reached it")
+    func registeredNameInArgumentError() throws {
+        let state = try LuaState()
+        let pick = state.register({ _, _ in throw LuaArgumentError(2, "expected 'canary' or 'all'") }, name: "fota.pick")
+        try state.setGlobal("fota", .map([.string("pick"): pick]))
+        let results = try state.run("""
+            local ok1, e1 = pcall(function() local r = fota.pick('x', 'y') return r end)
+            local choose = fota.pick
+            local ok2, e2 = pcall(function() local r = choose('x', 'y') return r end)
+            return e1, e2
+            """, chunkName: "@job.lua")
+        expectValues(results, [
+            .string("job.lua:1: bad argument #2 to 'fota.pick' (expected 'canary' or 'all')"),
+            .string("job.lua:3: bad argument #2 to 'fota.pick' (expected 'canary' or 'all')"),
+        ])
+    }
+
+    @Test("a host function in a value crosses back into Swift by id, and is one Lua value however often it is pushed")
+    func hostFunctionRoundTrip() throws {
+        let state = try LuaState()
+        let marker = state.register({ _, _ in }, name: "marker")
+        try state.setGlobal("marker", marker)
+        try state.setGlobal("echo", state.register { args, results in try results.push(try args.value(1)) })
+        let results = try state.run("return echo({1, marker, x = marker}), echo(marker) == marker, echo({marker})[1] == marker")
+        expectValues(results, [.map([.integer(1): .integer(1), .integer(2): marker, .string("x"): marker]), .boolean(true), .boolean(true)])
+    }
+
     @Test("a thrown Swift error is a catchable Lua error with the script's position")
     func thrownError() throws {
         let state = try LuaState()

@@ -199,6 +199,25 @@ struct ConfigFolder {
         #expect(error?.line == 2 && error?.message.contains("ftp://thingspace") == true && error?.kind == .badValue)
     }
 
+    @Test("only named profiles and none chosen: the error lists them and says how to choose one, quoting no secret")
+    func onlyNamedProfilesListsThem() throws {
+        let folder = try ConfigFolder()
+        defer { folder.remove() }
+        try folder.write("credentials", "[prod]\nclient_id = i\nclient_secret = s3cret-1\nusername = u\npassword = s3cret-2\n[staging]\nclient_id = j\n")
+        try folder.write("config", "[profile lab]\nendpoint = http://127.0.0.1:8787\n", mode: 0o644)
+        let error = configurationError { _ = try ClientConfiguration.resolve(flags: ConfigurationFlags(), environment: [:], configDirectory: folder.path) }
+        #expect(error?.kind == .noDefaultProfile)
+        #expect(error?.message.contains("no profile \"default\"") == true)
+        #expect(error?.message.contains("lab, prod, staging") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("--profile NAME or FOTA_PROFILE=NAME") == true)
+        #expect(error?.message.contains("s3cret") == false)
+        // Choosing one works; and with every credential in the environment no profile is needed.
+        let chosen = try ClientConfiguration.resolve(flags: ConfigurationFlags(profile: "prod"), environment: [:], configDirectory: folder.path)
+        #expect(chosen.profile == "prod")
+        let environment = ["THINGSPACE_CLIENT_ID": "e", "THINGSPACE_CLIENT_SECRET": "e", "THINGSPACE_USERNAME": "e", "THINGSPACE_PASSWORD": "e"]
+        #expect(try ClientConfiguration.resolve(flags: ConfigurationFlags(), environment: environment, configDirectory: folder.path).profile == nil)
+    }
+
     @Test func noCredentialsAnywhereIsMissingCredentials() throws {
         let error = configurationError {
             _ = try ClientConfiguration.resolve(flags: ConfigurationFlags(), environment: [:], configDirectory: "/nonexistent")

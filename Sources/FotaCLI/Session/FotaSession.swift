@@ -85,6 +85,11 @@ final class FotaSession: Sendable {
             } catch {
                 if case .configuration(let problem) = error, problem.kind == .missingCredentials, !Self.anyCredentialGiven() {
                     configuration = nil // no credentials at all: scripts that never call the API still run
+                } else if case .configuration(let problem) = error, problem.kind == .noDefaultProfile, !Self.credentialInEnvironment() {
+                    // Only named profiles and none chosen: the script runs, and its first API call
+                    // says which profiles exist and how to choose one.
+                    configuration = nil
+                    settings.hints.credentials = problem.description
                 } else {
                     throw Failure(description: "\(error)", status: ExitStatus.configuration)
                 }
@@ -119,10 +124,16 @@ final class FotaSession: Sendable {
         return FotaSession(runtime: runtime, simulator: simulator, endpointDescription: shown)
     }
 
-    private static func anyCredentialGiven() -> Bool {
+    /// A credential or a profile named in the environment.
+    private static func credentialInEnvironment() -> Bool {
         let environment = ProcessInfo.processInfo.environment
         let names = ["THINGSPACE_CLIENT_ID", "THINGSPACE_CLIENT_SECRET", "THINGSPACE_USERNAME", "THINGSPACE_PASSWORD", "FOTA_PROFILE"]
-        if names.contains(where: { !(environment[$0] ?? "").isEmpty }) { return true }
+        return names.contains(where: { !(environment[$0] ?? "").isEmpty })
+    }
+
+    private static func anyCredentialGiven() -> Bool {
+        let environment = ProcessInfo.processInfo.environment
+        if credentialInEnvironment() { return true }
         guard let folder = ClientConfiguration.defaultConfigDirectory(environment: environment) else { return false }
         return FileManager.default.fileExists(atPath: folder + "/credentials") || FileManager.default.fileExists(atPath: folder + "/config")
     }

@@ -192,6 +192,14 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
                 missing.append((item.key, item.env))
             }
         }
+        let namedProfiles = Set(files.flatMap { $0.sections.keys }).filter(ProfileFile.looksLikeName).sorted()
+        if !missing.isEmpty, !found, explicitProfile == nil, !namedProfiles.isEmpty {
+            throw .configuration(ConfigurationError(
+                .noDefaultProfile, file: files.first?.path,
+                message: "no profile \"default\" (profiles in \(files.map(\.path).joined(separator: " and ")): "
+                    + "\(namedProfiles.joined(separator: ", "))); choose one with --profile NAME or FOTA_PROFILE=NAME, "
+                    + "or add a [default] section"))
+        }
         if !missing.isEmpty {
             let names = missing.map(\.key).joined(separator: ", ")
             let envs = missing.map(\.env).joined(separator: ", ")

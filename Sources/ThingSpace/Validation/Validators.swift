@@ -136,7 +136,7 @@ public enum Validators {
     }
 
     /// Callback URLs must be absolute http(s) URLs; ThingSpace posts to them.
-    static func callbackURL(_ value: String) throws(ThingSpaceError) {
+    public static func callbackURL(_ value: String) throws(ThingSpaceError) {
         let lower = value.lowercased()
         guard (lower.hasPrefix("https://") || lower.hasPrefix("http://")), value.count > 8,
               !value.utf8.contains(where: { $0 <= 0x20 })
