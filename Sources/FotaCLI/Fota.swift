@@ -15,6 +15,6 @@ struct Fota: AsyncParsableCommand {
 
             README.md lists exit statuses and the sandbox guarantees; docs/lua-api.md the Lua API.
             """,
-        subcommands: [RunCommand.self, ReplCommand.self, SimCommand.self]
+        subcommands: [RunCommand.self, ReplCommand.self, SimCommand.self, PlanCommand.self, ApplyCommand.self]
     )
 }

@@ -64,13 +64,26 @@ enum LuaModels {
         ])
     }
 
-    /// What a dry-run append/remove returns: what a real call would, had
-    /// ThingSpace accepted every device, marked `dryRun`.
-    static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices) -> LuaValue {
+    /// What a dry-run append/remove returns: what a real call would, marked `dryRun`: devices
+    /// the plan changes are `succeeded`, devices already where the call would put them
+    /// `unchanged`, devices ThingSpace would reject at validation `failed` with its reason.
+    static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices,
+                             verdict: (String) -> DryRunVerdict) -> LuaValue {
         let status = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
-        return changeTable(devices, upgradeId: upgradeId, account: account, dryRun: true) { _ in
-            DeviceEntry(outcome: .succeeded, status: status, reason: "dry run: not sent")
+        return changeTable(devices, upgradeId: upgradeId, account: account, dryRun: true) { distinct in
+            switch verdict(devices.deviceIds[distinct]) {
+            case .changes: DeviceEntry(outcome: .succeeded, status: status, reason: "dry run: not sent")
+            case .unchanged(let reason): DeviceEntry(outcome: .succeeded, status: "Unchanged", reason: reason, unchanged: true)
+            case .rejected(let reason): DeviceEntry(outcome: .failed, status: "Device Rejected", reason: reason)
+            }
         }
+    }
+
+    /// What a dry run predicts for one device of an append or remove.
+    enum DryRunVerdict {
+        case changes
+        case unchanged(String)
+        case rejected(String)
     }
 
     /// The result of fota.append/remove.
@@ -90,6 +103,8 @@ enum LuaModels {
         var outcome: DeviceOutcomeKind
         var status: String?
         var reason: String?
+        /// Already as the call would leave it (a dry run's prediction): listed in `unchanged`.
+        var unchanged = false
     }
 
     /// The per-device outcome words, the same in the result table and in the journal.
@@ -111,6 +126,7 @@ enum LuaModels {
         entries.reserveCapacity(input.count)
         var succeeded: [LuaValue] = []
         var failed: [LuaValue] = []
+        var unchanged: [LuaValue] = []
         // Positions from the client are 1-based, like Lua's.
         var warnings = devices.warnings.map { LuaValue.string("device #\($0.position) \($0.deviceId): \($0.message)") }
         for (offset, deviceId) in input.enumerated() {
@@ -124,15 +140,22 @@ enum LuaModels {
                 continue
             }
             let result = entry(devices.distinctIndex(ofInput: offset))
-            if result.outcome == .succeeded { succeeded.append(.string(deviceId)) } else { failed.append(.string(deviceId)) }
+            if result.unchanged {
+                unchanged.append(.string(deviceId))
+            } else if result.outcome == .succeeded {
+                succeeded.append(.string(deviceId))
+            } else {
+                failed.append(.string(deviceId))
+            }
             entries.append(table([
                 ("deviceId", .string(deviceId)), ("status", text(result.status)), ("reason", text(result.reason)),
-                ("outcome", .string(outcomeWord(result.outcome))),
+                ("outcome", .string(result.unchanged ? "unchanged" : outcomeWord(result.outcome))),
             ]))
         }
         return table([
             ("id", .string(upgradeId)), ("accountName", .string(account)), ("devices", .array(entries)),
             ("succeeded", .array(succeeded)), ("failed", .array(failed)), ("warnings", .array(warnings)),
+            ("unchanged", dryRun ? .array(unchanged) : .nil),
             ("dryRun", dryRun ? .boolean(true) : .nil),
         ])
     }

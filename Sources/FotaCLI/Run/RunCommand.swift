@@ -64,13 +64,7 @@ struct RunCommand: ParsableCommand {
     }
 
     mutating func run() throws {
-        let source: Data
-        do {
-            source = try ScriptFile.read(script)
-        } catch {
-            printError("cannot read script '\(script)': \(error.reason)")
-            throw ExitCode(ExitStatus.noInput)
-        }
+        let source = try ScriptExecution.read(script)
         let (arguments, inputs) = try Self.inputFiles(in: scriptArguments)
         let session: FotaSession
         do {
@@ -83,22 +77,9 @@ struct RunCommand: ParsableCommand {
         if timelineReport != nil, let control = session.runtime.clock.rehearsal {
             timelineReport?.startedAt = (try? blockOn { try await control.now() }) ?? 0
         }
-        var run = ScriptRun(
-            scriptPath: script, arguments: arguments,
-            libraryPaths: libraryPaths + Self.folders(fromEnvironment: "FOTA_PATH"),
-            limits: limits.luaLimits, timeoutSeconds: limits.timeout)
-        run.source = source // read once: the script may come from a pipe
-        run.readsResults = false // what a script returns is not the command line's business
         let runtime = session.runtime
-        run.prepare = { state in try FotaModule.install(in: state, runtime: runtime) }
-        LuaProcess.installInterruptHandler()
-        let outcome = ScriptRunner.run(run)
-        LuaProcess.flushStandardOutput()
-        if case .limitExceeded(.wallClock) = outcome {
-            // The interpreter may be stuck in C code: report and leave without waiting for it.
-            printError(limits.explain(.wallClock(seconds: limits.timeout)))
-            Foundation.exit(ExitStatus.limitExceeded)
-        }
+        let outcome = ScriptExecution.run(
+            source, scriptPath: script, arguments: arguments, libraryPaths: libraryPaths, limits: limits, runtime: runtime)
         if let plan = runtime.dryRunReport { printError(plan, prefixed: false) }
         var status = report(outcome)
         if let timelineReport, !write(timelineReport, runtime: runtime), status == ExitStatus.success {
@@ -150,22 +131,7 @@ struct RunCommand: ParsableCommand {
 
     /// Prints how the run ended to stderr and returns the exit status.
     private func report(_ outcome: ScriptOutcome) -> Int32 {
-        switch outcome {
-        case .finished:
-            return ExitStatus.success
-        case .exited(let status):
-            return status
-        case .interrupted:
-            printError("interrupted")
-            return ExitStatus.interrupted
-        case .limitExceeded(let limit):
-            printError(limits.explain(limit))
-            return ExitStatus.limitExceeded
-        case .failed(let error):
-            printError(error.description)
-            if debug, let traceback = error.traceback { printError(traceback, prefixed: false) }
-            return ExitStatus.scriptError
-        }
+        ScriptExecution.report(outcome, limits: limits, debug: debug)
     }
 
     static func folders(fromEnvironment name: String) -> [String] {

@@ -1,0 +1,228 @@
+import Foundation
+import Testing
+
+/// Dry runs as plans, `fota plan` and `fota apply`, against a `fota sim` child process (which keeps
+/// its state between runs, like ThingSpace).
+@Suite("plan and apply", .serialized)
+struct PlanApplyTests {
+    /// A simulator, its API tokens, one image with the devices it would accept, and a journal folder.
+    struct Setup {
+        let sim: SimulatorProcess
+        let auth: Sim.Auth
+        let image: [String: Any]
+        let good: [String]
+        let devices: [[String: Any]]
+        let folder: TempFolder
+        var journal: String { folder.path + "/journal.jsonl" }
+
+        init(devices count: Int = 500) async throws {
+            sim = try SimulatorProcess(["--devices", "\(count)"])
+            auth = try await sim.sim.authenticate()
+            let schedulable = try #require(try await sim.sim.schedulable(auth).first)
+            (image, good) = (schedulable.image, schedulable.devices)
+            devices = try await sim.sim.devices(auth)
+            folder = try TempFolder()
+        }
+
+        /// `fota <command> --endpoint … --account … --journal … <arguments>` in the folder.
+        func fota(_ command: String, _ arguments: [String]) throws -> Finished {
+            try FotaCLITests.fota([command] + sim.options(journal: journal) + arguments, in: folder.path, environment: sim.environment)
+        }
+
+        /// Schedules `devices` through the API (not through fota); the upgrade id.
+        func schedule(_ devices: [String]) async throws -> String {
+            let reply = try await sim.sim.schedule(auth, image: image, devices: devices, startDate: "2026-04-01")
+            #expect(reply.status == 200)
+            return try #require(try reply.object["id"] as? String)
+        }
+
+        /// The first device (other than `excluding`) whose facts satisfy `test`.
+        func device(excluding: Set<String> = [], _ test: ([String: Any]) -> Bool) throws -> String {
+            try #require(devices.first { !excluding.contains($0["deviceId"] as? String ?? "") && test($0) }?["deviceId"] as? String)
+        }
+
+        /// FOTA requests that could change something, after request number `since`: "METHOD path".
+        func mutatingRequests(since: Int) async throws -> [String] {
+            let log = try await sim.sim.http.object(.GET, "/_sim/requests?since=\(since)")
+            let entries = try #require(log["entries"] as? [[String: Any]])
+            return entries.compactMap { entry in
+                let method = entry["method"] as? String ?? "", path = entry["path"] as? String ?? ""
+                return path.hasPrefix("/api/fota/") && method != "GET" ? "\(method) \(path)" : nil
+            }
+        }
+
+        func lastRequest() async throws -> Int {
+            let log = try await sim.sim.http.object(.GET, "/_sim/requests")
+            return (log["entries"] as? [[String: Any]])?.compactMap { $0["seq"] as? Int }.max() ?? 0
+        }
+    }
+
+    static let ensureMembers = """
+        local id = arg[1]
+        local r = fota.append(id, {arg[2], arg[3]})
+        print("append", #r.succeeded, #r.unchanged, #r.failed)
+        """
+
+    @Test("a dry run of a script whose changes are already applied prints 'No changes.'")
+    func noChanges() async throws {
+        let setup = try await Setup()
+        let id = try await setup.schedule([setup.good[0]])
+        try setup.folder.write("ensure.lua", Self.ensureMembers)
+        let args = ["ensure.lua", id, setup.good[1], setup.good[2]]
+
+        let before = try setup.fota("run", ["--dry-run"] + args)
+        #expect(before.status == 0, "\(before.stderr)")
+        #expect(before.stdout == "append\t2\t0\t0\n", "\(before.stdout)")
+        #expect(before.stderr.contains("    add 2 devices: \(setup.good[1]), \(setup.good[2])"), "\(before.stderr)")
+        #expect(before.stderr.contains("Plan: 2 to add, 0 to remove, 0 unchanged"), "\(before.stderr)")
+
+        let live = try setup.fota("run", args)
+        #expect(live.status == 0, "\(live.stderr)")
+
+        let after = try setup.fota("run", ["--dry-run"] + args)
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout == "append\t0\t2\t0\n", "\(after.stdout)")
+        #expect(after.stderr.contains("    unchanged: 2 devices (\(setup.good[1]), \(setup.good[2]))"), "\(after.stderr)")
+        #expect(after.stderr.hasSuffix("\nNo changes.\n"), "\(after.stderr)")
+    }
+
+    @Test("a dry-run schedule names each device ThingSpace would reject with the reason it then gives for real")
+    func rejectionsMatchTheSimulator() async throws {
+        let setup = try await Setup()
+        let image = setup.image
+        let busy = setup.good[0]
+        let holder = try await setup.schedule([busy])
+        try await setup.sim.sim.advance(seconds: 300) // validated: the busy device is accepted in `holder`
+        let taken: Set<String> = [busy, setup.good[1], setup.good[2]]
+        let unlicensed = try setup.device(excluding: taken) { $0["fotaEligible"] as? Bool == true && $0["licenseAssigned"] as? Bool == false }
+        let ineligible = try setup.device(excluding: taken) { $0["fotaEligible"] as? Bool == false }
+        let wrongFirmware = try setup.device(excluding: taken) {
+            $0["fotaEligible"] as? Bool == true && $0["licenseAssigned"] as? Bool == true
+                && ($0["model"] as? String != image["model"] as? String || $0["firmware"] as? String != image["fromVersion"] as? String)
+        }
+        let known = Set(setup.devices.compactMap { $0["deviceId"] as? String })
+        let missing = try #require((0..<1000).lazy.map { luhnIMEI(String(format: "99000000%06d", $0)) }.first { !known.contains($0) })
+        let devices = [setup.good[1], busy, unlicensed, ineligible, wrongFirmware, missing, setup.good[2]]
+        try setup.folder.write("canary.lua", """
+            local u = fota.schedule{firmwareName = \(luaString(image["firmwareName"])), firmwareTo = \(luaString(image["toVersion"])),
+              startDate = "2026-04-01", devices = {\(devices.map { "\"\($0)\"" }.joined(separator: ", "))}}
+            print(u.id)
+            for _, d in ipairs(u.deviceList) do print(d.deviceId, d.status, d.reason or "-") end
+            """)
+
+        let dry = try setup.fota("run", ["--dry-run", "canary.lua"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        var predicted: [String: String] = [:]
+        for line in dry.stdout.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: "\t").map(String.init)
+            if fields.count == 3, fields[1] == "Device Rejected" { predicted[fields[0]] = fields[2] }
+        }
+        #expect(dry.stdout.hasPrefix("00000000-0000-0000-0000-000000000001\n"), "a recognisable placeholder id: \(dry.stdout)")
+        #expect(predicted[busy] == "Device scheduled for firmware-upgrade previously, it needs to be completed first.")
+        #expect(predicted[unlicensed] == "Device has no license assigned.")
+        #expect(predicted[ineligible] == "Device not eligible for service.")
+        #expect(predicted[wrongFirmware] == "Firmware does not match the device make, model or version.")
+        #expect(predicted[missing] == "Device not found.")
+        #expect(predicted.count == 5, "the two good devices pass: \(predicted)")
+        #expect(dry.stderr.contains("would be rejected: 5 devices"), "\(dry.stderr)")
+        #expect(dry.stderr.contains("1 × Device has no license assigned. \(unlicensed)"), "\(dry.stderr)")
+
+        let live = try setup.fota("run", ["canary.lua"])
+        #expect(live.status == 0, "\(live.stderr)")
+        let id = try #require(live.stdout.split(separator: "\n").first.map(String.init))
+        try await setup.sim.sim.advance(seconds: 300)
+        let actual = try await setup.sim.sim.deviceStatuses(setup.auth, id)
+        var rejected: [String: String] = [:]
+        for (device, entry) in actual where entry.status == "Device Rejected" { rejected[device] = entry.reason }
+        #expect(rejected == predicted, "the dry run predicted what validation then said")
+        #expect(actual[setup.good[1]]?.status == "Device Accepted" && actual[setup.good[2]]?.status == "Device Accepted")
+        _ = holder
+    }
+
+    static let campaign = """
+        local id = arg[1]
+        fota.append(id, {arg[2], arg[3]})
+        fota.remove(id, {arg[4]})
+        local u = fota.schedule{firmwareName = arg[5], firmwareTo = arg[6], startDate = "2026-04-01", devices = {arg[7]}}
+        fota.append(u.id, {arg[8]})
+        local planned = fota.upgrade(u.id)
+        print(planned.dryRun, #planned.deviceList)
+        """
+
+    /// Plans the campaign script; the plan file's path and the arguments' devices.
+    func plan(_ setup: Setup) async throws -> (plan: String, id: String, devices: [String]) {
+        let good = setup.good
+        let id = try await setup.schedule([good[0], good[1]])
+        try setup.folder.write("campaign.lua", Self.campaign)
+        let planned = try setup.fota("plan", [
+            "campaign.lua", id, good[2], good[3], good[1], setup.image["firmwareName"] as? String ?? "",
+            setup.image["toVersion"] as? String ?? "", good[4], good[5], "-o", "campaign.plan.json",
+        ])
+        #expect(planned.status == 0, "\(planned.stderr)")
+        #expect(planned.stdout == "true\t2\n", "fota.upgrade(placeholder) reads the planned upgrade: \(planned.stdout)")
+        #expect(planned.stderr.contains("Plan saved to campaign.plan.json"), "\(planned.stderr)")
+        return (setup.folder.path + "/campaign.plan.json", id, good)
+    }
+
+    @Test("fota apply refuses with a drift report naming the device whose state changed since the plan")
+    func applyRefusesOnDrift() async throws {
+        let setup = try await Setup()
+        let (plan, id, good) = try await plan(setup)
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: plan))) as? [String: Any])
+        #expect((saved["steps"] as? [[String: Any]])?.map { $0["call"] as? String } == ["append", "remove", "schedule", "append"])
+        let sum = try Subprocess("/usr/bin/sha256sum", ["campaign.lua"], in: setup.folder.path).wait()
+        #expect(saved["scriptSha256"] as? String == sum.stdout.split(separator: " ").first.map(String.init), "\(sum.stdout)")
+        // One device loses its licence after the plan was made.
+        let reply = try await setup.sim.sim.fota(.POST, "/licenses/\(setup.sim.account)/remove", setup.auth, json: #"{"deviceList":["\#(good[3])"]}"#)
+        #expect(reply.status == 200)
+        let before = try await setup.lastRequest()
+        let apply = try setup.fota("apply", ["--yes", "campaign.plan.json"])
+        #expect(apply.status == 5, "\(apply.stderr)")
+        #expect(apply.stderr.contains("Drift"), "\(apply.stderr)")
+        #expect(apply.stderr.contains("device \(good[3]): licenseAssigned was true, now false"), "\(apply.stderr)")
+        #expect(!apply.stderr.contains("device \(good[2])"), "only what moved is named: \(apply.stderr)")
+        #expect(try await setup.mutatingRequests(since: before).isEmpty, "nothing was sent")
+        #expect(try await setup.sim.sim.deviceStatuses(setup.auth, id).count == 2)
+    }
+
+    @Test("fota apply sends exactly the planned changes, in order, with the placeholder replaced by the real id")
+    func applySendsThePlan() async throws {
+        let setup = try await Setup()
+        let (_, id, good) = try await plan(setup)
+        let notTerminal = try setup.fota("apply", ["campaign.plan.json"])
+        #expect(notTerminal.status == 64 && notTerminal.stderr.contains("--yes"), "\(notTerminal.stderr)")
+        let before = try await setup.lastRequest()
+        let apply = try setup.fota("apply", ["--yes", "campaign.plan.json"])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        #expect(apply.stderr.contains("Apply complete: 3 added, 1 removed, 1 scheduled, 0 cancelled."), "\(apply.stderr)")
+        let sent = try await setup.mutatingRequests(since: before)
+        let account = setup.sim.account
+        let newId = try #require(sent.last?.split(separator: "/").last.map(String.init))
+        #expect(newId != id)
+        #expect(sent == [
+            "PUT /api/fota/v1/upgrades/\(account)/upgrade/\(id)", "PUT /api/fota/v1/upgrades/\(account)/upgrade/\(id)",
+            "POST /api/fota/v1/upgrades", "PUT /api/fota/v1/upgrades/\(account)/upgrade/\(newId)",
+        ], "\(sent)")
+        #expect(Set(try await setup.sim.sim.deviceStatuses(setup.auth, newId).keys) == [good[4], good[5]])
+        let members = try await setup.sim.sim.deviceStatuses(setup.auth, id)
+        #expect(Set(members.keys) == [good[0], good[2], good[3]])
+        let journal = journalRecords(setup.journal).filter { $0["phase"] as? String == "outcome" && $0["dryRun"] as? Bool == false }
+        #expect(journal.map { $0["call"] as? String } == ["append", "remove", "schedule", "append"])
+    }
+}
+
+/// `digits` (14) with its Luhn check digit.
+func luhnIMEI(_ digits: String) -> String {
+    var sum = 0
+    for (index, character) in digits.reversed().enumerated() {
+        var digit = Int(String(character))!
+        if index % 2 == 0 { digit *= 2; if digit > 9 { digit -= 9 } }
+        sum += digit
+    }
+    return digits + String((10 - sum % 10) % 10)
+}
+
+/// A Lua string literal of a JSON string value.
+func luaString(_ value: Any?) -> String {
+    "\"" + (value as? String ?? "").replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+}
