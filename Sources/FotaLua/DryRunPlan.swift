@@ -226,6 +226,11 @@ final class DryRunPlan: Sendable {
                 cancelled.append("  cancel upgrade \(step.upgradeId ?? "?") (account \(step.account))")
             }
         }
+        if !scheduled.isEmpty {
+            let n = steps.filter { $0.call == "schedule" }.count
+            lines.append("  \(n) upgrade\(n == 1 ? "" : "s") to schedule:")
+        }
+        lines += scheduled
         for key in order {
             let entry = byUpgrade[key]!
             lines.append("  \(key):")
@@ -244,11 +249,6 @@ final class DryRunPlan: Sendable {
             totals.unchanged += unchanged.count
             totals.rejected += entry.rejected.count
         }
-        if !scheduled.isEmpty {
-            let n = steps.filter { $0.call == "schedule" }.count
-            lines.append("  \(n) upgrade\(n == 1 ? "" : "s") to schedule:")
-        }
-        lines += scheduled
         if !cancelled.isEmpty { lines.append("  \(cancelled.count) upgrade\(cancelled.count == 1 ? "" : "s") to cancel:") }
         lines += cancelled
         let changes = totals.add + totals.remove + totals.rejected + scheduled.count + cancelled.count

@@ -24,6 +24,34 @@ public struct SavedPlan: Codable, Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// What makes this no plan `fota plan` could have saved (a hand-edited file): step by step,
+    /// numbered from 1. Empty when every step is whole.
+    public var problems: [String] {
+        var found: [String] = []
+        for (index, step) in steps.enumerated() {
+            let at = "step \(index + 1) (\(step.call))"
+            switch step.call {
+            case "append", "remove", "cancel":
+                if (try? Validators.upgradeId(step.upgradeId ?? "")) == nil { found.append("\(at): upgradeId is not an upgrade id") }
+            case "schedule":
+                for (name, value) in [("firmwareName", step.firmwareName), ("firmwareTo", step.firmwareTo),
+                                      ("startDate", step.startDate), ("endDate", step.endDate), ("placeholderId", step.placeholderId)]
+                where (value ?? "").isEmpty {
+                    found.append("\(at): \(name) is missing")
+                }
+                if step.devices.isEmpty { found.append("\(at): no devices") }
+            default:
+                found.append("\(at): not one of append, remove, schedule, cancel")
+                continue
+            }
+            if step.account.isEmpty { found.append("\(at): account is missing") }
+            if let bad = step.devices.first(where: { (try? Validators.imei($0)) == nil }) {
+                found.append("\(at): \(bad) is not an IMEI (15 digits)")
+            }
+        }
+        return found
+    }
+
     /// True when the plan changes nothing.
     public var changesNothing: Bool { steps.allSatisfy(\.isEmpty) }
 

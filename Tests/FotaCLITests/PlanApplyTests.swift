@@ -60,7 +60,7 @@ struct PlanApplyTests {
     static let ensureMembers = """
         local id = arg[1]
         local r = fota.append(id, {arg[2], arg[3]})
-        print("append", #r.succeeded, #r.unchanged, #r.failed)
+        print("append", #r.succeeded, #(r.unchanged or {}), #r.failed)
         """
 
     @Test("a dry run of a script whose changes are already applied prints 'No changes.'")
@@ -208,6 +208,30 @@ struct PlanApplyTests {
         #expect(Set(members.keys) == [good[0], good[2], good[3]])
         let journal = journalRecords(setup.journal).filter { $0["phase"] as? String == "outcome" && $0["dryRun"] as? Bool == false }
         #expect(journal.map { $0["call"] as? String } == ["append", "remove", "schedule", "append"])
+    }
+}
+
+extension PlanApplyTests {
+    @Test("fota plan without -o and fota apply of a file that is no plan stop with a clear error and send nothing")
+    func badInvocations() throws {
+        let folder = try TempFolder()
+        try folder.write("x.lua", "print('ran')")
+        let noOutput = try fota(["plan", "--simulate", "x.lua"], in: folder.path)
+        #expect(noOutput.status == 64 && noOutput.stderr.contains("-o FILE"), "\(noOutput.stderr)")
+        #expect(!noOutput.stdout.contains("ran"))
+        try folder.write("edited.json", """
+            {"format": 1, "createdAt": "t", "endpoint": "http://127.0.0.1:1", "script": "x.lua", "arguments": [],
+             "scriptSha256": "", "inputs": {}, "facts": {"devices": {}, "upgrades": {}, "membership": {}, "licenceRequired": {}},
+             "steps": [{"call": "append", "account": "0000000001-00001", "upgradeId": "3f2b6c1e-9a4d-4f7e-8b2a-1c5d6e7f8a9b",
+                        "devices": ["350000000000018"], "unchanged": [], "rejected": []},
+                       {"call": "delete-everything", "account": "a", "devices": [], "unchanged": [], "rejected": []}]}
+            """)
+        let edited = try fota(["apply", "--yes", "edited.json"], in: folder.path)
+        #expect(edited.status == 65, "\(edited.stderr)")
+        #expect(edited.stderr.contains("step 2 (delete-everything): not one of append, remove, schedule, cancel"), "\(edited.stderr)")
+        try folder.write("list.json", "[1, 2]")
+        let list = try fota(["apply", "--yes", "list.json"], in: folder.path)
+        #expect(list.status == 65 && list.stderr.contains("is not a plan saved by `fota plan`"), "\(list.stderr)")
     }
 }
 

@@ -66,7 +66,7 @@ struct PlanRenderTests {
         let plan = SavedPlan(format: 1, createdAt: "t", endpoint: "e", script: "s", arguments: [], scriptSha256: "", inputs: [:],
                              steps: [schedule, append, empty], facts: SavedFacts())
         let chunk = plan.applyChunk()
-        #expect(chunk.contains(#"account = "a\034]]\010""#), "\(chunk)")
+        #expect(chunk.contains(#"account = "a\034\093\093\010""#), "\(chunk)")
         #expect(chunk.contains(#"firmwareName = "FW\092x""#), "\(chunk)")
         #expect(chunk.contains(#"ids["00000000-0000-0000-0000-000000000001"] = u.id"#), "\(chunk)")
         #expect(chunk.contains(#"fota.append(id("00000000-0000-0000-0000-000000000001"), {"350000000000026"}"#), "\(chunk)")

@@ -46,16 +46,20 @@ struct ApplyCommand: ParsableCommand {
     }
 
     mutating func run() throws {
-        let data = try ScriptExecution.read(planFile)
+        let data = try ScriptExecution.read(planFile, what: "plan")
         let plan: SavedPlan
         do {
             plan = try JSONDecoder().decode(SavedPlan.self, from: data)
         } catch {
-            printError("\(planFile) is not a plan saved by `fota plan`: \(error)")
+            printError("\(planFile) is not a plan saved by `fota plan`: \(Self.explain(error))")
             throw ExitCode(ExitStatus.dataError)
         }
         guard plan.format == SavedPlan.currentFormat else {
             printError("\(planFile) has plan format \(plan.format); this fota reads format \(SavedPlan.currentFormat)")
+            throw ExitCode(ExitStatus.dataError)
+        }
+        if let problem = plan.problems.first {
+            printError("\(planFile) is not a plan saved by `fota plan`: \(problem)")
             throw ExitCode(ExitStatus.dataError)
         }
         let session: FotaSession
@@ -77,7 +81,7 @@ struct ApplyCommand: ParsableCommand {
         }
         let drift: [String]
         do {
-            drift = try blockOn { try await Task.detached { try plan.drift(client: client) }.value }
+            drift = try plan.drift(client: client) // blocks this (main) thread, off the concurrency pool
         } catch {
             printError("cannot read the facts again: \(error)")
             throw ExitCode(ExitStatus.scriptError)
@@ -108,6 +112,20 @@ struct ApplyCommand: ParsableCommand {
             }
         }
         throw ExitCode(ScriptExecution.report(outcome, limits: limits, debug: debug))
+    }
+
+    /// A decoding error in words: what is wrong and where in the file.
+    static func explain(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.isEmpty ? "the top level" : keys.map { $0.intValue.map { "[\($0 + 1)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?: return "field '\(key.stringValue)' is missing at \(path(context.codingPath))"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
+            return "\(path(context.codingPath)) has the wrong type"
+        case .dataCorrupted(let context)?: return "not JSON (\(context.debugDescription)) at \(path(context.codingPath))"
+        default: return "\(error)"
+        }
     }
 
     /// Asks on a terminal; refuses without one unless --yes.

@@ -6,12 +6,12 @@ import LuaHost
 /// The steps `fota run`, `fota plan` and `fota apply` share: read the script, run it with the
 /// fota module under the limits, and say how it ended.
 enum ScriptExecution {
-    /// The script's text, read once (it may come from a pipe); status 66 after saying why not.
-    static func read(_ script: String) throws -> Data {
+    /// The script's text (or a plan's), read once (it may come from a pipe); status 66 after saying why not.
+    static func read(_ script: String, what: String = "script") throws -> Data {
         do {
             return try ScriptFile.read(script)
         } catch {
-            printError("cannot read script '\(script)': \(error.reason)")
+            printError("cannot read \(what) '\(script)': \(error.reason)")
             throw ExitCode(ExitStatus.noInput)
         }
     }
