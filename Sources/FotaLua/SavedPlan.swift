@@ -123,7 +123,11 @@ public struct SavedPlan: Codable, Sendable {
                 lines.append("upgrade \(id): was \(was.status ?? "?"), now cannot be read (\(error))")
                 continue
             }
-            if now.status != was.status { lines.append("upgrade \(id): was \(was.status ?? "?"), now \(now.status ?? "?")") }
+            // RequestPending → Queued is validation finishing: the upgrade still takes the same changes.
+            let changeable: Set<String?> = ["RequestPending", "Queued"]
+            if now.status != was.status, !(changeable.contains(was.status) && changeable.contains(now.status)) {
+                lines.append("upgrade \(id): was \(was.status ?? "?"), now \(now.status ?? "?")")
+            }
             for (device, member) in (self.facts.membership[key] ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let isMember = try facts.members(account, id, reader).contains(device)
                 if isMember != member { lines.append("device \(device): was \(member ? "" : "not ")in upgrade \(id), now is\(isMember ? "" : " not")") }

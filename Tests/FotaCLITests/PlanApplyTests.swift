@@ -185,10 +185,28 @@ struct PlanApplyTests {
         #expect(try await setup.sim.sim.deviceStatuses(setup.auth, id).count == 2)
     }
 
+    @Test("fota apply refuses when an upgrade of the plan has started (or ended) since, naming it")
+    func applyRefusesStartedUpgrade() async throws {
+        let setup = try await Setup()
+        let (_, id, _) = try await plan(setup)
+        let moved = try await setup.sim.sim.control(.POST, "/clock/advance", json: #"{"to": "2026-04-02"}"#)
+        #expect(moved.status == 200)
+        let status = try #require(try await setup.sim.sim.status(setup.auth, id))
+        #expect(!["RequestPending", "Queued"].contains(status), "the upgrade has started (and, one day long, ended)")
+        let before = try await setup.lastRequest()
+        let apply = try setup.fota("apply", ["--yes", "campaign.plan.json"])
+        #expect(apply.status == 5, "\(apply.stderr)")
+        #expect(apply.stderr.contains("upgrade \(id): was RequestPending, now \(status)"), "\(apply.stderr)")
+        #expect(try await setup.mutatingRequests(since: before).isEmpty, "nothing was sent")
+    }
+
     @Test("fota apply sends exactly the planned changes, in order, with the placeholder replaced by the real id")
     func applySendsThePlan() async throws {
         let setup = try await Setup()
         let (_, id, good) = try await plan(setup)
+        // Validation finishes between plan and apply (RequestPending → Queued): not drift, the upgrade takes the same changes.
+        try await setup.sim.sim.advance(seconds: 300)
+        #expect(try await setup.sim.sim.status(setup.auth, id) == "Queued")
         let notTerminal = try setup.fota("apply", ["campaign.plan.json"])
         #expect(notTerminal.status == 64 && notTerminal.stderr.contains("--yes"), "\(notTerminal.stderr)")
         let before = try await setup.lastRequest()
