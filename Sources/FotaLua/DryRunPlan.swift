@@ -77,8 +77,6 @@ final class DryRunPlan: Sendable {
     /// ThingSpace never hands out: 00000000-0000-0000-0000-000000000001, …
     static func placeholderId(_ number: Int) -> String { String(format: "00000000-0000-0000-0000-%012d", number) }
 
-    func record(_ step: PlanStep) { state.withLock { $0.steps.append(step) } }
-
     var steps: [PlanStep] { state.withLock { $0.steps } }
     var savedFacts: SavedFacts { state.withLock { $0.facts } }
 
