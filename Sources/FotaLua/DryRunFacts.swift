@@ -74,19 +74,40 @@ final class DryRunFacts: Sendable {
         }
     }
 
-    /// Device → the active upgrade holding it (one walk of A7 per active status).
+    /// Device → the active upgrade holding it (one walk of A7 per active status). A device accepted
+    /// or upgrading holds its upgrade; one still awaiting validation will hold it once validated,
+    /// unless that validation rejects it (R1–R4 against that upgrade's image), as the simulator's
+    /// validation decides (docs/thingspace-api.md T5, T12).
     func holders(_ account: String, _ reader: Reader) throws -> [String: String] {
-        try cached(account, \.holders, reader) { client in
-            var held: [String: String] = [:]
+        if let known = accounts.withLock({ $0[account]?.holders }) { return known }
+        let listed = try read(reader) { client in
+            var entries: [(device: String, upgrade: String, pendingImage: String?)] = []
             for status in Self.activeStatuses {
                 for try await upgrade in try client.upgrades(account: account, status: status) {
                     for device in upgrade.deviceList where Self.holdingStatuses.contains(device.status ?? "") {
-                        held[device.deviceId] = upgrade.id.lowercased()
+                        let pending = device.status == "RequestPending" ? (upgrade.firmwareName ?? "") : nil
+                        entries.append((device.deviceId, upgrade.id.lowercased(), pending))
                     }
                 }
             }
-            return held
+            return entries
         }
+        var held: [String: String] = [:]
+        for entry in listed where entry.pendingImage == nil { held[entry.device] = entry.upgrade }
+        if listed.contains(where: { $0.pendingImage != nil }) {
+            let devices = try devices(account, reader)
+            let images = try firmware(account, reader)
+            let licenceRequired = try licenceRequired(account, reader)
+            for entry in listed where held[entry.device] == nil {
+                guard let image = entry.pendingImage else { continue }
+                let facts = Self.facts(devices[entry.device], heldBy: nil)
+                if Self.rejection(facts, image: images[image], licenceRequired: licenceRequired, holderAllowed: nil) == nil {
+                    held[entry.device] = entry.upgrade
+                }
+            }
+        }
+        accounts.withLock { $0[account, default: Account()].holders = held }
+        return held
     }
 
     /// The account's firmware images by name (A1).
@@ -116,8 +137,10 @@ final class DryRunFacts: Sendable {
 
     /// The facts of one device as the plan records them.
     func deviceFacts(_ account: String, _ deviceId: String, _ reader: Reader) throws -> DeviceFacts {
-        let device = try devices(account, reader)[deviceId]
-        let holder = try holders(account, reader)[deviceId]
+        Self.facts(try devices(account, reader)[deviceId], heldBy: try holders(account, reader)[deviceId])
+    }
+
+    private static func facts(_ device: AccountDevice?, heldBy holder: String?) -> DeviceFacts {
         guard let device else { return DeviceFacts(inAccount: false, heldBy: holder) }
         return DeviceFacts(
             inAccount: true, fotaEligible: device.fotaEligible, licenseAssigned: device.licenseAssigned, make: device.make,

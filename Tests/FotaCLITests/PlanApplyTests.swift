@@ -11,6 +11,8 @@ struct PlanApplyTests {
         let auth: Sim.Auth
         let image: [String: Any]
         let good: [String]
+        /// Every image with the devices it would accept, most devices first.
+        let schedulable: [(image: [String: Any], devices: [String])]
         let devices: [[String: Any]]
         let folder: TempFolder
         var journal: String { folder.path + "/journal.jsonl" }
@@ -18,8 +20,9 @@ struct PlanApplyTests {
         init(devices count: Int = 500) async throws {
             sim = try SimulatorProcess(["--devices", "\(count)"])
             auth = try await sim.sim.authenticate()
-            let schedulable = try #require(try await sim.sim.schedulable(auth).first)
-            (image, good) = (schedulable.image, schedulable.devices)
+            schedulable = try await sim.sim.schedulable(auth)
+            let first = try #require(schedulable.first)
+            (image, good) = (first.image, first.devices)
             devices = try await sim.sim.devices(auth)
             folder = try TempFolder()
         }
@@ -30,8 +33,8 @@ struct PlanApplyTests {
         }
 
         /// Schedules `devices` through the API (not through fota); the upgrade id.
-        func schedule(_ devices: [String]) async throws -> String {
-            let reply = try await sim.sim.schedule(auth, image: image, devices: devices, startDate: "2026-04-01")
+        func schedule(_ devices: [String], image: [String: Any]? = nil) async throws -> String {
+            let reply = try await sim.sim.schedule(auth, image: image ?? self.image, devices: devices, startDate: "2026-04-01")
             #expect(reply.status == 200)
             return try #require(try reply.object["id"] as? String)
         }
@@ -137,6 +140,44 @@ struct PlanApplyTests {
         #expect(rejected == predicted, "the dry run predicted what validation then said")
         #expect(actual[setup.good[1]]?.status == "Device Accepted" && actual[setup.good[2]]?.status == "Device Accepted")
         _ = holder
+    }
+
+    @Test("a device awaiting validation elsewhere is busy only if that validation will accept it, as the simulator then decides")
+    func pendingElsewhere() async throws {
+        let setup = try await Setup()
+        let other = try #require(setup.schedulable.first {
+            $0.image["model"] as? String != setup.image["model"] as? String
+                || $0.image["fromVersion"] as? String != setup.image["fromVersion"] as? String
+        }, "an image whose devices image A rejects")
+        let (imageA, imageB) = (setup.image, other.image)
+        let (willHold, willBeRejected) = (setup.good[0], other.devices[0])
+        // Both join an upgrade of image A; validation there will accept the first and reject the second (wrong image).
+        _ = try await setup.schedule([willHold, willBeRejected], image: imageA)
+        try await setup.sim.sim.advance(seconds: 60) // still awaiting validation, and validated before anything scheduled now
+        func schedule(_ image: [String: Any], _ device: String) -> String {
+            """
+            local u = fota.schedule{firmwareName = \(luaString(image["firmwareName"])), firmwareTo = \(luaString(image["toVersion"])),
+              startDate = "2026-04-01", devices = {"\(device)"}}
+            print(u.id, u.deviceList[1].status, u.deviceList[1].reason or "-")
+            """
+        }
+        try setup.folder.write("two.lua", schedule(imageA, willHold) + "\n" + schedule(imageB, willBeRejected))
+        let dry = try setup.fota("run", ["--dry-run", "two.lua"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let predicted = dry.stdout.split(separator: "\n").map { $0.split(separator: "\t").dropFirst().joined(separator: "\t") }
+        #expect(predicted == [
+            "Device Rejected\tDevice scheduled for firmware-upgrade previously, it needs to be completed first.", "RequestPending\t-",
+        ], "\(dry.stdout)")
+
+        let live = try setup.fota("run", ["two.lua"])
+        #expect(live.status == 0, "\(live.stderr)")
+        let ids = live.stdout.split(separator: "\n").compactMap { $0.split(separator: "\t").first.map(String.init) }
+        try #require(ids.count == 2)
+        try await setup.sim.sim.advance(seconds: 300)
+        let first = try await setup.sim.sim.deviceStatuses(setup.auth, ids[0])[willHold]
+        let second = try await setup.sim.sim.deviceStatuses(setup.auth, ids[1])[willBeRejected]
+        #expect(first?.status == "Device Rejected" && first?.reason == RejectionReasons.alreadyScheduled, "\(String(describing: first))")
+        #expect(second?.status == "Device Accepted", "\(String(describing: second))")
     }
 
     static let campaign = """
@@ -251,6 +292,11 @@ extension PlanApplyTests {
         let list = try fota(["apply", "--yes", "list.json"], in: folder.path)
         #expect(list.status == 65 && list.stderr.contains("is not a plan saved by `fota plan`"), "\(list.stderr)")
     }
+}
+
+/// ThingSpace's rejection texts (docs/thingspace-api.md R5), as the tests expect them.
+enum RejectionReasons {
+    static let alreadyScheduled = "Device scheduled for firmware-upgrade previously, it needs to be completed first."
 }
 
 /// `digits` (14) with its Luhn check digit.
