@@ -52,6 +52,7 @@
 ---| "failed" # ThingSpace refused this device; status e.g. "AddDeviceFailed", reason says why
 ---| "notSent" # no answer (or a 5xx) after the retries; status "NotSent", reason holds the error
 ---| "duplicate" # listed before in the same call; status "Duplicate", sent once
+---| "unchanged" # already where the call would put it (a dry run's plan: status "Unchanged", not sent)
 
 ---@class fota.ChangeDevice
 ---@field deviceId fota.IMEI
@@ -67,6 +68,7 @@
 ---@field unchanged fota.IMEI[] already where the call wants them (in this upgrade for an append, not in it for a remove)
 ---@field failed fota.IMEI[] refused by ThingSpace or not sent
 ---@field warnings string[] Luhn mismatches and repeats (sent anyway / sent once)
+---@field unchanged? fota.IMEI[] a dry run: devices already in (append) or not in (remove) the upgrade
 ---@field dryRun? boolean
 
 ---@class fota.ScheduleRequest

@@ -11,10 +11,12 @@ struct Fota: AsyncParsableCommand {
 
               fota run --simulate examples/canary.lua --count 5
               fota run --dry-run my-campaign.lua        (reads for real, sends no change)
+              fota plan my-campaign.lua -o plan.json    (the dry run's plan, saved)
+              fota apply plan.json                      (exactly that plan, or nothing if ThingSpace moved)
               fota repl --simulate                      (an interactive prompt)
 
             README.md lists exit statuses and the sandbox guarantees; docs/lua-api.md the Lua API.
             """,
-        subcommands: [RunCommand.self, ReplCommand.self, SimCommand.self, JournalCommand.self]
+        subcommands: [RunCommand.self, ReplCommand.self, SimCommand.self, PlanCommand.self, ApplyCommand.self, JournalCommand.self]
     )
 }

@@ -52,7 +52,7 @@ extension FotaCalls {
             call: call,
             intent: intent,
             dryRun: {
-                runtime.plan.record(.account("register the callback listener \(shownURL) (account \(account))"))
+                runtime.plan.recordAccountChange("register the callback listener \(shownURL) (account \(account))")
                 return (["result": "dry run: not sent"], LuaModels.table([
                     ("accountName", .string(account)), ("serviceName", .string(registration.name)), ("dryRun", .boolean(true)),
                 ]))
@@ -78,7 +78,7 @@ extension FotaCalls {
             call: call,
             intent: ["account": .string(account)],
             dryRun: {
-                runtime.plan.record(.account("delete the callback listener (account \(account))"))
+                runtime.plan.recordAccountChange("delete the callback listener (account \(account))")
                 return (["result": "dry run: not sent"], LuaModels.table([("success", .boolean(true)), ("dryRun", .boolean(true))]))
             },
             send: {

@@ -68,9 +68,9 @@ extension FotaCalls {
             call: call,
             intent: ["account": .string(account), "devices": LuaModels.strings(devices.input)],
             dryRun: {
-                runtime.plan.record(.account(
+                runtime.plan.recordAccountChange(
                     "\(assign ? "assign" : "remove") licences of \(devices.deviceIds.count) device\(devices.deviceIds.count == 1 ? "" : "s") "
-                        + "(account \(account)): \(DryRunPlan.shortList(devices.deviceIds))"))
+                        + "(account \(account)): \(DryRunPlan.shortList(devices.deviceIds))")
                 let predicted = devices.deviceIds.map { LicenseDeviceResult(deviceId: $0, status: succeeded, reason: "dry run: not sent") }
                 return (["result": "dry run: not sent"],
                         Self.licenceResult(LicenceChangeOutcome(account: account, devices: predicted), devices: devices, dryRun: true))
@@ -138,10 +138,10 @@ extension FotaCalls {
             call: call,
             intent: ["account": .string(account), "devices": LuaModels.strings(devices.input), "append": .boolean(append)],
             dryRun: {
-                runtime.plan.record(.account(
+                runtime.plan.recordAccountChange(
                     "\(append ? "add to" : "replace") the list of licences to remove (account \(account)) "
                         + "\(append ? "" : "with ")\(devices.deviceIds.count) device\(devices.deviceIds.count == 1 ? "" : "s"): "
-                        + DryRunPlan.shortList(devices.deviceIds)))
+                        + DryRunPlan.shortList(devices.deviceIds))
                 return (["result": "dry run: not sent"],
                         LuaModels.table([("devices", LuaModels.strings(devices.deviceIds)), ("dryRun", .boolean(true))]))
             },
@@ -168,7 +168,7 @@ extension FotaCalls {
             call: call,
             intent: ["account": .string(account)],
             dryRun: {
-                runtime.plan.record(.account("empty the list of licences to remove (account \(account))"))
+                runtime.plan.recordAccountChange("empty the list of licences to remove (account \(account))")
                 return (["result": "dry run: not sent"], LuaModels.table([("success", .boolean(true)), ("dryRun", .boolean(true))]))
             },
             send: {

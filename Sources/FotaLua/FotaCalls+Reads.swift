@@ -18,6 +18,8 @@ extension FotaCalls {
 
     func upgrade(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let upgradeId = try arguments.upgradeId(1)
+        // A dry run's placeholder exists only in its plan: read it from there.
+        if runtime.settings.mode == .dryRun, let planned = plannedUpgradeTable(upgradeId) { return try results.push(planned) }
         let upgrade = try read(arguments, optionsAt: 2, call: "upgrade") { client, account in
             try await client.upgrade(account: account, upgradeId: upgradeId)
         }

@@ -49,7 +49,7 @@ extension FotaCalls {
             dryRun: {
                 try self.planSchedule(
                     account: account, firmwareName: firmwareName, firmwareTo: firmwareTo, startDate: startDate,
-                    endDate: endDate, endDateDefaulted: givenEndDate == nil, devices: devices)
+                    endDate: endDate, endDateDefaulted: givenEndDate == nil, devices: devices, stop: stop)
             },
             send: {
                 let client = try runtime.requireClient("schedule")

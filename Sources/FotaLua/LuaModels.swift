@@ -64,13 +64,26 @@ enum LuaModels {
         ])
     }
 
-    /// What a dry-run append/remove returns: what a real call would, had
-    /// ThingSpace accepted every device, marked `dryRun`.
-    static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices) -> LuaValue {
+    /// What a dry-run append/remove returns: what a real call would, marked `dryRun`: devices
+    /// the plan changes are `succeeded`, devices already where the call would put them
+    /// `unchanged`, devices ThingSpace would reject at validation `failed` with its reason.
+    static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices,
+                             verdict: (String) -> DryRunVerdict) -> LuaValue {
         let status = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
-        return changeTable(devices, upgradeId: upgradeId, account: account, dryRun: true) { _ in
-            DeviceEntry(outcome: .succeeded, status: status, reason: "dry run: not sent")
+        return changeTable(devices, upgradeId: upgradeId, account: account, dryRun: true) { distinct in
+            switch verdict(devices.deviceIds[distinct]) {
+            case .changes: DeviceEntry(outcome: .succeeded, status: status, reason: "dry run: not sent")
+            case .unchanged(let reason): DeviceEntry(outcome: .unchanged, status: "Unchanged", reason: reason)
+            case .rejected(let reason): DeviceEntry(outcome: .failed, status: "Device Rejected", reason: reason)
+            }
         }
+    }
+
+    /// What a dry run predicts for one device of an append or remove.
+    enum DryRunVerdict {
+        case changes
+        case unchanged(String)
+        case rejected(String)
     }
 
     /// The result of fota.append/remove.
@@ -136,7 +149,7 @@ enum LuaModels {
             }
             entries.append(table([
                 ("deviceId", .string(deviceId)), ("status", text(result.status)), ("reason", text(result.reason)),
-                ("outcome", .string(outcomeWord(result.outcome))),
+                ("outcome", .string(result.unchanged ? "unchanged" : outcomeWord(result.outcome))),
             ]))
         }
         return table([

@@ -77,13 +77,17 @@ struct TerminalEscapeTests {
 
     @Test("attack: a firmware name with ESC or U+009B reaches the terminal raw in the dry-run plan")
     func planEscapesFirmwareNames() {
-        let plan = DryRunPlan()
-        plan.record(.schedule(
-            account: "0000000001-00001", firmwareName: "\u{1B}]0;owned\u{07}", firmwareTo: "\u{9B}2J\n  no changes",
-            startDate: "2026-03-10", endDate: "2026-03-24", endDateDefaulted: true, devices: 2, placeholderId: "p"))
-        plan.record(.change(call: "append", account: "a\u{1B}[8m", upgradeId: "u\u{9B}1m", devices: ["350000000000018"]))
-        plan.record(.cancel(account: "a", upgradeId: "\u{1B}c"))
-        let text = plan.render()
+        var schedule = PlanStep(call: "schedule", account: "0000000001-00001")
+        (schedule.firmwareName, schedule.firmwareTo) = ("\u{1B}]0;owned\u{07}", "\u{9B}2J\n  no changes")
+        (schedule.startDate, schedule.endDate, schedule.endDateDefaulted) = ("2026-03-10", "2026-03-24", true)
+        (schedule.devices, schedule.placeholderId) = (["350000000000018", "350000000000026"], "p")
+        var append = PlanStep(call: "append", account: "a\u{1B}[8m")
+        (append.upgradeId, append.devices) = ("u\u{9B}1m", ["350000000000018"])
+        append.rejected = [.init(deviceId: "350000000000018", reason: "bad\u{1B}[2J\nreason")]
+        var cancel = PlanStep(call: "cancel", account: "a")
+        cancel.upgradeId = "\u{1B}c"
+        let text = DryRunPlan.render([schedule, append, cancel])
+        #expect(text.contains("1 × bad\\027[2J\\010reason 350000000000018"), "\(text)")
         #expect(text.contains("schedule \\027]0;owned\\007 → \\194\\1552J\\010  no changes from 2026-03-10 until 2026-03-24"), "\(text)")
         #expect(text.contains("upgrade u\\194\\1551m (account a\\027[8m)"), "\(text)")
         #expect(text.contains("cancel upgrade \\027c"), "\(text)")

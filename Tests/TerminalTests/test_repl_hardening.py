@@ -25,7 +25,7 @@ def test_os_exit_at_the_prompt_still_prints_the_dry_run_plan(fota, state_home):
 def test_os_exit_true_at_the_prompt_exits_zero_through_teardown(fota, state_home):
     session = Repl(fota, state_home, args=("--simulate", "--sim-devices", "50", "--dry-run"))
     session.child.send("os.exit(true)\r")
-    session.child.expect("no changes")
+    session.child.expect("No changes\\.")
     session.child.expect(pexpect.EOF)
     session.child.close()
     assert session.child.exitstatus == 0

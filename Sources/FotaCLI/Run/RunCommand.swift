@@ -127,23 +127,14 @@ struct RunCommand: ParsableCommand {
         if timelineReport != nil, let control = session.runtime.clock.rehearsal {
             timelineReport?.startedAt = (try? blockOn { try await control.now() }) ?? 0
         }
-        var run = ScriptRun(
-            scriptPath: scriptName, arguments: arguments,
-            libraryPaths: libraryPaths + Self.folders(fromEnvironment: "FOTA_PATH"),
-            limits: limits.luaLimits, timeoutSeconds: limits.timeout)
-        run.source = source // read once: the script may come from a pipe
-        run.readsResults = false // what a script returns is not the command line's business
         let runtime = session.runtime
-        run.prepare = { state in try FotaModule.install(in: state, runtime: runtime) }
-        LuaProcess.installInterruptHandler()
-        let outcome = ScriptRunner.run(run)
-        LuaProcess.flushStandardOutput()
-        if case .limitExceeded(.wallClock) = outcome {
-            // The interpreter may be stuck in C code: report and leave without waiting for it.
-            printError(limits.explain(.wallClock(seconds: limits.timeout)))
-            if announced, runtime.settings.mode == .live { printError(RunReport.summary(runtime, status: ExitStatus.limitExceeded), prefixed: false) }
-            Foundation.exit(ExitStatus.limitExceeded)
-        }
+        let outcome = ScriptExecution.run(
+            source, scriptPath: scriptName, arguments: arguments, libraryPaths: libraryPaths, limits: limits, runtime: runtime,
+            beforeWallClockExit: {
+                if announced, runtime.settings.mode == .live {
+                    printError(RunReport.summary(runtime, status: ExitStatus.limitExceeded), prefixed: false)
+                }
+            })
         if let plan = runtime.dryRunReport { printError(plan, prefixed: false) }
         var status = report(outcome)
         if let timelineReport, !write(timelineReport, runtime: runtime), status == ExitStatus.success {
@@ -201,22 +192,7 @@ struct RunCommand: ParsableCommand {
 
     /// Prints how the run ended to stderr and returns the exit status.
     private func report(_ outcome: ScriptOutcome) -> Int32 {
-        switch outcome {
-        case .finished:
-            return ExitStatus.success
-        case .exited(let status):
-            return status
-        case .interrupted:
-            printError("interrupted")
-            return ExitStatus.interrupted
-        case .limitExceeded(let limit):
-            printError(limits.explain(limit))
-            return ExitStatus.limitExceeded
-        case .failed(let error):
-            printError(error.description)
-            if debug, let traceback = error.traceback { printError(traceback, prefixed: false) }
-            return ExitStatus.scriptError
-        }
+        ScriptExecution.report(outcome, limits: limits, debug: debug)
     }
 
     static func folders(fromEnvironment name: String) -> [String] {
