@@ -40,6 +40,9 @@ public final class FotaRuntime: Sendable {
         return rehearsalJournal
     }
 
+    /// True when the dry run planned a change to the account (licences, callbacks), which saved plans do not hold.
+    public var plannedAccountChanges: Bool { plan.steps.contains { $0.call == "account" } }
+
     /// The dry-run plan as text, or nil when this is not a dry run.
     public var dryRunReport: String? { settings.mode == .dryRun ? plan.render() : nil }
 

@@ -149,7 +149,7 @@ enum LuaModels {
             }
             entries.append(table([
                 ("deviceId", .string(deviceId)), ("status", text(result.status)), ("reason", text(result.reason)),
-                ("outcome", .string(result.unchanged ? "unchanged" : outcomeWord(result.outcome))),
+                ("outcome", .string(outcomeWord(result.outcome))),
             ]))
         }
         return table([

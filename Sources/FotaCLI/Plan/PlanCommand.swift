@@ -80,7 +80,7 @@ struct PlanCommand: ParsableCommand {
             printError("the script did not finish: no plan was saved")
             throw ExitCode(status)
         }
-        if runtime.plan.steps.contains(where: { $0.call == "account" }) {
+        if runtime.plannedAccountChanges {
             printError("the script changes licences or callbacks: fota plan saves upgrade changes only (append, remove, "
                        + "schedule, cancel), so no plan was saved; run the script with fota run (--dry-run to preview it)")
             throw ExitCode(ExitStatus.usage)
