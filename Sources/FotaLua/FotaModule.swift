@@ -33,6 +33,17 @@ public enum FotaModule {
         // Taken by the prelude's fota.wait (and os.time/os.date) and removed from `fota` too.
         add("__jump") { try calls.jump($0, &$1) }
         add("__fail") { try calls.fail($0, &$1) }
+        add("busy") { try calls.busy($0, &$1) }
+        add("histories") { try calls.histories($0, &$1) }
+        // Taken by the prelude's fota.rollout and removed from `fota`.
+        add("__note") { try calls.note($0, &$1) }
+        fota["state"] = .map([
+            "get": state.register(calls.guarded("state.get") { try calls.stateGet($0, &$1) },
+                                  doc: FotaDocs.fota["state.get"], name: "fota.state.get"),
+            "put": state.register(calls.guarded("state.put") { try calls.statePut($0, &$1) },
+                                  doc: FotaDocs.fota["state.put"], name: "fota.state.put"),
+            "__name": "fota.state",
+        ])
         if let account = runtime.settings.defaultAccount { fota["account"] = .string(account) }
         fota["mode"] = .string(runtime.settings.mode == .live ? "live" : runtime.settings.mode == .dryRun ? "dry-run" : "read-only")
         fota["__name"] = .string("fota")
@@ -40,6 +51,7 @@ public enum FotaModule {
         try UtilityModules.install(in: state, runtime: runtime)
         _ = try state.run(Prelude.iterators, chunkName: "=(fota)")
         _ = try state.run(Prelude.time(minimumEvery: runtime.settings.minimumWaitEvery), chunkName: "=(fota)")
+        _ = try state.run(Prelude.rollout, chunkName: "=(fota.rollout)")
         for name in ["fota", "json", "log", "files"] { try state.protectGlobal(name) }
     }
 }

@@ -17,13 +17,21 @@ public final class FotaRuntime: Sendable {
     let plan = DryRunPlan()
     /// Ties the journal lines of one run together.
     public let runId: String
+    /// fota.state's folder, and the one a rehearsal uses instead (nil: `state`), like the journals.
+    public let state: CampaignState
+    public let rehearsalState: CampaignState?
+    /// fota.schedule's idempotency keys, indexed from the journal once per run.
+    let scheduleKeys = ScheduleKeys()
 
     public init(settings: FotaSettings, client: ThingSpaceClient?, journal: Journal?, rehearsalJournal: Journal? = nil,
-                clock: CampaignClock? = nil) {
+                clock: CampaignClock? = nil, state: CampaignState = CampaignState(folder: nil),
+                rehearsalState: CampaignState? = nil) {
         self.settings = settings
         self.client = client
         self.journal = journal
         self.rehearsalJournal = rehearsalJournal
+        self.state = state
+        self.rehearsalState = rehearsalState
         self.clock = clock ?? CampaignClock(client == nil ? .live : .probe(endpoint: client!.configuration.endpoint))
         runId = UUID().uuidString.lowercased()
     }
@@ -32,6 +40,12 @@ public final class FotaRuntime: Sendable {
     public var activeJournal: Journal? {
         guard let rehearsalJournal, clock.isRehearsal else { return journal }
         return rehearsalJournal
+    }
+
+    /// The state folder this run uses: the rehearsal one in a rehearsal (when there is one).
+    public var activeState: CampaignState {
+        guard let rehearsalState, clock.isRehearsal else { return state }
+        return rehearsalState
     }
 
     /// The dry-run plan as text, or nil when this is not a dry run.
@@ -59,6 +73,11 @@ public final class FotaRuntime: Sendable {
     /// the intent, before anything is sent (an unrecorded change must not be sent); at the
     /// outcome, after the request was sent, so the error says what was sent (`sent`).
     func record(_ call: String, phase: JournalPhase, _ fields: [String: LuaValue], sent: String? = nil) throws {
+        try record(call, phase: phase.rawValue, fields, sent: sent)
+    }
+
+    /// `record` with any phase name: `reconcile` (what a key's read-back found), `decision` (fota.rollout).
+    func record(_ call: String, phase: String, _ fields: [String: LuaValue], sent: String? = nil) throws {
         guard let journal = activeJournal else { return }
         var record = fields
         record["time"] = .string(Date.now.formatted(.iso8601))
@@ -67,16 +86,16 @@ public final class FotaRuntime: Sendable {
         record["rehearsal"] = .boolean(clock.isRehearsal)
         record["script"] = .string(settings.scriptPath)
         record["call"] = .string(call)
-        record["phase"] = .string(phase.rawValue)
+        record["phase"] = .string(phase)
         record["dryRun"] = .boolean(settings.mode == .dryRun)
         do {
             try journal.append(record)
         } catch {
             let consequence: String
             switch (phase, sent) {
-            case (.intent, _), (.outcome, nil):
+            case (_, nil), ("intent", _):
                 consequence = "nothing was sent"
-            case (.outcome, let sent?):
+            case (_, let sent?):
                 consequence = "the request WAS sent (\(sent)) but the journal has no outcome line for it"
             }
             throw FotaCallError(call: call, code: "JOURNAL", message: "\(error); \(consequence)")
