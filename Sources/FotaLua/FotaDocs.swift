@@ -69,7 +69,7 @@ public enum FotaDocs {
             "for upgrade in fota.upgrades(\"Queued\") do … end: every upgrade in a status (RequestPending, Queued, RequestFailed, InProgress, Finished, UpgradeFailed)."),
         "rollout": doc(
             "fota.rollout{name=, firmwareName=, firmwareTo=, devices=, waves=, gate=, soak=, onHalt=, days=, account=} -> report, alreadyDone",
-            "Upgrades devices in waves (shares or counts), each scheduled under the key name/wave-N, waited for, measured and judged by gate(wave, stats) -> ok, reason; soak seconds between waves; onHalt \"cancel-pending\" (the halt is final) or \"keep\" (a re-run asks the gate again). Every step is kept in fota.state under name: a re-run continues where the last run stopped; a finished rollout does nothing and returns its report with alreadyDone = true."),
+            "Upgrades devices in waves (shares or counts), each scheduled under the key name/wave-N, waited for, measured and judged by gate(wave, stats) -> ok, reason; soak seconds between waves; onHalt \"cancel-pending\" (the halt is final) or \"keep\" (a re-run asks the gate again). Every step is kept in fota.state under name: a re-run continues where the last run stopped; a finished rollout does nothing and returns its report and true."),
     ]
 
     public static let json: [String: FunctionDoc] = [

@@ -30,6 +30,7 @@ struct DocsTests {
         let expected: Set<String> = [
             "fota.append", "fota.remove", "fota.upgrade", "fota.schedule", "fota.cancel", "fota.firmware", "fota.history",
             "fota.devicesPage", "fota.upgradesPage", "fota.devices", "fota.upgrades", "fota.now", "fota.sleep", "fota.wait",
+            "fota.busy", "fota.histories", "fota.state.get", "fota.state.put", "fota.rollout",
             "json.encode", "json.decode",
             "log.info", "log.warn", "log.error", "files.read", "files.lines", "files.csv", "files.write", "files.writecsv",
             "files.writejson",
