@@ -155,7 +155,8 @@ extension Prelude {
               end
               st.waves[i] = w
               save()
-              say("wave %d: %d devices, %d skipped (held by other upgrades)", i, #w.devices, #w.skipped)
+              say("wave %d: %d devices%s", i, #w.devices,
+                  #w.skipped > 0 and format(", %d skipped (held by other upgrades)", #w.skipped) or "")
             end
             if #w.devices == 0 and w.decision == nil then
               w.stats, w.decision, w.reason = statsOf({}), "continue", "no device left to upgrade in this wave"
