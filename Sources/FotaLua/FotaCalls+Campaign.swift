@@ -50,7 +50,6 @@ extension FotaCalls {
             }
             return held
         }
-        try arguments.budget.charge(held.count * 2 * LuaMemoryBudget.valueBytes)
         var entries: [LuaKey: LuaValue] = [:]
         for (imei, id) in held { entries[.string(LuaString(imei))] = .string(LuaString(id)) }
         try results.push(.map(entries))
@@ -112,7 +111,6 @@ extension FotaCalls {
             let key = LuaKey.string(LuaString(devices[index]))
             switch answer {
             case .success(let list)?:
-                try arguments.budget.charge((list.count * 8 + 1) * LuaMemoryBudget.valueBytes)
                 found[key] = .array(list.map(LuaModels.history))
             case .failure(let error)?:
                 failed[key] = FotaCallError(call: "histories", error).luaErrorValue

@@ -56,18 +56,21 @@ final class ScheduleKeys: Sendable {
               record["dryRun"] as? Bool != true, let phase = record["phase"] as? String
         else { return }
         let slot = Self.slot(key, account: account, endpoint: endpoint)
-        switch phase {
-        case "intent":
-            guard let firmwareName = record["firmwareName"] as? String, let firmwareTo = record["firmwareTo"] as? String,
-                  let startDate = record["startDate"] as? String, let devices = record["devices"] as? [String]
-            else { return }
-            let request = UpgradeRequest(
+        // Intent and outcome lines both carry the request (the outcome repeats the intent's fields).
+        var request: UpgradeRequest?
+        if let firmwareName = record["firmwareName"] as? String, let firmwareTo = record["firmwareTo"] as? String,
+           let startDate = record["startDate"] as? String, let devices = record["devices"] as? [String]
+        {
+            request = UpgradeRequest(
                 accountName: account, firmwareName: firmwareName, firmwareTo: firmwareTo, startDate: startDate,
                 endDate: record["endDate"] as? String, deviceList: devices)
-            entries[slot] = Entry(request: request, upgradeId: nil)
+        }
+        switch phase {
+        case "intent":
+            if let request { entries[slot] = Entry(request: request, upgradeId: nil) }
         case "outcome", "reconcile":
             if let id = record["upgradeId"] as? String {
-                entries[slot]?.upgradeId = id
+                if let request = request ?? entries[slot]?.request { entries[slot] = Entry(request: request, upgradeId: id) }
             } else if phase == "reconcile" {
                 entries[slot] = nil
             }

@@ -183,3 +183,35 @@ struct RolloutKillTests {
         #expect(try campaign.upgrades() == ["Finished": 3])
     }
 }
+
+@Suite("fota.state across processes")
+struct StateLockTests {
+    @Test("a second run on a state folder that a running run holds fails, naming the folder; the first run's value stays")
+    func secondRunRefused() throws {
+        let folder = try TempFolder()
+        let state = folder.path + "/state"
+        try folder.write("hold.lua", """
+            fota.state.put("plan", {wave = 1})
+            log.info("holding the state")
+            fota.sleep(60)
+            """)
+        try folder.write("other.lua", "fota.state.put('plan', {wave = 2})")
+        let holder = try Subprocess(fotaBinary, ["run", "--state", state, "hold.lua"], in: folder.path,
+                                    environment: ["XDG_CONFIG_HOME": "/nonexistent", "XDG_STATE_HOME": folder.path])
+        defer {
+            kill(holder.pid, SIGKILL)
+            _ = holder.wait(limit: 10)
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline,
+              !((try? String(contentsOfFile: "/proc/\(holder.pid)/fd/2", encoding: .utf8)) ?? "").contains("holding the state") {
+            usleep(20_000)
+        }
+        let second = try fota(["run", "--state", state, "other.lua"], in: folder.path,
+                              environment: ["XDG_CONFIG_HOME": "/nonexistent", "XDG_STATE_HOME": folder.path])
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("the state folder \(state) is in use: another run holds its lock"), "\(second.stderr)")
+        let saved = try String(contentsOfFile: state + "/plan.json", encoding: .utf8)
+        #expect(saved == "{\"wave\":1}\n")
+    }
+}
