@@ -220,6 +220,33 @@ struct ScheduleKeyTests {
 
 @Suite("fota.busy and fota.histories")
 struct FleetReadTests {
+    @Test("fota.histories keeps --concurrency reads in flight, never more")
+    func historiesConcurrency() async throws {
+        let sim = try await SimulatedAccount.start(latency: .milliseconds(300))
+        defer { Task { await sim.stop() } }
+        let campaign = try await sim.campaign(size: 12)
+        var settings = sim.settings()
+        settings.concurrency = 3
+        let watcher = Task {
+            var most = 0
+            while !Task.isCancelled {
+                most = max(most, (try? await sim.control(.GET, "/_sim/requests/counts")["inFlight"] as? Int) ?? 0)
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return most
+        }
+        let (result, _) = try await sim.run("""
+            local found, failed = fota.histories(\(luaList(campaign.devices)))
+            local n = 0
+            for _ in pairs(found) do n = n + 1 end
+            print(n, next(failed))
+            """, settings: settings)
+        watcher.cancel()
+        let most = await watcher.value
+        #expect(result.output == "12\tnil\n", "\(result.outcome)")
+        #expect(most >= 2 && most <= 3, "at most \(most) reads were in flight at once")
+    }
+
     @Test("fota.busy maps the devices of pending upgrades to their upgrade, and no other device")
     func busy() async throws {
         let sim = try await SimulatedAccount.start()
