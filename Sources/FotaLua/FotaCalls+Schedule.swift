@@ -41,6 +41,7 @@ extension FotaCalls {
         let key = try text("key", required: false)
         if let key, let problem = Self.problem(withKey: key) { throw LuaArgumentError(1, "field 'key' \(problem)") }
         let stop = arguments.stopSignal
+        try refuseIfReadOnly("schedule") // before the key's lookup: a read-only run never schedules, keyed or not
         if let key, let existing = try upgradeScheduled(underKey: key, request, stop: stop) {
             // Already scheduled under this key: nothing is sent, planned or journaled again.
             try results.push(Self.adding([("key", .string(key)), ("existing", .boolean(true))], to: LuaModels.upgrade(existing)))

@@ -85,7 +85,7 @@ final class FotaCalls {
         }
     }
 
-    private func refuseIfReadOnly(_ call: String) throws {
+    func refuseIfReadOnly(_ call: String) throws {
         if runtime.settings.mode == .readOnly {
             throw FotaCallError(call: call, code: "READ_ONLY", message: "fota.\(call) changes ThingSpace and this run is \(runtime.settings.hints.readOnly)")
         }

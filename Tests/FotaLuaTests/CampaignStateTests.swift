@@ -202,6 +202,17 @@ struct ScheduleKeyTests {
         #expect(try await sim.mutatingRequests() == 1)
     }
 
+    @Test("a read-only run refuses a keyed schedule, also one already scheduled")
+    func readOnly() async throws {
+        let sim = try await SimulatedAccount.start()
+        defer { Task { await sim.stop() } }
+        let campaign = try await sim.campaign(size: 2)
+        _ = try await sim.run(keyed(campaign, campaign.devices, key: "k"))
+        let (result, _) = try await sim.run("local ok, err = pcall(function() \(keyed(campaign, campaign.devices, key: "k")) end)\nprint(ok, err.code)",
+                                            settings: sim.settings(.readOnly))
+        #expect(result.output == "false\tREAD_ONLY\n", "\(result.outcome)")
+    }
+
     @Test("without a journal a key still works within the run")
     func noJournal() async throws {
         let sim = try await SimulatedAccount.start()
