@@ -48,7 +48,7 @@ extension FotaCalls {
             return
         }
         let runtime = self.runtime
-        let endpoint = FotaRuntime.shownEndpoint(runtime.client?.configuration.endpoint ?? runtime.settings.endpoint)
+        let endpoint = runtime.journalEndpoint
         var intent: [String: LuaValue] = [
             "account": .string(account), "firmwareName": .string(firmwareName), "firmwareTo": .string(firmwareTo),
             "startDate": .string(startDate), "endDate": LuaModels.text(endDate), "devices": LuaModels.strings(devices),

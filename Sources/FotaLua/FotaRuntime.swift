@@ -51,6 +51,9 @@ public final class FotaRuntime: Sendable {
     /// The dry-run plan as text, or nil when this is not a dry run.
     public var dryRunReport: String? { settings.mode == .dryRun ? plan.render() : nil }
 
+    /// The endpoint as journal lines name it (and schedule keys are scoped by).
+    var journalEndpoint: String { Self.shownEndpoint(client?.configuration.endpoint ?? settings.endpoint) }
+
     /// The endpoint without user info, query or fragment: a journal line never carries a secret.
     static func shownEndpoint(_ endpoint: String) -> String {
         guard var parts = URLComponents(string: endpoint) else { return "(unparseable endpoint)" }
@@ -82,7 +85,7 @@ public final class FotaRuntime: Sendable {
         var record = fields
         record["time"] = .string(Date.now.formatted(.iso8601))
         record["runId"] = .string(runId)
-        record["endpoint"] = .string(Self.shownEndpoint(client?.configuration.endpoint ?? settings.endpoint))
+        record["endpoint"] = .string(journalEndpoint)
         record["rehearsal"] = .boolean(clock.isRehearsal)
         record["script"] = .string(settings.scriptPath)
         record["call"] = .string(call)

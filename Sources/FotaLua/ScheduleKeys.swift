@@ -87,7 +87,7 @@ extension FotaCalls {
     /// outcome) is read back from the account's upgrades and the finding journaled.
     func upgradeScheduled(underKey key: String, _ request: UpgradeRequest, stop: LuaStopSignal) throws -> FirmwareUpgrade? {
         let account = request.accountName
-        let endpoint = FotaRuntime.shownEndpoint(runtime.client?.configuration.endpoint ?? runtime.settings.endpoint)
+        let endpoint = runtime.journalEndpoint
         guard let entry = try runtime.scheduleKeys.entry(
             key, account: account, endpoint: endpoint, journalPath: runtime.activeJournal?.path)
         else { return nil }
