@@ -127,6 +127,15 @@ extension Prelude {
               error(format("fota.rollout: rollout '%s' was started for %s -> %s, not %s -> %s; give this one another name",
                            name, tostring(st.firmwareName), tostring(st.firmwareTo), s.firmwareName, s.firmwareTo), 2)
             end
+            local same = #spec.devices == #st.devices
+            if same then
+              local frozen = {}
+              for _, imei in ipairs(st.devices) do frozen[imei] = true end
+              for _, imei in ipairs(spec.devices) do if not frozen[imei] then same = false break end end
+            end
+            if not same then
+              say("the devices given differ from the %d frozen at the first run; the frozen list is used", #st.devices)
+            end
             if st.status == "finished" or st.status == "halted" and st.final then
               say("already %s; nothing to do", st.status)
               return report(st), true

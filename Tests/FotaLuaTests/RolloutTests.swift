@@ -42,7 +42,10 @@ struct RolloutTests {
         #expect(keys == ["r1/wave-1", "r1/wave-2", "r1/wave-3"])
         #expect(try sim.journal().filter { $0["call"] as? String == "rollout" }.count == 4, "a decision line per gate, and the end")
 
-        let (again, _) = try await sim.run(rollout(campaign), state: CampaignState(folder: folder))
+        // Another device list on the re-run changes nothing: the list was frozen at the first run.
+        var other = campaign
+        other.devices.removeLast()
+        let (again, _) = try await sim.run(rollout(other), state: CampaignState(folder: folder))
         #expect(again.output.hasSuffix("\ntrue\n"), "\(again.outcome)")
         #expect(NSDictionary(dictionary: try report(again.output)) == NSDictionary(dictionary: done))
         #expect(try await sim.mutatingRequests() == posts)
