@@ -258,6 +258,25 @@ struct FleetReadTests {
         #expect(most >= 2 && most <= 3, "at most \(most) reads were in flight at once")
     }
 
+    @Test("the run's time limit stops fota.histories in the middle; its remaining reads are not waited out")
+    func historiesStop() async throws {
+        let sim = try await SimulatedAccount.start(latency: .seconds(2))
+        defer { Task { await sim.stop() } }
+        let campaign = try await sim.campaign(size: 16)
+        var settings = sim.settings()
+        settings.concurrency = 2
+        let started = Date()
+        // Logging in and fota.firmware take a few 2 s answers; then 16 reads two at a time would take 16 s.
+        let (result, _) = try await sim.run("""
+            fota.firmware()
+            print("reading")
+            fota.histories(\(luaList(campaign.devices)))
+            print("not reached")
+            """, settings: settings, timeout: 9)
+        #expect(!result.finished && result.output == "reading\n", "\(result.outcome) \(result.output)")
+        #expect(Date().timeIntervalSince(started) < 18, "the reads must not be waited out")
+    }
+
     @Test("fota.busy maps the devices of pending upgrades to their upgrade, and no other device")
     func busy() async throws {
         let sim = try await SimulatedAccount.start()
