@@ -65,13 +65,12 @@ struct RolloutKillTests {
                            in: folder.path, environment: sim.environment)
         }
 
-        /// Runs to the end; the report it printed.
-        func finish(sourceLocation: SourceLocation = #_sourceLocation) throws -> (report: [String: Any], stderr: String) {
-            let finished = try start().wait(limit: 120, sourceLocation: sourceLocation)
-            #expect(finished.status == 0, "\(finished.stderr)", sourceLocation: sourceLocation)
+        /// Runs to the end; the report it printed (empty when it printed none), its status and stderr.
+        func finish() throws -> Run {
+            let finished = try start().wait(limit: 120)
             let line = finished.stdout.split(separator: "\n").last.map(String.init) ?? ""
-            let report = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
-            return (report, finished.stderr)
+            let report = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+            return Run(report: report, status: finished.status, stderr: finished.stderr, upgrades: try upgrades())
         }
 
         /// The simulator's upgrades by status (statuses with none left out).
@@ -79,6 +78,22 @@ struct RolloutKillTests {
             let body = try sim.control("GET", "/_sim/state").body ?? Data()
             let state = try JSONSerialization.jsonObject(with: body) as? [String: Any]
             return (state?["upgradesByStatus"] as? [String: Int] ?? [:]).filter { $0.value > 0 }
+        }
+    }
+
+    /// How a run that was left to finish ended, and the simulator's upgrades after it.
+    struct Run: @unchecked Sendable { // the report is JSON read once and only read afterwards
+        var report: [String: Any]
+        var status: Int32
+        var stderr: String
+        var upgrades: [String: Int]
+    }
+
+    /// Runs `body` on a thread of its own: the scenarios block for minutes (processes, polling), which
+    /// on the concurrency pool would starve the tests running beside them. Expectations stay on the test's task.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
         }
     }
 
@@ -137,50 +152,72 @@ struct RolloutKillTests {
         return false
     }
 
+    /// What one kill point did: whether the run was killed before it ended, the finishing run, and
+    /// the upgrade ids and read-backs its journal holds.
+    struct Scenario: Sendable {
+        var point: String
+        var killed: Bool
+        var run: Run
+        var journaledUpgrades: Int
+        var readBack: Bool
+    }
+
     @Test("killed at 15 points and re-run, a rollout ends with one upgrade per wave, each device in one wave, and the uninterrupted report")
-    func killedAndRerun() throws {
-        let baseline = try Campaign()
-        let (expected, _) = try baseline.finish()
-        #expect(expected["status"] as? String == "finished")
-        let waves = expected["waves"] as? [[String: Any]] ?? []
+    func killedAndRerun() async throws {
+        let (expected, again, scenarios) = try await Self.offPool { () throws -> (Run, Run, [Scenario]) in
+            let baseline = try Campaign()
+            let expected = try baseline.finish()
+            let again = try baseline.finish()
+            var scenarios: [Scenario] = []
+            for point in Self.killPoints {
+                let campaign = try Campaign()
+                let killed = Self.kill(try campaign.start(), at: point, journal: campaign.journal)
+                let run = try campaign.finish()
+                let records = journalRecords(campaign.journal)
+                let ids = records.filter { $0["phase"] as? String == "outcome" || $0["phase"] as? String == "reconcile" }
+                    .compactMap { $0["upgradeId"] as? String }
+                scenarios.append(Scenario(point: point.description, killed: killed, run: run, journaledUpgrades: Set(ids).count,
+                                          readBack: records.contains { $0["phase"] as? String == "reconcile" }))
+            }
+            return (expected, again, scenarios)
+        }
+        #expect(expected.status == 0, "\(expected.stderr)")
+        #expect(expected.report["status"] as? String == "finished")
+        let waves = expected.report["waves"] as? [[String: Any]] ?? []
         let devices = waves.flatMap { $0["devices"] as? [String] ?? [] }
         #expect(waves.map { ($0["devices"] as? [String])?.count } == [3, 3, 6])
         #expect(Set(devices).count == 12 && devices.count == 12)
-        #expect(try baseline.upgrades() == ["Finished": 3])
-        let (again, stderr) = try baseline.finish()
-        #expect(stderr.contains("rollout kill-test: already finished; nothing to do"), "\(stderr)")
-        #expect(Self.comparable(again) == Self.comparable(expected))
-        #expect(try baseline.upgrades() == ["Finished": 3], "a re-run of a finished rollout schedules nothing")
+        #expect(expected.upgrades == ["Finished": 3])
+        #expect(again.status == 0 && again.stderr.contains("rollout kill-test: already finished; nothing to do"), "\(again.stderr)")
+        #expect(Self.comparable(again.report) == Self.comparable(expected.report))
+        #expect(again.upgrades == ["Finished": 3], "a re-run of a finished rollout schedules nothing")
 
-        var killed = 0, readBack = 0
-        for point in Self.killPoints {
-            let campaign = try Campaign()
-            if Self.kill(try campaign.start(), at: point, journal: campaign.journal) { killed += 1 }
-            let (report, _) = try campaign.finish()
-            #expect(Self.comparable(report) == Self.comparable(expected), "killed \(point): \(report)")
-            #expect(try campaign.upgrades() == ["Finished": 3], "killed \(point): one upgrade per wave")
-            let keyed = journalRecords(campaign.journal).filter { $0["phase"] as? String == "outcome" || $0["phase"] as? String == "reconcile" }
-                .compactMap { $0["upgradeId"] as? String }
-            #expect(Set(keyed).count == 3, "killed \(point): the journal knows the three upgrades")
-            if journalRecords(campaign.journal).contains(where: { $0["phase"] as? String == "reconcile" }) { readBack += 1 }
+        for scenario in scenarios {
+            #expect(scenario.run.status == 0, "killed \(scenario.point): \(scenario.run.stderr)")
+            #expect(Self.comparable(scenario.run.report) == Self.comparable(expected.report), "killed \(scenario.point): \(scenario.run.report)")
+            #expect(scenario.run.upgrades == ["Finished": 3], "killed \(scenario.point): one upgrade per wave")
+            #expect(scenario.journaledUpgrades == 3, "killed \(scenario.point): the journal knows the three upgrades")
         }
+        let killed = scenarios.filter(\.killed).count
         #expect(killed >= 10, "only \(killed) runs were killed before they ended")
         // The kills at a schedule's intent land while its request is in flight: the re-run had to read back.
-        #expect(readBack >= 1, "no kill landed between a schedule's intent and its outcome")
+        #expect(scenarios.contains { $0.readBack }, "no kill landed between a schedule's intent and its outcome")
     }
 
     @Test("killed again and again, each run a step further, a rollout still ends as an uninterrupted one")
-    func killedRepeatedly() throws {
-        let baseline = try Campaign()
-        let (expected, _) = try baseline.finish()
-        let campaign = try Campaign()
-        var runs = 0
-        // Each run is killed two step lines after it starts (a re-run logs "resuming" first).
-        while runs < 20, Self.kill(try campaign.start(), at: .step(2), journal: campaign.journal) { runs += 1 }
-        let (report, _) = try campaign.finish()
+    func killedRepeatedly() async throws {
+        let (expected, runs, final) = try await Self.offPool { () throws -> (Run, Int, Run) in
+            let expected = try Campaign().finish()
+            let campaign = try Campaign()
+            var runs = 0
+            // Each run is killed two step lines after it starts (a re-run logs "resuming" first).
+            while runs < 20, Self.kill(try campaign.start(), at: .step(2), journal: campaign.journal) { runs += 1 }
+            return (expected, runs, try campaign.finish())
+        }
         #expect(runs >= 3, "only \(runs) runs were killed")
-        #expect(Self.comparable(report) == Self.comparable(expected), "\(report)")
-        #expect(try campaign.upgrades() == ["Finished": 3])
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(Self.comparable(final.report) == Self.comparable(expected.report), "\(final.report)")
+        #expect(final.upgrades == ["Finished": 3])
     }
 }
 
