@@ -77,6 +77,7 @@
 ---@field startDate string YYYY-MM-DD
 ---@field endDate? string YYYY-MM-DD; default startDate + 14 days
 ---@field devices fota.IMEI[]|fota.IMEI
+---@field key? string idempotency key: an upgrade already scheduled under it is returned instead
 ---@field account? string
 
 ---@class fota.HistoryEntry
@@ -142,7 +143,9 @@ function fota.remove(upgradeId, devices, opts) end
 function fota.upgrade(upgradeId, opts) end
 
 ---Schedules an upgrade of the devices to firmwareTo from startDate to endDate (YYYY-MM-DD; endDate defaults to startDate + 14 days). Returns the new upgrade (status RequestPending).
----Call it as fota.schedule{firmwareName=, firmwareTo=, startDate=, endDate=, devices=, account=}.
+---With key = "…", an upgrade already scheduled under that key (same firmware and devices) is returned instead
+---(with existing = true); the same key with other firmware or devices raises KEY_CONFLICT.
+---Call it as fota.schedule{firmwareName=, firmwareTo=, startDate=, endDate=, devices=, key=, account=}.
 ---@param request fota.ScheduleRequest
 ---@return fota.Upgrade upgrade
 function fota.schedule(request) end
@@ -190,6 +193,73 @@ function fota.devices(opts) end
 ---@param opts? fota.Options
 ---@return fun(): fota.Upgrade?
 function fota.upgrades(status, opts) end
+
+---The devices held by the account's RequestPending, Queued and InProgress upgrades (a device in one
+---cannot join another), each mapped to the id of the upgrade holding it.
+---@param opts? fota.Options
+---@return table<fota.IMEI, fota.UpgradeId>
+function fota.busy(opts) end
+
+---fota.history for many devices, --concurrency requests at a time, with a progress bar. The second
+---table holds the devices whose read failed; every device is in exactly one of the two.
+---@param imeis fota.IMEI[]
+---@param opts? fota.Options
+---@return table<fota.IMEI, fota.HistoryEntry[]> histories
+---@return table<fota.IMEI, fota.Error> failed
+function fota.histories(imeis, opts) end
+
+---Values a script keeps between runs, one JSON file per name in the state folder (--state).
+---@class fota.state
+fota.state = {}
+
+---The JSON value stored under name (letters, digits, '.', '_', '-'), or nil. The first use locks the folder for the run.
+---@param name string
+---@return any
+function fota.state.get(name) end
+
+---Stores a JSON value under name, atomically. A dry or read-only run keeps it in memory only.
+---@param name string
+---@param value any
+function fota.state.put(name, value) end
+
+---What a gate sees of a wave that has ended.
+---@class fota.RolloutWave
+---@field wave integer 1 for the first wave
+---@field upgradeId fota.UpgradeId
+---@field devices integer devices scheduled in the wave
+---@field upgradeStatus string the upgrade's status when it ended
+
+---A wave's outcome: counts per device status, the failed share and the reasons.
+---@class fota.RolloutStats
+---@field total integer
+---@field succeeded integer
+---@field failed integer
+---@field rejected integer devices that neither succeeded nor failed (refused at validation)
+---@field failureRate number failed / (succeeded + failed); 1 when no device took part
+---@field counts table<string, integer> devices per status
+---@field reasons table<string, integer> devices per reason, of those that did not succeed
+
+---@class fota.RolloutSpec
+---@field name string names the state and the keys (name/wave-N)
+---@field firmwareName string
+---@field firmwareTo string
+---@field devices fota.IMEI[] frozen in the state at the first run
+---@field waves number[] a float is the share of all devices done after the wave, an integer the wave's count
+---@field gate? fun(wave: fota.RolloutWave, stats: fota.RolloutStats): boolean, string?
+---@field soak? number seconds between a wave that passed its gate and the next (default 0)
+---@field onHalt? "cancel-pending"|"keep" default "cancel-pending"
+---@field days? integer days each wave's upgrade runs (endDate = start + days; default 14)
+---@field account? string
+
+---Upgrades devices in waves, each scheduled under the key name/wave-N, waited for, measured and judged
+---by gate(wave, stats) -> ok, reason; soak seconds between waves; onHalt "cancel-pending" (the halt is
+---final) or "keep" (a re-run asks the gate again). Every step is kept in fota.state under name: a re-run
+---continues where the last run stopped; a finished rollout does nothing and returns its report and true.
+---Call it as fota.rollout{name=, firmwareName=, firmwareTo=, devices=, waves=, gate=, soak=, onHalt=, days=, account=}.
+---@param spec fota.RolloutSpec
+---@return table report {name, firmwareName, firmwareTo, devices, planned, status, waves = {{wave, devices, skipped, upgradeId, upgradeStatus, stats, decision, reason}…}}
+---@return boolean? alreadyDone true when the rollout had already finished (or halted for good)
+function fota.rollout(spec) end
 
 ---What fota.wait waits for: a status (or one of several), or a function of the upgrade.
 ---@class fota.WaitCondition

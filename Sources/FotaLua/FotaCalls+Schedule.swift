@@ -10,7 +10,7 @@ extension FotaCalls {
             throw LuaArgumentError(1, "table with firmwareName, firmwareTo, startDate and devices expected, got \(arguments.typeName(1))")
         }
         let fields = try arguments.options(
-            1, allowed: ["firmwareName", "firmwareTo", "startDate", "endDate", "devices", "account"])
+            1, allowed: ["firmwareName", "firmwareTo", "startDate", "endDate", "devices", "account", "key"])
         func text(_ name: String, required: Bool = true) throws -> String? {
             switch fields[name] {
             case .string(let s)?: return s.description
@@ -38,14 +38,25 @@ extension FotaCalls {
         let request = UpgradeRequest(
             accountName: account, firmwareName: firmwareName, firmwareTo: firmwareTo, startDate: startDate,
             endDate: endDate, deviceList: devices)
+        let key = try text("key", required: false)
+        if let key, let problem = Self.problem(withKey: key) { throw LuaArgumentError(1, "field 'key' \(problem)") }
         let stop = arguments.stopSignal
+        try refuseIfReadOnly("schedule") // before the key's lookup: a read-only run never schedules, keyed or not
+        if let key, let existing = try upgradeScheduled(underKey: key, request, stop: stop) {
+            // Already scheduled under this key: nothing is sent, planned or journaled again.
+            try results.push(Self.adding([("key", .string(key)), ("existing", .boolean(true))], to: LuaModels.upgrade(existing)))
+            return
+        }
         let runtime = self.runtime
+        let endpoint = runtime.journalEndpoint
+        var intent: [String: LuaValue] = [
+            "account": .string(account), "firmwareName": .string(firmwareName), "firmwareTo": .string(firmwareTo),
+            "startDate": .string(startDate), "endDate": LuaModels.text(endDate), "devices": LuaModels.strings(devices),
+        ]
+        if let key { intent["key"] = .string(key) }
         try perform(Change<FirmwareUpgrade>(
             call: "schedule",
-            intent: [
-                "account": .string(account), "firmwareName": .string(firmwareName), "firmwareTo": .string(firmwareTo),
-                "startDate": .string(startDate), "endDate": LuaModels.text(endDate), "devices": LuaModels.strings(devices),
-            ],
+            intent: intent,
             dryRun: {
                 try self.planSchedule(
                     account: account, firmwareName: firmwareName, firmwareTo: firmwareTo, startDate: startDate,
@@ -53,13 +64,37 @@ extension FotaCalls {
             },
             send: {
                 let client = try runtime.requireClient("schedule")
-                return try waitFor(stop, call: "fota.schedule") { try await client.scheduleUpgrade(request) }
+                // From here until the outcome is known the key is open: a retry in this run reads back.
+                if let key { runtime.scheduleKeys.set(key, account: account, endpoint: endpoint, .init(request: request)) }
+                let upgrade = try waitFor(stop, call: "fota.schedule") { try await client.scheduleUpgrade(request) }
+                if let key {
+                    runtime.scheduleKeys.set(key, account: account, endpoint: endpoint, .init(request: request, upgradeId: upgrade.id))
+                }
+                return upgrade
             },
             outcome: { upgrade in
                 (["upgradeId": .string(upgrade.id), "status": LuaModels.text(upgrade.status?.rawValue)],
                  "upgrade \(upgrade.id) was scheduled")
             },
-            result: { LuaModels.upgrade($0) }), &results)
+            result: { upgrade in
+                let value = LuaModels.upgrade(upgrade)
+                return key.map { Self.adding([("key", .string($0))], to: value) } ?? value
+            }), &results)
+    }
+
+    /// Why a key is refused, or nil: keys are journaled and compared as given.
+    static func problem(withKey key: String) -> String? {
+        if key.isEmpty { return "is empty" }
+        if key.utf8.count > 200 { return "is longer than 200 bytes" }
+        if key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "contains a control character" }
+        return nil
+    }
+
+    /// `value` (a table) with `fields` added.
+    static func adding(_ fields: [(String, LuaValue)], to value: LuaValue) -> LuaValue {
+        guard case .map(var entries) = value else { return value }
+        for (name, field) in fields { entries[.string(LuaString(name))] = field }
+        return .map(entries)
     }
 
     /// Days between startDate and the endDate fota.schedule sends when the script gives none.

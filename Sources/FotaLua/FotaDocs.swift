@@ -19,8 +19,8 @@ public enum FotaDocs {
             "fota.upgrade(upgradeId [, opts]) -> upgrade",
             "The upgrade's details: {id, accountName, firmwareName, firmwareTo, startDate, status, deviceList = {{deviceId, status, reason}…}}."),
         "schedule": doc(
-            "fota.schedule{firmwareName=, firmwareTo=, startDate=, endDate=, devices=, account=} -> upgrade",
-            "Schedules an upgrade of the devices to firmwareTo from startDate to endDate (YYYY-MM-DD; endDate defaults to startDate + 14 days). Returns the new upgrade (status RequestPending)."),
+            "fota.schedule{firmwareName=, firmwareTo=, startDate=, endDate=, devices=, key=, account=} -> upgrade",
+            "Schedules an upgrade of the devices to firmwareTo from startDate to endDate (YYYY-MM-DD; endDate defaults to startDate + 14 days). Returns the new upgrade (status RequestPending). With key = \"…\", an upgrade already scheduled under that key (same firmware and devices) is returned instead (with existing = true); the same key with other firmware or devices raises KEY_CONFLICT."),
         "now": doc(
             "fota.now() -> seconds",
             "ThingSpace's time as this run sees it, in seconds since 1970 (UTC): the wall clock live, the simulator's clock in a rehearsal (--simulate, or an endpoint that is a fota sim). os.time() and os.date() follow it."),
@@ -72,6 +72,18 @@ public enum FotaDocs {
         "upgradesPage": doc(
             "fota.upgradesPage(status, cursor [, opts]) -> {upgrades, hasMore, cursor}",
             "One page of the account's upgrades in a status. fota.upgrades(status) walks every page."),
+        "busy": doc(
+            "fota.busy([opts]) -> {imei = upgradeId}",
+            "The devices held by the account's RequestPending, Queued and InProgress upgrades (a device in one cannot join another), each mapped to the id of the upgrade holding it."),
+        "histories": doc(
+            "fota.histories(imeis [, opts]) -> {imei = {entry…}}, {imei = error}",
+            "fota.history for many devices, --concurrency requests at a time, with a progress bar. The second table holds the devices whose read failed ({code, message, status}); every device is in exactly one of the two."),
+        "state.get": doc(
+            "fota.state.get(name) -> value",
+            "The JSON value stored under name (letters, digits, '.', '_', '-') in the state folder (--state), or nil. The first use locks the folder for the run."),
+        "state.put": doc(
+            "fota.state.put(name, value)",
+            "Stores a JSON value under name, atomically (a run killed at any moment leaves the old value or the new one). A dry or read-only run keeps it in memory only."),
     ]
 
     /// Functions written in Lua (the iterators, fota.wait), documented here too.
@@ -88,6 +100,9 @@ public enum FotaDocs {
         "upgrades": doc(
             "fota.upgrades(status [, opts]) -> iterator",
             "for upgrade in fota.upgrades(\"Queued\") do … end: every upgrade in a status (RequestPending, Queued, RequestFailed, InProgress, Finished, UpgradeFailed)."),
+        "rollout": doc(
+            "fota.rollout{name=, firmwareName=, firmwareTo=, devices=, waves=, gate=, soak=, onHalt=, days=, account=} -> report, alreadyDone",
+            "Upgrades devices in waves (shares or counts), each scheduled under the key name/wave-N, waited for, measured and judged by gate(wave, stats) -> ok, reason; soak seconds between waves; onHalt \"cancel-pending\" (the halt is final) or \"keep\" (a re-run asks the gate again). Every step is kept in fota.state under name: a re-run continues where the last run stopped; a finished rollout does nothing and returns its report and true."),
     ]
 
     /// fota.time (written in Lua, a table of its own inside fota).

@@ -47,6 +47,16 @@ public enum FotaModule {
         add("__fail") { try calls.fail($0, &$1) }
         // Taken by the prelude's fota.args (its usage text goes to stderr) and removed from `fota` too.
         add("__stderr") { try calls.standardError($0, &$1) }
+        add("busy") { try calls.busy($0, &$1) }
+        add("histories") { try calls.histories($0, &$1) }
+        // Taken by the prelude's fota.rollout and removed from `fota`.
+        add("__note") { try calls.note($0, &$1) }
+        fota["state"] = .map([
+            "get": state.register(calls.guarded("state.get") { try calls.stateGet($0, &$1) },
+                                  doc: FotaDocs.fota["state.get"], name: "fota.state.get"),
+            "put": state.register(calls.guarded("state.put") { try calls.statePut($0, &$1) },
+                                  doc: FotaDocs.fota["state.put"], name: "fota.state.put"),
+        ])
         if let account = runtime.settings.defaultAccount { fota["account"] = .string(account) }
         fota["mode"] = .string(runtime.settings.mode == .live ? "live" : runtime.settings.mode == .dryRun ? "dry-run" : "read-only")
         try state.setGlobal("fota", .map(fota))
@@ -55,6 +65,7 @@ public enum FotaModule {
         _ = try state.run(Prelude.time(minimumEvery: runtime.settings.minimumWaitEvery), chunkName: "=(fota)")
         _ = try state.run(Prelude.helpers, chunkName: "=(fota)")
         // Each proxy is named after its global (in its metatable, not among its fields).
+        _ = try state.run(Prelude.rollout, chunkName: "=(fota.rollout)")
         for name in ["fota", "json", "log", "files"] { try state.protectGlobal(name) }
     }
 }
@@ -97,7 +108,7 @@ final class FotaCalls {
         }
     }
 
-    private func refuseIfReadOnly(_ call: String) throws {
+    func refuseIfReadOnly(_ call: String) throws {
         if runtime.settings.mode == .readOnly {
             throw FotaCallError(call: call, code: "READ_ONLY", message: "fota.\(call) changes ThingSpace and this run is \(runtime.settings.hints.readOnly)")
         }

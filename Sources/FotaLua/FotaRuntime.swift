@@ -22,13 +22,21 @@ public final class FotaRuntime: Sendable {
     public let runId: String
     /// Numbers the changes of this run (1, 2, …): `change` ties a call's lines and its batches' lines.
     private let changes = Mutex(0)
+    /// fota.state's folder, and the one a rehearsal uses instead (nil: `state`), like the journals.
+    public let state: CampaignState
+    public let rehearsalState: CampaignState?
+    /// fota.schedule's idempotency keys, indexed from the journal once per run.
+    let scheduleKeys = ScheduleKeys()
 
     public init(settings: FotaSettings, client: ThingSpaceClient?, journal: Journal?, rehearsalJournal: Journal? = nil,
-                clock: CampaignClock? = nil) {
+                clock: CampaignClock? = nil, state: CampaignState = CampaignState(folder: nil),
+                rehearsalState: CampaignState? = nil) {
         self.settings = settings
         self.client = client
         self.journal = journal
         self.rehearsalJournal = rehearsalJournal
+        self.state = state
+        self.rehearsalState = rehearsalState
         self.clock = clock ?? CampaignClock(client == nil ? .live : .probe(endpoint: client!.configuration.endpoint))
         runId = UUID().uuidString.lowercased()
         ledger = ChangeLedger(maxDevices: settings.maxDevices)
@@ -42,9 +50,17 @@ public final class FotaRuntime: Sendable {
 
     /// True when the dry run planned a change to the account (licences, callbacks), which saved plans do not hold.
     public var plannedAccountChanges: Bool { plan.steps.contains { $0.call == "account" } }
+    /// The state folder this run uses: the rehearsal one in a rehearsal (when there is one).
+    public var activeState: CampaignState {
+        guard let rehearsalState, clock.isRehearsal else { return state }
+        return rehearsalState
+    }
 
     /// The dry-run plan as text, or nil when this is not a dry run.
     public var dryRunReport: String? { settings.mode == .dryRun ? plan.render() : nil }
+
+    /// The endpoint as journal lines name it (and schedule keys are scoped by).
+    var journalEndpoint: String { Self.shownEndpoint(client?.configuration.endpoint ?? settings.endpoint) }
 
     /// The endpoint without user info, query or fragment: a journal line never carries a secret.
     public static func shownEndpoint(_ endpoint: String) -> String {
@@ -76,24 +92,29 @@ public final class FotaRuntime: Sendable {
     /// the intent, before anything is sent (an unrecorded change must not be sent); at the
     /// outcome, after the request was sent, so the error says what was sent (`sent`).
     func record(_ call: String, phase: JournalPhase, _ fields: [String: LuaValue], sent: String? = nil) throws {
+        try record(call, phase: phase.rawValue, fields, sent: sent)
+    }
+
+    /// `record` with any phase name: `reconcile` (what a key's read-back found), `decision` (fota.rollout).
+    func record(_ call: String, phase: String, _ fields: [String: LuaValue], sent: String? = nil) throws {
         guard let journal = activeJournal else { return }
         var record = fields
         record["time"] = .string(Date.now.formatted(.iso8601))
         record["runId"] = .string(runId)
-        record["endpoint"] = .string(Self.shownEndpoint(client?.configuration.endpoint ?? settings.endpoint))
+        record["endpoint"] = .string(journalEndpoint)
         record["rehearsal"] = .boolean(clock.isRehearsal)
         record["script"] = .string(settings.scriptPath)
         record["call"] = .string(call)
-        record["phase"] = .string(phase.rawValue)
+        record["phase"] = .string(phase)
         record["dryRun"] = .boolean(settings.mode == .dryRun)
         do {
             try journal.append(record)
         } catch {
             let consequence: String
             switch (phase, sent) {
-            case (.intent, _), (.batchIntent, _), (.outcome, nil), (.batchOutcome, nil):
+            case ("intent", _), ("batchIntent", _), (_, nil):
                 consequence = sent.map { "this request was not sent (\($0))" } ?? "nothing was sent"
-            case (.outcome, let sent?), (.batchOutcome, let sent?):
+            case (_, let sent?):
                 consequence = "the request WAS sent (\(sent)) but the journal has no outcome line for it"
             }
             throw FotaCallError(call: call, code: "JOURNAL", message: "\(error); \(consequence)")

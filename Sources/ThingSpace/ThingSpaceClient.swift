@@ -156,10 +156,13 @@ public final class ThingSpaceClient: Sendable {
         }
     }
 
-    /// An upgrade in RequestPending or Queued with the same firmware, target, start date and devices.
-    public func findScheduled(_ request: UpgradeRequest) async throws -> FirmwareUpgrade? {
+    /// An upgrade in one of `statuses` (default RequestPending or Queued: what a request just sent
+    /// can be) with the same firmware, target, start date and devices.
+    public func findScheduled(
+        _ request: UpgradeRequest, statuses: [UpgradeStatus] = [.requestPending, .queued]
+    ) async throws -> FirmwareUpgrade? {
         let wanted = Set(request.deviceList)
-        for status in [UpgradeStatus.requestPending, .queued] {
+        for status in statuses {
             for try await upgrade in try upgrades(account: request.accountName, status: status.rawValue) {
                 if upgrade.firmwareName == request.firmwareName, upgrade.firmwareTo == request.firmwareTo,
                    upgrade.startDate == request.startDate, upgrade.deviceList.count == wanted.count,

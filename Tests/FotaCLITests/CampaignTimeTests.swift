@@ -297,7 +297,7 @@ struct WavesExampleTests {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("Firmware FOTA_T10_1.0.4_to_1.1.0 (Franklin Wireless T10, 1.0.4 -> 1.1.0): 60 devices in 3 waves, halting above 20% failed") == true, "\(lines)")
         #expect(lines.filter { $0.hasPrefix("canary: 5 devices") || $0.hasPrefix("wave 1: 10 devices") || $0.hasPrefix("wave 2: 45 devices") }.count == 3, "\(lines)")
-        #expect(lines.filter { $0.hasPrefix("  Finished after ") }.count == 3, "\(lines)")
+        #expect(lines.filter { $0.hasPrefix("  Finished: ") }.count == 3, "\(lines)")
         #expect(lines.last?.hasPrefix("Done: 60 devices in 3 waves, ") == true, "\(lines)")
         // Each wave starts on or after the day the one before it ended.
         let starts = lines.compactMap { line -> String? in
@@ -315,6 +315,7 @@ struct WavesExampleTests {
                               in: Self.packageRoot)
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stdout.contains("\nHalted: "), "\(result.stdout)")
+        #expect(result.stdout.contains("\nHalted: canary: "), "\(result.stdout)")
         #expect(result.stdout.contains("failed, above 20%; 55 devices were not scheduled\n"), "\(result.stdout)")
         #expect(!result.stdout.contains("wave 1:"))
         let schedules = journalRecords(folder.path + "/j.jsonl").filter { $0["call"] as? String == "schedule" && $0["phase"] as? String == "outcome" }

@@ -32,7 +32,7 @@ struct DocsTests {
             "fota.devicesPage", "fota.upgradesPage", "fota.devices", "fota.upgrades", "fota.now", "fota.sleep", "fota.wait",
             "fota.subscription", "fota.licenses", "fota.assignLicenses", "fota.removeLicenses", "fota.licensesToRemove",
             "fota.setLicensesToRemove", "fota.clearLicensesToRemove", "fota.callbacks", "fota.registerCallback", "fota.deleteCallback",
-            "fota.args", "fota.time.parse", "fota.time.format",
+            "fota.args", "fota.busy", "fota.histories", "fota.state.get", "fota.state.put", "fota.rollout", "fota.time.parse", "fota.time.format",
             "json.encode", "json.decode", "json.object", "json.array",
             "log.info", "log.warn", "log.error", "files.read", "files.lines", "files.csv", "files.write", "files.writecsv",
             "files.writejson",

@@ -72,15 +72,16 @@ final class SimulatedAccount: Sendable {
     /// concurrency pool, which the module's blocking calls rely on).
     /// The run is a rehearsal (the simulator answers the probe) unless `clock` says otherwise.
     func run(_ source: String, settings: FotaSettings? = nil, journal: Bool = true, clock: CampaignClock? = nil,
-             rehearsalJournal: Journal? = nil, timeout: Double = 60) async throws -> (ScriptResult, FotaRuntime) {
+             rehearsalJournal: Journal? = nil, state: CampaignState = CampaignState(folder: nil),
+             limits: LuaLimits = LuaLimits(), timeout: Double = 60) async throws -> (ScriptResult, FotaRuntime) {
         let scriptPath = folder + "/test-\(UUID().uuidString).lua"
         try Data(source.utf8).write(to: URL(fileURLWithPath: scriptPath))
         let client = client()
         let runtime = FotaRuntime(
             settings: settings ?? self.settings(), client: client, journal: journal ? Journal(path: journalPath) : nil,
-            rehearsalJournal: rehearsalJournal, clock: clock)
+            rehearsalJournal: rehearsalJournal, clock: clock, state: state)
         let output = OutputCollector()
-        var run = ScriptRun(scriptPath: scriptPath, limits: LuaLimits(), timeoutSeconds: timeout)
+        var run = ScriptRun(scriptPath: scriptPath, limits: limits, timeoutSeconds: timeout)
         run.output = { output.append($0) }
         run.prepare = { state in try FotaModule.install(in: state, runtime: runtime) }
         let outcome = await withCheckedContinuation { continuation in

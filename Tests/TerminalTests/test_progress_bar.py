@@ -46,3 +46,26 @@ def test_no_progress_output_when_stderr_is_not_a_terminal(fota):
     assert result.stdout == "sent\t3000\n"
     assert "devices," not in result.stderr
     assert "\r" not in result.stderr
+
+
+HISTORIES = """
+local devices = {}
+for d in fota.devices() do devices[#devices + 1] = d.deviceId end
+local found = fota.histories(devices)
+local n = 0
+for _ in pairs(found) do n = n + 1 end
+print("read", n)
+"""
+
+
+def test_histories_progress_bar_on_a_terminal(fota):
+    folder = tempfile.mkdtemp(prefix="fota-progress-")
+    with open(os.path.join(folder, "histories.lua"), "w") as f:
+        f.write(HISTORIES)
+    child = pexpect.spawn(fota, ["run", "--simulate", "--sim-devices", "120", "--sim-latency-ms", "20", "--concurrency", "2",
+                                 "histories.lua"], cwd=folder, encoding="utf-8", timeout=60, dimensions=(24, 160))
+    child.expect(r"fota\.histories \[.*\] \d+/120 devices, \d+/s")
+    child.expect("read\t120")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

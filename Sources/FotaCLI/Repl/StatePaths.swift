@@ -12,6 +12,9 @@ enum StatePaths {
     /// The journal of changes to ThingSpace, and the one rehearsals (--simulate, a `fota sim` endpoint) write instead.
     static let journal = "journal.jsonl"
     static let rehearsalJournal = "rehearsal-journal.jsonl"
+    /// fota.state's folders, live and rehearsal.
+    static let state = "state"
+    static let rehearsalState = "rehearsal-state"
 
     /// Creates the folder (mode 0700: history may hold device ids) and returns the file path.
     static func file(_ name: String) throws -> String {

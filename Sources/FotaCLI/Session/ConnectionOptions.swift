@@ -59,6 +59,9 @@ struct SafetyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Journal file (JSON Lines) of every change (default $XDG_STATE_HOME/fota/journal.jsonl; rehearsal-journal.jsonl there for --simulate and fota sim endpoints).", valueName: "path"))
     var journal: String?
 
+    @Option(help: ArgumentHelp("Folder of fota.state values (default $XDG_STATE_HOME/fota/state; rehearsal-state there for fota sim endpoints; in memory for --simulate, whose simulator ends with the run).", valueName: "folder"))
+    var state: String?
+
     @Option(name: .customLong("in"), help: ArgumentHelp("A folder whose files the script may read with files.read.", valueName: "folder"))
     var inputFolder: String?
 

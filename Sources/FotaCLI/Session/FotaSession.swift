@@ -118,8 +118,20 @@ final class FotaSession: Sendable {
         } else {
             clock = CampaignClock(client.map { .probe(endpoint: $0.configuration.endpoint) } ?? .live)
         }
+        // fota.state like the journal: rehearsals keep theirs apart; the built-in simulator's
+        // upgrades end with the run, so its state is kept in memory unless --state says where.
+        let state: CampaignState, rehearsalState: CampaignState?
+        if let folder = safety.state {
+            (state, rehearsalState) = (CampaignState(folder: folder), nil)
+        } else if simulator != nil {
+            (state, rehearsalState) = (CampaignState(folder: nil), nil)
+        } else {
+            state = CampaignState(folder: StatePaths.folder() + "/" + StatePaths.state)
+            rehearsalState = CampaignState(folder: StatePaths.folder() + "/" + StatePaths.rehearsalState)
+        }
         let runtime = FotaRuntime(
-            settings: settings, client: client, journal: journal, rehearsalJournal: rehearsalJournal, clock: clock)
+            settings: settings, client: client, journal: journal, rehearsalJournal: rehearsalJournal, clock: clock,
+            state: state, rehearsalState: rehearsalState)
         let shown = simulator != nil ? "the built-in simulator (\(settings.endpoint))" : settings.endpoint
         return FotaSession(runtime: runtime, simulator: simulator, endpointDescription: shown)
     }
