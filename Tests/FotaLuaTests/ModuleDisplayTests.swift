@@ -49,7 +49,7 @@ struct ModuleDisplayTests {
             """) == .ran)
         #expect(output.text == "0\tnil\tnil\ttrue\ttrue\n")
         #expect(session.completions(for: "fota.__") == [])
-        #expect(session.completions(for: "json.") == ["json.decode", "json.encode"])
+        #expect(session.completions(for: "json.") == ["json.array", "json.decode", "json.encode", "json.null", "json.object"])
         #expect(session.completions(for: "fota.ap") == ["fota.append"])
     }
 }
