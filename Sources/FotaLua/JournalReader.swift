@@ -76,6 +76,8 @@ public struct JournalReader: Sendable {
 
     /// A journal line as JSON values. `Sendable` by copy: the values are plist-like (strings,
     /// numbers, arrays, dictionaries) decoded by `JSONSerialization` and never mutated.
+    // @unchecked: `fields` is a `let` holding what JSONSerialization decoded (strings, numbers,
+    // arrays, dictionaries, all immutable once decoded); nothing mutates it after init.
     public struct JSONRecord: @unchecked Sendable {
         public let fields: [String: Any]
         public subscript(key: String) -> Any? { fields[key] }
@@ -94,11 +96,17 @@ public struct JournalReader: Sendable {
         // (run, change number) → index in that run's changes.
         var changeIndex: [String: Int] = [:]
         var reconciled: [JSONRecord] = []
+        // A later run's read-back of a schedule key (fota.schedule{key=}) settles that key's intent.
+        var keyReadBacks: [[String: Any]] = []
         for fields in records {
             let record = JSONRecord(fields: fields)
             guard let runId = fields["runId"] as? String, let phase = fields["phase"] as? String else { continue }
             if phase == "reconciled" {
                 reconciled.append(record)
+                continue
+            }
+            if phase == "reconcile", fields["key"] is String {
+                keyReadBacks.append(fields)
                 continue
             }
             let r: Int
@@ -158,6 +166,23 @@ public struct JournalReader: Sendable {
                 }
             } else {
                 runs[r].changes[c].reconciled = record
+            }
+        }
+        for fields in keyReadBacks {
+            let key = fields["key"] as? String, account = fields["account"] as? String
+            var settled = fields
+            if let id = fields["upgradeId"] as? String {
+                settled["found"] = "the key \(key ?? "") was read back by run \(fields["runId"] as? String ?? "?"): scheduled as upgrade \(id)"
+            } else {
+                settled["found"] = "the key \(key ?? "") was read back by run \(fields["runId"] as? String ?? "?"): not scheduled"
+            }
+            for r in runs.indices {
+                for c in runs[r].changes.indices where runs[r].changes[c].call == "schedule"
+                    && runs[r].changes[c].outcome == nil && runs[r].changes[c].reconciled == nil
+                    && runs[r].changes[c].intent["key"] as? String == key
+                    && runs[r].changes[c].intent["account"] as? String == account {
+                    runs[r].changes[c].reconciled = JSONRecord(fields: settled)
+                }
             }
         }
         for r in runs.indices {

@@ -52,6 +52,21 @@ struct JournalReaderTests {
         #expect(reader.runs.map(\.mode) == ["live", "dry-run"])
     }
 
+    @Test("a later run's read-back of a schedule key settles the keyed schedule that had no outcome, and only that one")
+    func keyReadBackSettles() {
+        var records = [
+            Self.line(["call": "schedule", "phase": "intent", "change": 1, "account": "A", "key": "wave-1", "devices": ["a"]]),
+            Self.line(["call": "schedule", "phase": "intent", "change": 2, "account": "A", "key": "wave-2", "devices": ["b"]]),
+        ]
+        #expect(JournalReader(records: records, skipped: 0).unknowns.count == 2)
+        records.append(Self.line(["runId": "run-2", "call": "schedule", "phase": "reconcile", "key": "wave-1", "account": "A",
+                                  "upgradeId": "U1", "found": true]))
+        let reader = JournalReader(records: records, skipped: 0)
+        #expect(reader.unknowns.map { $0.change.intent["key"] as? String } == ["wave-2"])
+        let settled = reader.runs[0].changes[0].reconciled?["found"] as? String
+        #expect(settled == "the key wave-1 was read back by run run-2: scheduled as upgrade U1")
+    }
+
     @Test("a run is found by the first characters of its id, and an ambiguous prefix is refused")
     func runByPrefix() {
         let records = [Self.line(["runId": "abc-1", "call": "cancel", "phase": "intent"]),
