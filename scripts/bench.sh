@@ -40,3 +40,6 @@ echo "== simulator throughput: 100-device add/remove batches at concurrency 8"
 echo "== bulk append: 100,000 devices at 20 ms latency, against the official Python SDK; 1,000,000-device peak memory"
 source scripts/lib/python.sh
 BIN="$bin" PYTHON="$(python_env)" scripts/bench/bulk.sh --devices 100000 --latency-ms 20
+
+echo "== end to end: fota run scripts against fota sim (append/remove at 20 and 100 ms, 1,000,000-device memory and journal, fota.devices() CPU, Python SDK loop and pool)"
+"$(python_env)" scripts/bench/e2e.py --bin "$bin"

@@ -46,7 +46,7 @@ extension FotaCalls {
         }
         let client = try runtime.requireClient(call)
         let account = walk.account
-        let items: [LuaValue]
+        let items: PageItems
         do {
             items = try fetchPage(&walk, cursor: cursor, client: client, account: account, stop: arguments.stopSignal)
         } catch let error as ThingSpaceError {
@@ -54,12 +54,20 @@ extension FotaCalls {
             throw FotaCallError(call: call, error)
         }
         walks[handle] = walk
-        try results.push(.array(items))
+        switch items {
+        case .devices(let devices): LuaModels.pushDevices(devices, into: &results)
+        case .upgrades(let upgrades): try results.push(.array(upgrades.map(LuaModels.upgrade)))
+        }
+    }
+
+    /// A page's items, as received.
+    private enum PageItems {
+        case devices([AccountDevice])
+        case upgrades([FirmwareUpgrade])
     }
 
     private func fetchPage(_ walk: inout OpenWalk, cursor: String, client: ThingSpaceClient, account: String,
-                           stop: LuaStopSignal) throws -> [LuaValue] {
-        let items: [LuaValue]
+                           stop: LuaStopSignal) throws -> PageItems {
         switch walk.listing {
         case .devices:
             let clientType = walk.clientType
@@ -67,16 +75,15 @@ extension FotaCalls {
                 try await client.accountDevicesPage(account: account, startIndex: cursor, clientType: clientType)
             }
             walk.walk.accept(hasMore: page.hasMoreData, next: page.lastSeenDeviceId)
-            items = page.deviceList.map(LuaModels.device)
+            return .devices(page.deviceList)
         case .upgrades:
             let status = walk.status ?? ""
             let page = try waitFor(stop, call: "fota.upgrades") {
                 try await client.upgradesPage(account: account, status: status, startIndex: cursor)
             }
             walk.walk.accept(hasMore: page.hasMoreFlag, next: page.lastSeenUpgradeId)
-            items = page.reportList.map(LuaModels.upgrade)
+            return .upgrades(page.reportList)
         }
-        return items
     }
 }
 

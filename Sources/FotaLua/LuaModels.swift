@@ -26,12 +26,68 @@ enum LuaModels {
         ])
     }
 
+    /// A field of a record written straight into a call's results (absent when nil).
+    enum Field {
+        case text(String?)
+        case flag(Bool?)
+
+        var isPresent: Bool {
+            switch self {
+            case .text(let value): value != nil
+            case .flag(let value): value != nil
+            }
+        }
+
+        var value: LuaValue {
+            switch self {
+            case .text(let value): LuaModels.text(value)
+            case .flag(let value): LuaModels.flag(value)
+            }
+        }
+    }
+
+    /// A device as scripts see it: the one list of its fields, for `device` (a value) and
+    /// `pushDevices` (written straight into a call's results).
+    @inline(__always)
+    static func deviceFields(_ d: AccountDevice, _ field: (StaticString, Field) -> Void) {
+        field("deviceId", .text(d.deviceId))
+        field("mdn", .text(d.mdn))
+        field("make", .text(d.make))
+        field("model", .text(d.model))
+        field("firmware", .text(d.firmware))
+        field("fotaEligible", .flag(d.fotaEligible))
+        field("licenseAssigned", .flag(d.licenseAssigned))
+        field("upgradeTime", .text(d.upgradeTime))
+    }
+
     static func device(_ d: AccountDevice) -> LuaValue {
-        table([
-            ("deviceId", .string(d.deviceId)), ("mdn", text(d.mdn)), ("make", text(d.make)), ("model", text(d.model)),
-            ("firmware", text(d.firmware)), ("fotaEligible", flag(d.fotaEligible)),
-            ("licenseAssigned", flag(d.licenseAssigned)), ("upgradeTime", text(d.upgradeTime)),
-        ])
+        var fields: [(String, LuaValue)] = []
+        deviceFields(d) { key, field in fields.append((key.description, field.value)) }
+        return table(fields)
+    }
+
+    /// Pushes `devices` as one array of device tables, written straight into the results: a
+    /// `fota.devices()` loop gets a page of 1,000 of these per call, and building each as a
+    /// `LuaValue` map (hashed keys, boxed values) cost more than the page's JSON.
+    static func pushDevices(_ devices: [AccountDevice], into results: inout LuaResults) {
+        results.pushArray(count: devices.count)
+        for device in devices {
+            var count = 0
+            deviceFields(device) { _, field in if field.isPresent { count += 1 } }
+            results.pushTable(fields: count)
+            deviceFields(device) { key, field in
+                switch field {
+                case .text(let value?):
+                    results.push(key: key)
+                    results.push(string: value)
+                case .flag(let value?):
+                    results.push(key: key)
+                    results.push(boolean: value)
+                case .text(nil), .flag(nil):
+                    break
+                }
+            }
+        }
     }
 
     static func devicesPage(_ page: DeviceListPage) -> LuaValue {

@@ -117,4 +117,19 @@ public struct LuaResults: ~Copyable {
     public mutating func push(boolean: Bool) { tape.pointee.appendBoolean(boolean) }
     public mutating func push(string: String) { tape.pointee.appendString(string) }
     public mutating func pushNil() { tape.pointee.appendNil() }
+
+    /// A string known when the program was built, such as a field name: no `String` in between.
+    public mutating func push(key: StaticString) {
+        tape.pointee.appendString(UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+    }
+
+    /// Starts a table of the `count` values pushed next, at 1…count (each may be a table itself).
+    /// For a large listing: no `[LuaValue]` in between. Push exactly `count` values: too few
+    /// fail the call with a Lua error ("host value is truncated"), too many become extra results.
+    public mutating func pushArray(count: Int) { tape.pointee.beginArray(count: count) }
+
+    /// Starts a table of the `count` key/value pairs pushed next (a key, then its value; a nil
+    /// value leaves the key out). For one record per item of a large listing: no
+    /// `[LuaKey: LuaValue]` to build and hash in between. Push exactly `count` pairs.
+    public mutating func pushTable(fields count: Int) { tape.pointee.beginMap(count: count) }
 }

@@ -337,6 +337,10 @@ public final class ThingSpaceClient: Sendable {
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ response: TransportResponse, path: String, method: String) throws -> T {
+        if let fast = T.self as? any FastJSONReadable.Type,
+           let value = response.body.withUnsafeReadableBytes({ fast.read($0) }) as? T {
+            return value
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(response.body.readableBytesView))
         } catch {

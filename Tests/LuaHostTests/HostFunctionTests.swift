@@ -250,4 +250,59 @@ struct HostFunctionTests {
         ])
         expectValues(try state.run("return inspect({1, {2}})"), [.array([.integer(1), .array([.integer(2)])])])
     }
+
+    @Test("tables written field by field: arrays of records with nested tables, nil values left out")
+    func tablesWrittenInPlace() throws {
+        let state = try LuaState()
+        try state.setGlobal("records", state.register { args, results in
+            let count = Int(try args.integer(1))
+            results.pushArray(count: count)
+            for i in 0..<count {
+                results.pushTable(fields: 4)
+                results.push(key: "id")
+                results.push(string: "device-\(i)")
+                results.push(key: "even")
+                results.push(boolean: i % 2 == 0)
+                results.push(key: "gone")
+                results.pushNil()
+                results.push(key: "tags")
+                results.pushArray(count: 2)
+                results.push(integer: Int64(i))
+                results.push(string: "tag")
+            }
+            results.push(string: "after")
+        })
+        let values = try state.run("""
+            local list, after = records(3)
+            local last = list[3]
+            local keys = 0
+            for _ in pairs(last) do keys = keys + 1 end
+            return #list, last.id, last.even, last.gone, last.tags[1], last.tags[2], keys, after, #records(0)
+            """)
+        expectValues(values, [
+            .integer(3), .string("device-2"), .boolean(true), .nil, .integer(2), .string("tag"), .integer(3),
+            .string("after"), .integer(0),
+        ])
+    }
+
+    @Test("a table written with fewer values than it announced raises a Lua error, not a crash")
+    func tableWrittenShort() throws {
+        let state = try LuaState()
+        try state.setGlobal("short", state.register { _, results in
+            results.pushArray(count: 3)
+            results.push(integer: 1)
+        })
+        try state.setGlobal("shortRecord", state.register { _, results in
+            results.pushTable(fields: 2)
+            results.push(key: "a")
+        })
+        let values = try state.run("""
+            local ok1, e1 = pcall(short)
+            local ok2, e2 = pcall(shortRecord)
+            return ok1, e1, ok2, e2
+            """)
+        expectValues(values, [
+            .boolean(false), .string("host value is truncated"), .boolean(false), .string("host value is truncated"),
+        ])
+    }
 }

@@ -89,3 +89,9 @@ func normalizedIMEICursor(_ raw: String?) -> String {
     guard digits.count <= 15 else { return cursor }
     return String(repeating: "0", count: 15 - digits.count) + digits
 }
+
+/// A model with a one-pass reader for its JSON, tried before `JSONDecoder`: `read` returns nil
+/// whenever it is not sure to decide as the `Decodable` path would, which then decides.
+protocol FastJSONReadable: Decodable {
+    static func read(_ bytes: UnsafeRawBufferPointer) -> Self?
+}
