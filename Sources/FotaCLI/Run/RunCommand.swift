@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
             input file the script may read (files.read("path")); the script sees it without the @.
 
             The script gets the `fota` module (fota.append, fota.remove, fota.upgrade, …), \
-            `json`, `log` and `files`: see docs/lua-api.md. Try it with --simulate, which starts \
+            `json`, `log` and `files`: see \(InstalledDocs.describe("lua-api.md")). Try it with --simulate, which starts \
             a simulator inside fota; --dry-run sends nothing and prints the plan; every change \
             is journaled (--journal; rehearsals in a journal of their own). Under --simulate \
             time is simulated: fota.sleep and fota.wait move the simulator's clock instead of \
