@@ -210,6 +210,14 @@ struct QueryCommandTests {
         #expect(again.stderr.contains("fota.cancel"), "\(again.stderr)")
     }
 
+    @Test("the sorted-keys check itself tells sorted from unsorted objects, nested ones included")
+    func sortedKeysCheck() {
+        #expect(jsonKeysSorted(#"{"a": 1, "b": [{"c": "}", "d": {"e": 1, "f": 2}}]}"#))
+        #expect(!jsonKeysSorted(#"{"b": 1, "a": 2}"#))
+        #expect(!jsonKeysSorted(#"[{"a": {"y": 1, "x": 2}}]"#))
+        #expect(!jsonKeysSorted(#"{"a\"": 1, "a": 2}"#), "an escaped quote does not end a key")
+    }
+
     @Test("without credentials a one-shot command is a configuration error that says what to give")
     func noCredentials() throws {
         let finished = try fota(["firmware", "--account", "0000000001-00001"], environment: [
