@@ -65,7 +65,12 @@ struct CancelCommand: ParsableCommand {
         case .finished(let values):
             result = values.first ?? .nil
         case .failed(let error):
-            printError(error.description)
+            // The chunk is fota's own: its position ("fota cancel:2:") tells the operator nothing.
+            var message = error.message
+            if message.hasPrefix("fota cancel:"), let position = message.range(of: ": ") {
+                message = String(message[position.upperBound...])
+            }
+            printError("cancel: \(message)")
             throw ExitCode.failure
         case .interrupted:
             printError("interrupted")
