@@ -66,5 +66,5 @@ chmod -R a+rX "$docs"
 echo "installed fota $("$prefix/bin/fota" --version | head -1 | cut -d' ' -f2) ($(ls "$prefix/share/man/man1" | grep -c '^fota') manual pages)"
 case ":$PATH:" in
     *":$prefix/bin:"*) ;;
-    *) echo "add $prefix/bin to PATH (and $prefix/share/man to MANPATH if man does not find fota)" ;;
+    *) echo "add $prefix/bin to PATH (man then finds $prefix/share/man by itself)" ;;
 esac
