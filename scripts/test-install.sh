@@ -85,11 +85,15 @@ help_points_at_installed_docs() {
 check "fota help run points at the installed lua-api.md (after the move)" help_points_at_installed_docs
 
 man_pages() {
-    MANPAGER=cat run man -l "$prefix/share/man/man1/fota.1" | grep -q "fota-run(1)\|fota run" &&
-        MANPATH="$prefix/share/man" MANPAGER=cat run man fota-run | grep -q -- "--simulate" &&
-        MANPATH="$prefix/share/man" MANPAGER=cat run man fota-upgrades | grep -q -- "--status"
+    run env MANPAGER=cat man -l "$prefix/share/man/man1/fota.1" 2>/dev/null | grep -q "fota run" &&
+        run env MANPATH="$prefix/share/man" MANPAGER=cat man fota-run 2>/dev/null | grep -q -- "--simulate" &&
+        run env MANPATH="$prefix/share/man" MANPAGER=cat man fota-upgrades 2>/dev/null | grep -q -- "--status"
 }
 check "man -l fota.1, and man fota-run / fota-upgrades through MANPATH" man_pages
+man_beside_path() { # man-db looks for PREFIX/share/man beside each PATH folder
+    env -i PATH="$prefix/bin:/usr/bin:/bin" HOME="$home" MANPAGER=cat man fota-cancel 2>/dev/null | grep -q -- "--dry-run"
+}
+check "man fota-cancel with only PREFIX/bin on PATH" man_beside_path
 
 completions() {
     run bash -c "source '$prefix/share/bash-completion/completions/fota' && complete -p fota" &&
