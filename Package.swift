@@ -82,6 +82,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // What `fota --version` reports: the commit and compiler stamped by the release script, the Lua release.
+        .target(name: "CFotaBuildInfo", path: "Sources/CFotaBuildInfo"),
         // The `fota` command line.
         .executableTarget(
             name: "FotaCLI",
@@ -89,6 +91,7 @@ let package = Package(
                 "LuaHost",
                 "FotaLua",
                 "CLineEdit",
+                "CFotaBuildInfo",
                 "ThingSpace",
                 "ThingSpaceSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

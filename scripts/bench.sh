@@ -7,11 +7,10 @@ cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 ensure_packages "${FOTA_BUILD_PACKAGES[@]}" lua5.4 hyperfine python3-venv
 
-scratch=.build-release
-echo "== release build in $scratch (a cold one takes 5-10 minutes)"
-swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product fota-bench >/dev/null
-swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product fota >/dev/null
-bin="$scratch/release"
+source scripts/lib/release.sh
+echo "== release build in $RELEASE_SCRATCH (a cold one takes 5-10 minutes)"
+release_build fota-bench fota
+bin="$(release_bin)"
 
 echo "== bridge: 1,000,000 strings each way, against the raw C API"
 "$bin/fota-bench" bridge

@@ -27,3 +27,6 @@ FOTA_BIN="$bin/fota" "$python" -m pytest -q -p no:cacheprovider Tests/TerminalTe
 
 echo "== simulator interop with the official Verizon Python SDK"
 scripts/sim-interop.sh "$bin/fota"
+
+echo "== install: a release build installed, moved and run from there (reuses .build-release)"
+scripts/test-install.sh

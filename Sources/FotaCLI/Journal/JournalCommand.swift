@@ -19,7 +19,7 @@ struct JournalCommand: ParsableCommand {
 
             The journal is $XDG_STATE_HOME/fota/journal.jsonl unless --journal names another; \
             --rehearsal reads the one rehearsals write (rehearsal-journal.jsonl). See \
-            docs/lua-api.md, "Journal", for the line format.
+            \(InstalledDocs.describe("lua-api.md")), "The journal", for the line format.
             """,
         subcommands: [JournalRunsCommand.self, JournalShowCommand.self, JournalUnknownCommand.self, JournalReconcileCommand.self]
     )

@@ -3,14 +3,14 @@ import LuaHost
 
 /// `help()` and `help(f)` at the prompt.
 enum ReplHelp {
-    static let overview = """
+    static var overview: String { """
         Type Lua. An expression prints its value; `_` holds the last result.
         A line that is not finished (an open `function`, `do`, `{` …) continues on the next one.
         Tab completes names and paths (string.fo<Tab>, fw[1].firm<Tab>). Ctrl-C clears the line or stops
         the running chunk; Ctrl-D on an empty line exits.
         help(f) describes a function, e.g. help(fota.append); help(fota) lists a module's functions
-        (also json, log, files); docs/lua-api.md has the whole API.
-        """
+        (also json, log, files); \(InstalledDocs.describe("lua-api.md")) has the whole API.
+        """ }
 
     /// The modules `help(module)` lists, by the name of their global.
     static let modules = ["fota", "json", "log", "files"]

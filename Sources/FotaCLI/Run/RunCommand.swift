@@ -25,7 +25,7 @@ struct RunCommand: ParsableCommand {
 
             The script gets the `fota` module (fota.append, fota.remove, fota.upgrade, …), \
             `json`, `log` and `files`: `help()` in `fota repl` describes them, and so does \
-            lua-api.md in fota's installed documentation (PREFIX/share/doc/fota). Try it with \
+            \(InstalledDocs.describe("lua-api.md")). Try it with \
             --simulate, which starts a simulator inside fota; --dry-run sends nothing and prints \
             the plan; every change is journaled (--journal; rehearsals in a journal of their \
             own). Under --simulate time is simulated: fota.sleep and fota.wait move the \

@@ -55,15 +55,10 @@ struct Timeline {
             var lines = ["time,epochSeconds,upgradeId,kind,deviceId,status,reason"]
             for e in events {
                 lines.append([e.time, String(e.at), e.upgradeId, e.kind, e.deviceId ?? "", e.status, e.reason ?? ""]
-                    .map(Self.csvField).joined(separator: ","))
+                    .map(CSVText.field).joined(separator: ","))
             }
             return lines.joined(separator: "\n") + "\n"
         }
-    }
-
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// A few lines: upgrades by final status, devices by final outcome, simulated time passed.

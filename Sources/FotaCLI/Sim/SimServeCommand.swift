@@ -9,7 +9,7 @@ struct SimServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run a local ThingSpace FOTA simulator (OAuth, M2M session and FOTA v1 API) with a seeded fleet.",
         discussion: """
-        Serves /api/ts/v1 (OAuth), /api/m2m/v1 (session) and /api/fota/v1 (FOTA v1, endpoints A1–A18 of docs/thingspace-api.md) under \
+        Serves /api/ts/v1 (OAuth), /api/m2m/v1 (session) and /api/fota/v1 (FOTA v1, endpoints A1–A18 of \(InstalledDocs.describe("thingspace-api.md"))) under \
         one base URL, for one seeded account whose devices span several makes, models and firmware versions. \
         The same --seed always gives the same fleet, the same campaign timeline and the same failures.
 
@@ -22,7 +22,7 @@ struct SimServeCommand: AsyncParsableCommand {
         POST /_sim/clock/advance), unless --clock-rate makes it follow wall time. A campaign unfolds like \
         ThingSpace's: validation, start at the start date, then each device reports when the campaign reaches it \
         (its connectivity and client type decide when), until every device has an outcome or the end date passes. \
-        docs/simulator.md lists every timing rule with its default and source, and the /_sim control API.
+        \(InstalledDocs.describe("simulator.md")) lists every timing rule with its default and source, and the /_sim control API.
 
         Runs until Ctrl-C (SIGINT) or SIGTERM.
         """
@@ -58,7 +58,7 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("clock-rate"), help: "Simulated seconds per real second (0: the clock moves only when advanced).")
     var clockRate = 0.0
 
-    @OptionGroup(title: "Campaign model (docs/simulator.md, Campaign timing)")
+    @OptionGroup(title: "Campaign model (simulator.md, Campaign timing)")
     var campaign: SimCampaignFlags
 
     @Flag(name: .customLong("strict-keys"), help: "Read request keys only in their documented spelling (by default, like the service, without regard to case, so `devicelist` works).")
@@ -123,7 +123,7 @@ struct SimServeCommand: AsyncParsableCommand {
         }
         // Unbuffered write: scripts (and `> sim.env &`) read this line while the process keeps running.
         FileHandle.standardOutput.write(line)
-        printError("fota sim: listening on \(server.credentials.endpoint) (control API under /_sim, see docs/simulator.md)", prefixed: false)
+        printError("fota sim: listening on \(server.credentials.endpoint) (control API under /_sim, see \(InstalledDocs.describe("simulator.md")))", prefixed: false)
         try await server.waitUntilStopped()
     }
 }
