@@ -30,6 +30,18 @@ def test_help_of_a_module_lists_its_functions(fota, state_home):
     assert "no help" not in result.stdout
 
 
+def test_help_describes_functions_written_in_lua(fota, state_home):
+    calls = ["fota.time.parse", "fota.time.format", "json.object", "json.array", "fota.args", "fota.rollout",
+             "fota.wait", "fota.devices", "fota.append"]
+    result = piped(fota, "".join(f"help({c})\n" for c in calls), state_home)
+    assert result.returncode == 0, result.stderr
+    for signature in ["fota.time.parse(text) -> seconds", "fota.time.format(seconds [, fmt]) -> text",
+                      "json.object([t]) -> t", "json.array([t]) -> t", "fota.args(spec [, argv])",
+                      "fota.rollout{name=", "fota.wait(upgradeId", "fota.devices([opts])", "fota.append(upgradeId"]:
+        assert signature in result.stdout, signature
+    assert "no help" not in result.stdout
+
+
 def test_an_interactive_session_that_had_an_error_exits_zero(fota, state_home):
     session = Repl(fota, state_home)
     assert "stdin:1: boom" in session.line('error("boom")')

@@ -50,16 +50,24 @@ enum ReplHelp {
             results.push(string: doc.signature + "\n" + doc.summary)
         }, doc: FunctionDoc(signature: "help([f])", summary: "Shows how to use the prompt, or what a host function does."))
         try state.setGlobal("help", help)
-        // Functions written in Lua (the iterators) are documented by identity.
-        var iteratorDocs: [LuaKey: LuaValue] = [:]
-        for (name, doc) in FotaDocs.fotaIterators { iteratorDocs[.string(LuaString(name))] = .string(doc.signature + "\n" + doc.summary) }
-        try state.setGlobal("__help_iterators", .map(iteratorDocs))
+        // Functions written in Lua (fota.wait, the iterators, fota.time.*, json.object …) are
+        // documented by identity: every documented name is looked up once, now, before any script runs.
+        var luaDocs: [LuaKey: LuaValue] = [:]
+        for (name, doc) in FotaDocs.all { luaDocs[.string(LuaString(name))] = .string(doc.signature + "\n" + doc.summary) }
+        try state.setGlobal("__help_lua", .map(luaDocs))
         // help() prints rather than returns, so the text is not shown quoted
         _ = try state.run("""
-            local h, print, rawget, fota = help, print, rawget, fota
+            local h, print, rawget, type, pcall = help, print, rawget, type, pcall
             local byFunction = {}
-            for name, text in pairs(__help_iterators) do byFunction[fota[name]] = text end
-            __help_iterators = nil
+            for name, text in pairs(__help_lua) do
+              local ok, value = pcall(function()
+                local v = _G
+                for part in name:gmatch("[^.]+") do v = v[part] end
+                return v
+              end)
+              if ok and type(value) == "function" then byFunction[value] = text end
+            end
+            __help_lua = nil
             -- the module tables, by identity: help(fota) lists the module
             local modules = {}
             for _, name in ipairs({\(modules.map { "\"\($0)\"" }.joined(separator: ", "))}) do
