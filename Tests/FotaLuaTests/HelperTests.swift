@@ -120,6 +120,18 @@ struct ArgsHelperTests {
         #expect(output == "")
     }
 
+    @Test("S36 attack: fota.args' exit cannot be caught by pcall or a coroutine, nor redirected by replacing os.exit first")
+    func exitCannotBeCaught() throws {
+        let hijack = "os.exit = function() print('hijacked') end\n"
+        for call in ["pcall(fota.args, spec)", "coroutine.wrap(function() pcall(fota.args, spec) end)()"] {
+            let source = "local spec = {{\"count\", type = \"number\"}}\n" + hijack + call + "\nprint('ran')"
+            let (outcome, output) = try runWithFota(source, arguments: ["--count", "many"])
+            guard case .exited(let status) = outcome else { Issue.record("\(call): \(outcome)"); continue }
+            #expect(status == 64, "\(call)")
+            #expect(output == "", "\(call)")
+        }
+    }
+
     @Test("--help prints the generated usage on stdout and ends the run with status 0")
     func help() throws {
         let (outcome, output) = try runWithFota(Self.spec + "print('ran')", arguments: ["--help"])
