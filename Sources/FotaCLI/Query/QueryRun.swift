@@ -22,7 +22,7 @@ enum QueryRun {
             printError("\(command): \(error)")
             throw ExitCode.failure
         }
-        FileHandle.standardOutput.write(Data(answer.render(output.format).utf8))
+        try writeAnswer(answer.render(output.format))
     }
 
     /// The session of a one-shot command; `safety` are SafetyOptions flags (e.g. --read-only).
