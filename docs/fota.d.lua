@@ -483,13 +483,14 @@ function fota.deleteCallback(opts) end
 
 ---@class fota.ArgSpec
 ---@field [1] string the option's name: --name
----@field type? "string"|"number"|"boolean"|"list"
+---@field type? "string"|"number"|"integer"|"boolean"|"list"
+---@field min? number the least value of a number or integer option
 ---@field default? any
 ---@field required? boolean
 ---@field help? string
 ---@field value? string the word shown for the value in the usage
 
----Reads the script's command line (arg): --name value, --name=value, --flag; spec is an array of {name, type = "string"|"number"|"boolean"|"list", default =, required =, help =} plus optional usage = and positional =.
+---Reads the script's command line (arg): --name value, --name=value, --flag; spec is an array of {name, type = "string"|"number"|"integer"|"boolean"|"list", min =, default =, required =, help =} plus optional usage = and positional =.
 ---A bad or missing argument prints the message and the usage on stderr and ends the run with status 64; --help prints the usage and ends it with 0.
 ---@param spec {[integer]: fota.ArgSpec, usage?: string, positional?: string}
 ---@param argv? string[] defaults to arg

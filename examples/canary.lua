@@ -21,30 +21,21 @@
 -- generator written here, so the choice never depends on math.random.
 
 local options = fota.args{
-  {"count", type = "number", default = 5, help = "devices in the canary"},
+  {"count", type = "integer", min = 1, default = 5, help = "devices in the canary"},
   {"make", value = "NAME", help = "device make (default: the make/model/version with the most candidates)"},
   {"model", value = "NAME", help = "device model (same default)"},
   {"from", value = "VERSION", help = "firmware the devices run now (same default)"},
-  {"seed", type = "number", default = 1, help = "which devices are picked: same seed, same devices"},
+  {"seed", type = "integer", min = 0, default = 1, help = "which devices are picked: same seed, same devices"},
   {"start", value = "YYYY-MM-DD", help = "start date (default today, UTC)"},
 }
 
--- What fota.args cannot know: the ranges. Same status (64) as its own refusals.
+-- What fota.args cannot know: that --start is a date. Same status (64) as its own refusals.
 local function usage_error(message)
   log.error("canary: " .. message .. " (see --help)")
   os.exit(64)
 end
 
-local function whole_number(name, minimum)
-  local n = math.tointeger(options[name])
-  if not n or n < minimum then
-    usage_error(string.format("--%s must be a whole number of at least %d, got '%s'", name, minimum, options[name]))
-  end
-  return n
-end
-
-local count = whole_number("count", 1)
-local seed = whole_number("seed", 0)
+local count, seed = options.count, options.seed
 local start = options.start or fota.time.format(fota.now(), "%Y-%m-%d")
 if not pcall(fota.time.parse, start) or #start ~= 10 then usage_error("--start must be a date (YYYY-MM-DD), got '" .. start .. "'") end
 

@@ -38,27 +38,18 @@ local options = fota.args{
   {"make", value = "NAME", help = "device make (default: the largest group of eligible, licensed devices)"},
   {"model", value = "NAME", help = "device model (same default)"},
   {"from", value = "VERSION", help = "firmware the devices run now (same default)"},
-  {"count", type = "number", help = "upgrade at most N of the devices (default: all)"},
-  {"canary", type = "number", default = 5, help = "devices in the canary, the first wave"},
+  {"count", type = "integer", min = 1, help = "upgrade at most N of the devices (default: all)"},
+  {"canary", type = "integer", min = 1, default = 5, help = "devices in the canary, the first wave"},
   {"waves", value = "LIST", default = "0.25,1", help = "where each later wave ends, as shares of the devices"},
   {"max-failure", value = "R", default = "0.1", help = "largest share of failed devices a wave may have for the next to start"},
-  {"days", type = "number", default = 14, help = "days each wave is given"},
-  {"soak", type = "number", default = 0, help = "seconds between a finished wave and the next"},
+  {"days", type = "integer", min = 1, default = 14, help = "days each wave is given"},
+  {"soak", type = "integer", min = 0, default = 0, help = "seconds between a finished wave and the next"},
 }
 
--- What fota.args cannot know: the ranges. Same status (64) as its own refusals.
+-- What fota.args cannot know: shares and lists of shares. Same status (64) as its own refusals.
 local function usage_error(message)
   log.error("waves: " .. message .. " (see --help)")
   os.exit(64)
-end
-
-local function whole(name, least)
-  if options[name] == nil then return nil end
-  local n = math.tointeger(options[name])
-  if not n or n < least then
-    usage_error(string.format("--%s must be a whole number of at least %d, got '%s'", name, least, options[name]))
-  end
-  return n
 end
 
 local function share(text, what)
@@ -67,11 +58,11 @@ local function share(text, what)
   return r
 end
 
-local canarySize = whole("canary", 1)
-local count = whole("count", 1)
-local days = whole("days", 1)
+local canarySize = options.canary
+local count = options.count
+local days = options.days
 local maxFailure = share(options["max-failure"], "--max-failure")
-local soak = whole("soak", 0)
+local soak = options.soak
 local name = options.name
 if not name:match("^[%w_%-][%w._%-]*$") then usage_error("--name must be letters, digits, '.', '_', '-'") end
 local shares = {}

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import LuaHost
@@ -12,6 +13,23 @@ func printError(_ message: String, prefixed: Bool = true) {
 /// Writes a line on stdout, escaped like printError (the REPL banner).
 func printOutput(_ text: String) {
     print(TerminalText.escape(text))
+}
+
+/// Writes a command's answer on stdout. A reader that went away (`fota devices | head -3`) ends
+/// the command quietly with status 1 instead of FileHandle's trap on EPIPE; another write error
+/// is reported.
+func writeAnswer(_ text: String) throws {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 {
+            if errno != EPIPE { printError("cannot write the answer on standard output: \(String(cString: strerror(errno)))") }
+            throw ExitCode.failure
+        }
+        offset += n
+    }
 }
 
 /// The ThingSpace client's log lines (--verbose requests, warnings), written

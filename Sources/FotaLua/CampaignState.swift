@@ -52,12 +52,19 @@ public final class CampaignState: Sendable {
         guard let folder else { return nil }
         try lock(folder)
         let path = folder + "/" + name + ".json"
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // A link or a FIFO planted in the folder is not followed or waited on: state files are
+        // regular files fota wrote (O_NONBLOCK only matters for a FIFO, refused just below).
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         if fd < 0 {
             if errno == ENOENT { return nil }
+            if errno == ELOOP { throw StateError("cannot read \(path): it is a symbolic link, and fota.state reads only files it wrote") }
             throw StateError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw StateError("cannot read \(path): it is not a regular file, and fota.state reads only files it wrote")
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
@@ -93,7 +100,7 @@ public final class CampaignState: Sendable {
                 throw StateError("cannot create the state folder \(folder): \(error)")
             }
             let path = folder + "/.lock"
-            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600) // a planted link is not followed
             guard fd >= 0 else { throw StateError("cannot open the lock file \(path): \(String(cString: strerror(errno)))") }
             var result: Int32
             repeat { result = flock(fd, LOCK_EX | LOCK_NB) } while result != 0 && errno == EINTR
@@ -115,7 +122,9 @@ public final class CampaignState: Sendable {
         func failure(_ what: String) -> StateError {
             StateError("cannot write \(path) (\(what)): \(String(cString: strerror(errno)))")
         }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        // A stale temporary (or a link planted under its name) is removed, never written through.
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure("creating \(temporary)") }
         var offset = 0
         while offset < bytes.count {

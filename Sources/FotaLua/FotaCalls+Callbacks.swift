@@ -69,7 +69,16 @@ extension FotaCalls {
 
     /// fota.deleteCallback([opts]).
     func deleteCallback(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
-        let call = "deleteCallback"
+        try accountSwitch("deleteCallback", arguments, planned: "delete the callback listener", done: "the listener was deleted",
+                          send: { client, account in try await client.deleteCallback(account: account) }, &results)
+    }
+
+    /// A change of the account that ThingSpace answers with `success` (fota.deleteCallback,
+    /// fota.clearLicensesToRemove): `[opts]` with only `account`, one plan line, one journaled outcome.
+    func accountSwitch(
+        _ call: String, _ arguments: borrowing LuaArguments, planned: String, done: String,
+        send: @escaping @Sendable (ThingSpaceClient, String) async throws -> Bool, _ results: inout LuaResults
+    ) throws {
         let options = try arguments.options(1, allowed: ["account"])
         let account = try arguments.account(options, position: 1, runtime: runtime, callName: call)
         let stop = arguments.stopSignal
@@ -78,14 +87,14 @@ extension FotaCalls {
             call: call,
             intent: ["account": .string(account)],
             dryRun: {
-                runtime.plan.recordAccountChange("delete the callback listener (account \(account))")
+                runtime.plan.recordAccountChange("\(planned) (account \(account))")
                 return (["result": "dry run: not sent"], LuaModels.table([("success", .boolean(true)), ("dryRun", .boolean(true))]))
             },
             send: {
                 let client = try runtime.requireClient(call)
-                return try waitFor(stop, call: "fota.\(call)") { try await client.deleteCallback(account: account) }
+                return try waitFor(stop, call: "fota.\(call)") { try await send(client, account) }
             },
-            outcome: { success in (["success": .boolean(success)], success ? "the listener was deleted" : "ThingSpace answered success: false") },
+            outcome: { success in (["success": .boolean(success)], success ? done : "ThingSpace answered success: false") },
             result: { success in LuaModels.table([("success", .boolean(success))]) }), &results)
     }
 }

@@ -159,24 +159,9 @@ extension FotaCalls {
 
     /// fota.clearLicensesToRemove([opts]).
     func clearLicencesToRemove(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
-        let call = "clearLicensesToRemove"
-        let options = try arguments.options(1, allowed: ["account"])
-        let account = try arguments.account(options, position: 1, runtime: runtime, callName: call)
-        let stop = arguments.stopSignal
-        let runtime = self.runtime
-        try perform(Change<Bool>(
-            call: call,
-            intent: ["account": .string(account)],
-            dryRun: {
-                runtime.plan.recordAccountChange("empty the list of licences to remove (account \(account))")
-                return (["result": "dry run: not sent"], LuaModels.table([("success", .boolean(true)), ("dryRun", .boolean(true))]))
-            },
-            send: {
-                let client = try runtime.requireClient(call)
-                return try waitFor(stop, call: "fota.\(call)") { try await client.clearLicensesToRemove(account: account) }
-            },
-            outcome: { success in (["success": .boolean(success)], success ? "the list was emptied" : "ThingSpace answered success: false") },
-            result: { success in LuaModels.table([("success", .boolean(success))]) }), &results)
+        try accountSwitch("clearLicensesToRemove", arguments, planned: "empty the list of licences to remove",
+                          done: "the list was emptied", send: { client, account in try await client.clearLicensesToRemove(account: account) },
+                          &results)
     }
 
     /// `{accountName, licenseCount, licenseUsedCount, devices = {{deviceId, status, reason, outcome}…}, succeeded, failed, warnings}`:

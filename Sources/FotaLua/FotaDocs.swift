@@ -93,7 +93,7 @@ public enum FotaDocs {
             "Waits until the upgrade's status is one of status (default: RequestFailed, Finished, UpgradeFailed) or until(upgrade) returns true; returns the upgrade. Live it polls every `every` seconds (default 60, at least 10); in a rehearsal it jumps the simulated clock to the next change. Raises code TIMEOUT past timeout seconds (of fota.now()), UNREACHABLE when the upgrade ended otherwise."),
         "args": doc(
             "fota.args(spec [, argv]) -> options, usage",
-            "Reads the script's command line (arg): --name value, --name=value, --flag; spec is an array of {name, type = \"string\"|\"number\"|\"boolean\"|\"list\", default =, required =, help =} plus optional usage = and positional =. A bad or missing argument prints the message and the usage on stderr and ends the run with status 64; --help prints the usage and ends it with 0."),
+            "Reads the script's command line (arg): --name value, --name=value, --flag; spec is an array of {name, type = \"string\"|\"number\"|\"integer\"|\"boolean\"|\"list\", min =, default =, required =, help =} plus optional usage = and positional =. A bad or missing argument prints the message and the usage on stderr and ends the run with status 64; --help prints the usage and ends it with 0."),
         "devices": doc(
             "fota.devices([opts]) -> iterator",
             "for device in fota.devices() do … end: every device of the account, {deviceId, mdn, make, model, firmware, fotaEligible, licenseAssigned, upgradeTime}. opts.clientType (OMADM or LWM2M) keeps only devices of that client type."),

@@ -111,7 +111,7 @@ extension Prelude {
         fota.time = time
 
         -- fota.args ------------------------------------------------------------------------
-        local TYPES = {string = "VALUE", number = "N", boolean = true, list = "A,B"}
+        local TYPES = {string = "VALUE", number = "N", integer = "N", boolean = true, list = "A,B"}
 
         -- Level 4: badSpec → options → fota.args → the script's call.
         local function badSpec(message) error("bad argument #1 to 'fota.args' (" .. message .. ")", 4) end
@@ -130,12 +130,18 @@ extension Prelude {
             end
             local name, kind = o[1], o.type or "string"
             if not TYPES[kind] then
-              badSpec(format("option '%s': type %s is not string, number, boolean or list", name, shown(tostring(kind))))
+              badSpec(format("option '%s': type %s is not string, number, integer, boolean or list", name, shown(tostring(kind))))
+            end
+            local numeric = kind == "number" or kind == "integer"
+            if o.min ~= nil and (not numeric or type(o.min) ~= "number") then
+              badSpec(format("option '%s': min is for number and integer options, and must be a number", name))
             end
             if byName[name] then badSpec("option '" .. name .. "' is given twice") end
             local d = o.default
-            if d ~= nil and type(d) ~= (kind == "list" and "table" or kind) then
-              badSpec(format("option '%s': default must be a %s, got %s", name, kind, type(d)))
+            local expected = kind == "list" and "table" or numeric and "number" or kind
+            if d ~= nil and (type(d) ~= expected or kind == "integer" and not tointeger(d)) then
+              badSpec(format("option '%s': default must be a%s %s, got %s", name, kind == "integer" and "n" or "", kind,
+                             type(d) == "number" and tostring(d) or type(d)))
             end
             byName[name] = o
             list[#list + 1] = o
@@ -151,6 +157,7 @@ extension Prelude {
             local kind = o.type or "string"
             local left = "  --" .. o[1] .. (kind == "boolean" and "" or " " .. (o.value or TYPES[kind]))
             local right = o.help or ""
+            if o.min then right = right .. " (at least " .. tostring(o.min) .. ")" end
             if o.required then
               right = right .. " (required)"
             elseif o.default ~= nil then
@@ -206,9 +213,14 @@ extension Prelude {
                   if value == nil then fail("--" .. name .. " needs a value") end
                   value, i = tostring(value), i + 1
                 end
-                if kind == "number" then
+                if kind == "number" or kind == "integer" then
                   local n = tonumber(value)
                   if not n or n ~= n or n == huge or n == -huge then fail(format("--%s must be a number, got %s", name, shown(value))) end
+                  if kind == "integer" then
+                    n = tointeger(n)
+                    if not n then fail(format("--%s must be a whole number, got %s", name, shown(value))) end
+                  end
+                  if o.min and n < o.min then fail(format("--%s must be at least %s, got %s", name, tostring(o.min), shown(value))) end
                   result[name] = n
                 elseif kind == "list" then
                   local items = result[name] or {}

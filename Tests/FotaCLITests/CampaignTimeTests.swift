@@ -324,13 +324,13 @@ struct WavesExampleTests {
 
     @Test("waves.lua refuses bad options with status 64")
     func usage() throws {
-        for arguments in [["--waves", "0.5,0.25,1"], ["--waves", "0.5"], ["--max-failure", "2"], ["--canary", "0"]] {
+        for arguments in [["--waves", "0.5,0.25,1"], ["--waves", "0.5"], ["--max-failure", "2"]] {
             let result = try Self.run([], arguments)
             #expect(result.status == 64, "\(arguments): \(result.stderr)")
             #expect(result.stderr.hasPrefix("[error] waves: "), "\(result.stderr)")
         }
         // fota.args' own refusals print the usage.
-        for arguments in [["--colour", "red"], ["--days", "two"], ["--canary"]] {
+        for arguments in [["--colour", "red"], ["--days", "two"], ["--canary"], ["--canary", "0"], ["--days", "1.5"]] {
             let result = try Self.run([], arguments)
             #expect(result.status == 64, "\(arguments): \(result.stderr)")
             #expect(result.stderr.hasPrefix("waves.lua: ") && result.stderr.contains("\nusage: fota run waves.lua [options]\n"), "\(result.stderr)")

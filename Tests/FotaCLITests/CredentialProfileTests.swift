@@ -40,3 +40,18 @@ struct CredentialProfileTests {
         #expect(!api.stderr.contains("s3cret"))
     }
 }
+
+extension CredentialProfileTests {
+    @Test("a one-shot command without a default profile is told which profiles exist and how to choose one, like a script")
+    func oneShotCommandNamesProfiles() throws {
+        let (folder, environment) = try Self.namedProfilesOnly()
+        for command in [["firmware"], ["upgrades"], ["devices"]] {
+            let result = try fota(command, in: folder.path, environment: environment)
+            #expect(result.status == 78, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("no profile \"default\""), "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("prod, staging"), "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("--profile NAME or FOTA_PROFILE=NAME"), "\(command): \(result.stderr)")
+            #expect(!result.stderr.contains("s3cret"))
+        }
+    }
+}

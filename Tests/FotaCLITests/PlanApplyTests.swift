@@ -294,6 +294,25 @@ extension PlanApplyTests {
     }
 }
 
+extension PlanApplyTests {
+    @Test("fota plan applies fota run's argument rule: a fota flag after the script is a usage error showing the corrected command, -- hands it to the script")
+    func swallowedFlag() throws {
+        let folder = try TempFolder()
+        try folder.write("x.lua", "print('ran', fota.mode, #arg, ...)")
+        let swallowed = try fota(["plan", "--simulate", "x.lua", "--dry-run", "-o", "p.json"], in: folder.path)
+        #expect(swallowed.status == 64, "\(swallowed.stderr)")
+        #expect(!swallowed.stdout.contains("ran"))
+        #expect(swallowed.stderr.contains("--dry-run is a fota flag"), "\(swallowed.stderr)")
+        #expect(swallowed.stderr.contains("\n  fota plan --simulate -o p.json --dry-run x.lua\n"), "\(swallowed.stderr)")
+        #expect(swallowed.stderr.contains("\n  fota plan --simulate -o p.json x.lua -- --dry-run\n"), "\(swallowed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/p.json"))
+        let passed = try fota(["plan", "--simulate", "-o", "p.json", "x.lua", "--", "--dry-run"], in: folder.path)
+        #expect(passed.status == 0, "\(passed.stderr)")
+        #expect(passed.stdout == "ran\tdry-run\t1\t--dry-run\n")
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/p.json"))
+    }
+}
+
 /// ThingSpace's rejection texts (docs/thingspace-api.md R5), as the tests expect them.
 enum RejectionReasons {
     static let alreadyScheduled = "Device scheduled for firmware-upgrade previously, it needs to be completed first."

@@ -270,3 +270,26 @@ func jsonKeysSorted(_ text: String) -> Bool {
     }
     return true
 }
+
+extension QueryCommandTests {
+    @Test("a reader that closed the pipe (fota devices | head) ends the command with status 1, quietly, not a crash")
+    func closedPipe() throws {
+        let sim = try SimulatorProcess(["--devices", "2000"])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: fotaBinary)
+        process.arguments = ["devices", "-o", "csv", "--endpoint", sim.endpoint, "--account", sim.account]
+        var environment = ProcessInfo.processInfo.environment
+        for (name, value) in sim.environment { environment[name] = value }
+        process.environment = environment
+        let output = Pipe(), errors = Pipe()
+        try output.fileHandleForReading.close() // no reader: every write to the pipe fails with EPIPE
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        try output.fileHandleForWriting.close()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(process.terminationStatus): \(stderr)")
+        #expect(stderr == "", "\(stderr)")
+    }
+}

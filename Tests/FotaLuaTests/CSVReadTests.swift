@@ -93,3 +93,20 @@ struct CSVReadTests {
         guard case .limitExceeded(.memory) = outcome else { Issue.record("expected the memory limit, got \(outcome)"); return }
     }
 }
+
+extension CSVReadTests {
+    @Test("S34 attack: one huge quoted field (a row without end) hits the memory limit instead of growing the host")
+    func hugeField() throws {
+        let big = Array(("imei,note\n350000000000018,\"" + String(repeating: "x,\"\"\n", count: 1_000_000) + "\"\n").utf8)
+        var limits = LuaLimits()
+        limits.memoryBytes = 2 << 20
+        for header in ["false", "true"] {
+            let (outcome, _) = try runReading(["big.csv": big], limits: limits) { folder in """
+                local rows = files.csv("\(folder)/big.csv", {header = \(header)})
+                print(#rows)
+                """
+            }
+            guard case .limitExceeded(.memory) = outcome else { Issue.record("header \(header): expected the memory limit, got \(outcome)"); continue }
+        }
+    }
+}

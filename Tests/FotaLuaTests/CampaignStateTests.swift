@@ -71,6 +71,42 @@ struct CampaignStateTests {
         #expect(result.output.hasPrefix("false\tSTATE\tthe state folder \(folder) is in use: another run holds its lock"))
     }
 
+    @Test("S33 attack: symbolic links planted in the state folder (a value, a put's temporary, the lock) are never followed")
+    func plantedLinks() async throws {
+        let sim = try await SimulatedAccount.start(devices: 20)
+        defer { Task { await sim.stop() } }
+        let folder = sim.folder + "/state", outside = sim.folder + "/outside"
+        for path in [folder, outside] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        try #"{"token": "s3cret-outside"}"#.write(toFile: outside + "/secret.json", atomically: true, encoding: .utf8)
+        try "keep me\n".write(toFile: outside + "/victim.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/plan.json", withDestinationPath: outside + "/secret.json")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/count.json.tmp", withDestinationPath: outside + "/victim.txt")
+        #expect(mkfifo(folder + "/pipe.json", 0o600) == 0)
+        let (result, _) = try await sim.run("""
+            local ok, err = pcall(fota.state.get, "plan")
+            print(ok, err and err.message)
+            print(pcall(fota.state.put, "count", 42))
+            print(fota.state.get("count"))
+            local ok2, err2 = pcall(fota.state.get, "pipe")
+            print(ok2, err2 and err2.message)
+            """, state: CampaignState(folder: folder))
+        #expect(result.finished, "\(result.outcome)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(result.output)")
+        #expect(lines.first?.hasPrefix("false\tcannot read \(folder)/plan.json: it is a symbolic link") == true, "\(result.output)")
+        #expect(!result.output.contains("s3cret"))
+        #expect(lines.dropFirst().first == "true")
+        #expect(lines.dropFirst(2).first == "42")
+        #expect(lines.last?.hasPrefix("false\tcannot read \(folder)/pipe.json: it is not a regular file") == true, "\(result.output)")
+        #expect(try String(contentsOfFile: outside + "/victim.txt", encoding: .utf8) == "keep me\n")
+        // The lock: a link under its name is refused, not created or opened through.
+        let lockFolder = sim.folder + "/state2"
+        try FileManager.default.createDirectory(atPath: lockFolder, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: lockFolder + "/.lock", withDestinationPath: outside + "/lock-target")
+        #expect(throws: StateError.self) { _ = try CampaignState(folder: lockFolder).get("plan", budget: .unlimited) }
+        #expect(!FileManager.default.fileExists(atPath: outside + "/lock-target"))
+    }
+
     @Test("a dry run reads the folder but keeps its puts in memory")
     func dryRunDoesNotWrite() async throws {
         let sim = try await SimulatedAccount.start(devices: 20)

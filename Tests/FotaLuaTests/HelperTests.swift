@@ -1,6 +1,7 @@
 import Foundation
 @testable import FotaLua
 import LuaHost
+import TestSupport
 import Testing
 
 /// Runs `source` with the fota module and no ThingSpace client (helpers need none).
@@ -120,6 +121,40 @@ struct ArgsHelperTests {
         #expect(output == "")
     }
 
+    @Test("S36 attack: fota.args' exit cannot be caught by pcall or a coroutine, nor redirected by replacing os.exit first")
+    func exitCannotBeCaught() throws {
+        let hijack = "os.exit = function() print('hijacked') end\n"
+        for call in ["pcall(fota.args, spec)", "coroutine.wrap(function() pcall(fota.args, spec) end)()"] {
+            let source = "local spec = {{\"count\", type = \"number\"}}\n" + hijack + call + "\nprint('ran')"
+            let (outcome, output) = try runWithFota(source, arguments: ["--count", "many"])
+            guard case .exited(let status) = outcome else { Issue.record("\(call): \(outcome)"); continue }
+            #expect(status == 64, "\(call)")
+            #expect(output == "", "\(call)")
+        }
+    }
+
+    @Test("type = 'integer' takes whole numbers only and min refuses smaller values, with status 64 and the reason", arguments: [
+        (["--count", "2.5"], "--count must be a whole number, got '2.5'"), (["--count", "0"], "--count must be at least 1, got '0'"),
+        (["--share=-0.5"], "--share must be at least 0, got '-0.5'"),
+    ])
+    func integerAndMin(_ arguments: [String], _ message: String) throws {
+        let spec = "local o = fota.args{{'count', type = 'integer', min = 1, default = 5}, {'share', type = 'number', min = 0}}\n"
+        let (outcome, output) = try runWithFota(spec + "print(math.type(o.count), o.count, o.share)", arguments: arguments)
+        guard case .exited(let status) = outcome else { Issue.record("\(arguments): \(outcome)"); return }
+        #expect(status == 64, "\(arguments)")
+        #expect(output == "", "\(arguments)")
+        let good = try runWithFota(spec + "print(math.type(o.count), o.count, o.share)", arguments: ["--count", "3.0", "--share", "0"])
+        guard case .finished = good.0 else { Issue.record("\(good.0)"); return }
+        #expect(good.1 == "integer\t3\t0\n")
+        // The reason reaches the operator on stderr with the usage, which shows the bound.
+        let folder = try TempFolder()
+        try folder.write("x.lua", spec)
+        let run = try Subprocess(fotaBinary, ["run", "x.lua"] + arguments, in: folder.path).wait()
+        #expect(run.stderr.hasPrefix("x.lua: \(message)\n"), "\(run.stderr)")
+        #expect(run.stderr.contains("--count N"), "\(run.stderr)")
+        #expect(run.stderr.contains("(at least 1) (default 5)"), "\(run.stderr)")
+    }
+
     @Test("--help prints the generated usage on stdout and ends the run with status 0")
     func help() throws {
         let (outcome, output) = try runWithFota(Self.spec + "print('ran')", arguments: ["--help"])
@@ -135,7 +170,10 @@ struct ArgsHelperTests {
     }
 
     @Test("a bad spec is the script's own bad-argument error", arguments: [
-        ("{{'count', type = 'int'}}", "option 'count': type 'int' is not string, number, boolean or list"),
+        ("{{'count', type = 'int'}}", "option 'count': type 'int' is not string, number, integer, boolean or list"),
+        ("{{'count', type = 'integer', default = 2.5}}", "option 'count': default must be an integer, got 2.5"),
+        ("{{'name', min = 1}}", "option 'name': min is for number and integer options, and must be a number"),
+        ("{{'count', type = 'integer', min = '1'}}", "option 'count': min is for number and integer options, and must be a number"),
         ("{{'count', type = 'number', default = '5'}}", "option 'count': default must be a number, got string"),
         ("{{1}}", "option #1 must be a table whose first item is its name"),
         ("{{'a'}, {'a'}}", "option 'a' is given twice"),

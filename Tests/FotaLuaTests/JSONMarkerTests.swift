@@ -40,6 +40,22 @@ struct JSONMarkerTests {
         #expect(output == "nil\t3\ttrue\t3\n" + #"{"empty":{},"list":[1,null,3],"none":[]}"# + "\nnil\n")
     }
 
+    @Test("S35 attack: a __json field from data (decoded JSON, a script's string) is a plain key; only the markers' own functions mark a table")
+    func forgedMarks() throws {
+        let (outcome, output) = try runWithFota("""
+            print(json.encode(json.decode('{"__json": "array", "a": 1}')))
+            print(json.encode({__json = "object"}))
+            print(pcall(json.encode, {__json = print}))
+            """)
+        guard case .finished = outcome else { Issue.record("\(outcome)"); return }
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(output)")
+        #expect(lines.first == #"{"__json":"array","a":1}"#)
+        // A string mark is data; another function under __json is refused like any function.
+        #expect(lines.dropFirst().first == #"{"__json":"object"}"#, "\(output)")
+        #expect(lines.last?.hasPrefix("false") == true && lines.last?.contains("function") == true, "\(output)")
+    }
+
     @Test("another function in a value is still refused")
     func functionsRefused() throws {
         let (outcome, output) = try runWithFota("""

@@ -83,3 +83,25 @@ def test_completion_runs_no_metamethod(repl):
     repl.child.expect(Repl.PROMPT)
     repl.wait_for_editor()
     assert repl.line("calls").strip() == "0"
+
+
+def test_help_runs_no_metamethod_and_knows_functions_only_by_identity(fota, state_home):
+    """S37: help(x) looks x up by identity: a table whose metamethods count their calls, or a
+    script's own table named like the fota module, runs nothing and gets no fota text."""
+    script = "\n".join([
+        "calls = 0",
+        "local function count() calls = calls + 1 return true end",
+        "t = setmetatable({}, {__index = count, __eq = count, __len = count, __tostring = count, __pairs = count})",
+        "help(t)",
+        "lookalike = setmetatable({append = function() end}, {__name = 'fota', __index = count})",
+        "help(lookalike.append)",
+        "help(lookalike)",
+        "print('calls', calls)",
+    ]) + "\n"
+    result = piped(fota, script, state_home)
+    assert result.returncode == 0, result.stderr
+    assert "calls\t0" in result.stdout, result.stdout
+    assert "no help for this table" in result.stdout, result.stdout
+    assert "no help for this function" in result.stdout, result.stdout
+    assert "fota.append(upgradeId" not in result.stdout, result.stdout
+    assert "functions (help(" not in result.stdout, result.stdout

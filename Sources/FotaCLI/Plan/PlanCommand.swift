@@ -40,16 +40,15 @@ struct PlanCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Arguments for the script.", valueName: "args"))
     var scriptArguments: [String] = []
 
-    /// The plan file and the script's own arguments: a trailing `-o FILE` is fota's, unless `--` came before it.
-    var split: (output: String?, arguments: [String]) {
-        var arguments = scriptArguments
-        if arguments.first == "--" { return (output, Array(arguments.dropFirst())) }
-        if arguments.count >= 2, ["-o", "--output"].contains(arguments[arguments.count - 2]), !arguments.contains("--") {
-            let file = arguments.removeLast()
-            arguments.removeLast()
-            return (file, arguments)
+    /// The plan file, the script's words (a leading `--` kept for ScriptArgumentRule), and a
+    /// trailing `-o FILE` as written: that one is fota's, unless a `--` came before it.
+    var split: (output: String?, words: [String], trailing: [String]) {
+        let arguments = scriptArguments
+        if arguments.first != "--", arguments.count >= 2, ["-o", "--output"].contains(arguments[arguments.count - 2]),
+           !arguments.contains("--") {
+            return (arguments.last, Array(arguments.dropLast(2)), Array(arguments.suffix(2)))
         }
-        return (output, arguments)
+        return (output, arguments, [])
     }
 
     func validate() throws {
@@ -58,7 +57,13 @@ struct PlanCommand: ParsableCommand {
     }
 
     mutating func run() throws {
-        let (file, scriptArguments) = split
+        let (file, words, trailing) = split
+        // The same rule as `fota run`: `fota plan x.lua --dry-run -o p.json` is a usage error, not
+        // a plan whose script got `--dry-run`. The corrected command shows a trailing -o before the script.
+        let commandLine = Array(CommandLine.arguments.dropFirst())
+        let head = commandLine.dropLast(words.count + trailing.count + 1)
+        let scriptArguments = try ScriptArgumentRule.enforce(
+            words, commandLine: Array(head) + trailing + [script] + words)
         let source = try ScriptExecution.read(script)
         let (arguments, inputs) = try RunCommand.inputFiles(in: scriptArguments)
         var safety = self.safety

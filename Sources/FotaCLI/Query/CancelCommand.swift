@@ -82,7 +82,7 @@ struct CancelCommand: ParsableCommand {
             throw ExitCode(status)
         }
         let record = Self.record(result)
-        FileHandle.standardOutput.write(Data(QueryAnswer(json: record, columns: Self.columns, records: [record]).render(output.format).utf8))
+        try writeAnswer(QueryAnswer(json: record, columns: Self.columns, records: [record]).render(output.format))
         if record["success"] != .boolean(true) { throw ExitCode.failure }
     }
 

@@ -22,7 +22,7 @@ enum QueryRun {
             printError("\(command): \(error)")
             throw ExitCode.failure
         }
-        FileHandle.standardOutput.write(Data(answer.render(output.format).utf8))
+        try writeAnswer(answer.render(output.format))
     }
 
     /// The session of a one-shot command; `safety` are SafetyOptions flags (e.g. --read-only).
@@ -42,13 +42,14 @@ enum QueryRun {
 
     /// The session's client and account, or a configuration error saying what to give.
     static func connect(_ command: String, session: FotaSession) throws -> (ThingSpaceClient, String) {
-        let hints = FotaHints.commandLine
+        // The session's own hints: they name the credentials file's profiles when `default` is missing.
+        let hints = session.runtime.settings.hints
         guard let client = session.runtime.client else {
-            printError("\(command): no ThingSpace credentials: \(hints.credentials ?? "")")
+            printError("\(command): no ThingSpace credentials: \(hints.credentials ?? FotaHints.commandLine.credentials ?? "")")
             throw ExitCode(ExitStatus.configuration)
         }
         guard let account = session.runtime.settings.defaultAccount else {
-            printError("\(command): no account: \(hints.account ?? "run with --account")")
+            printError("\(command): no account: \(hints.account ?? FotaHints.commandLine.account ?? "run with --account")")
             throw ExitCode(ExitStatus.configuration)
         }
         return (client, account)

@@ -90,12 +90,8 @@ struct RunCommand: ParsableCommand {
         let commandLine = Array(CommandLine.arguments.dropFirst())
         // After -e, ArgumentParser takes a `--` before the chunk's arguments itself.
         let separated = chunk != nil && commandLine.count > given.count && commandLine[commandLine.count - given.count - 1] == "--"
-        let (scriptWords, swallowed) = ScriptArgumentRule.check(separated ? ["--"] + given : given)
-        if !swallowed.isEmpty {
-            printError(ScriptArgumentRule.usageError(
-                swallowed, commandLine: commandLine, scriptArguments: given, scriptWord: chunk == nil))
-            throw ExitCode(ExitStatus.usage)
-        }
+        let scriptWords = try ScriptArgumentRule.enforce(
+            given, separated: separated, commandLine: commandLine, scriptWord: chunk == nil)
         let scriptName: String
         let source: Data
         if let chunk {

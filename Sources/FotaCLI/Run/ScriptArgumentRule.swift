@@ -38,6 +38,22 @@ enum ScriptArgumentRule {
         return (arguments, swallowed)
     }
 
+    /// The rule as `fota run` and `fota plan` apply it: the words the script gets, or (when fota
+    /// flags stand among them) the usage error printed and status 64. `given` are the words after
+    /// the script (all positional words with `-e`); `separated` says a `--` came before them that
+    /// ArgumentParser already removed; `commandLine` is fota's argv without argv[0], ending with
+    /// the script (unless `scriptWord` is false) and `given`.
+    static func enforce(
+        _ given: [String], separated: Bool = false, commandLine: [String], scriptWord: Bool = true
+    ) throws -> [String] {
+        let (words, swallowed) = check(separated ? ["--"] + given : given)
+        guard swallowed.isEmpty else {
+            printError(usageError(swallowed, commandLine: commandLine, scriptArguments: given, scriptWord: scriptWord))
+            throw ExitCode(ExitStatus.usage)
+        }
+        return words
+    }
+
     /// The usage error for swallowed flags: the command with them moved before the script, and
     /// how to hand them to the script instead. `commandLine` is fota's argv without argv[0];
     /// its last `scriptArguments.count` words are the script's arguments, and the word before
