@@ -196,7 +196,11 @@ struct QueryCommandTests {
         let auth = try await sim.sim.authenticate()
         #expect(try await sim.sim.status(auth, campaign.id) == "RequestPending", "a dry run sent nothing")
 
-        let live = try query(sim, ["cancel", campaign.id, "--journal", journal, "-o", "json"])
+        // Without a terminal nobody can confirm: nothing is sent unless --yes.
+        let unconfirmed = try query(sim, ["cancel", campaign.id, "--journal", journal, "-o", "json"])
+        #expect(unconfirmed.status == 64 && unconfirmed.stderr.contains("pass --yes to cancel the upgrade"), "\(unconfirmed.stderr)")
+        #expect(try await sim.sim.status(auth, campaign.id) == "RequestPending", "an unconfirmed cancel sent nothing")
+        let live = try query(sim, ["cancel", campaign.id, "--yes", "--journal", journal, "-o", "json"])
         #expect(live.status == 0, "\(live.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(live.stdout.utf8)) as? [String: Any])
         #expect(object["success"] as? Bool == true && object["dryRun"] == nil)
@@ -204,7 +208,7 @@ struct QueryCommandTests {
         #expect(records.map { "\($0["call"] ?? "?")/\($0["phase"] ?? "?")" } == ["cancel/intent", "cancel/outcome"])
         #expect(records.allSatisfy { $0["upgradeId"] as? String == campaign.id && $0["script"] as? String == "fota cancel" })
 
-        let again = try query(sim, ["cancel", campaign.id, "--journal", journal])
+        let again = try query(sim, ["cancel", campaign.id, "--yes", "--journal", journal])
         #expect(again.status == 1)
         #expect(again.stdout.isEmpty)
         #expect(again.stderr.hasPrefix("fota: cancel: fota.cancel: "), "\(again.stderr)")

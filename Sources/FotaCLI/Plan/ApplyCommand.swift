@@ -128,15 +128,11 @@ struct ApplyCommand: ParsableCommand {
         }
     }
 
-    /// Asks on a terminal; refuses without one unless --yes.
+    /// Asks on a terminal; refuses without one unless --yes (the one rule: `Confirmation`).
     private func confirm() throws {
-        if yes { return }
-        guard isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 else {
-            printError("not a terminal: nobody can confirm; pass --yes to apply this plan")
-            throw ExitCode(ExitStatus.usage)
-        }
-        FileHandle.standardError.write(Data("Apply these changes? Only 'yes' applies: ".utf8))
-        guard readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) == "yes" else {
+        guard try Confirmation.ask("Apply these changes? Only 'yes' applies: ", accepting: ["yes"], yes: yes,
+                                   action: "apply this plan")
+        else {
             printError("not applied")
             throw ExitCode(ExitStatus.scriptError)
         }

@@ -15,7 +15,7 @@ struct CancelCommand: ParsableCommand {
             Runs fota.cancel(id) as a script would: the change is journaled (--journal; rehearsals \
             in a journal of their own) and --dry-run validates and records it without sending it. \
             On a terminal it shows the upgrade and asks first, unless --yes; without a terminal \
-            it does not ask. Exit status 0 when ThingSpace cancelled the upgrade (or, with \
+            nobody can answer, so it refuses (status 64) unless --yes, as fota apply does. Exit status 0 when ThingSpace cancelled the upgrade (or, with \
             --dry-run, would be asked to), 1 when it did not or the answer was no.
             """)
 
@@ -45,7 +45,7 @@ struct CancelCommand: ParsableCommand {
         if let journal { safety += ["--journal", journal] }
         let session = try QueryRun.open("cancel", connection: connection, safety: safety)
         defer { session.close() }
-        if !yes && !dryRun && isatty(STDIN_FILENO) == 1 {
+        if !yes && !dryRun {
             guard try confirm(session) else {
                 printError("cancel: not cancelled")
                 throw ExitCode.failure
@@ -86,8 +86,11 @@ struct CancelCommand: ParsableCommand {
         if record["success"] != .boolean(true) { throw ExitCode.failure }
     }
 
-    /// Shows the upgrade and asks on the terminal; false unless the answer is yes.
+    /// Shows the upgrade and asks on the terminal (the one rule: `Confirmation`); false unless the answer is yes.
     private func confirm(_ session: FotaSession) throws -> Bool {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 else {
+            return try Confirmation.ask("", accepting: [], yes: false, action: "cancel the upgrade")
+        }
         let (client, account) = try QueryRun.connect("cancel", session: session)
         let upgradeId = self.upgradeId
         let upgrade: FirmwareUpgrade
@@ -99,10 +102,7 @@ struct CancelCommand: ParsableCommand {
         }
         let what = "upgrade \(upgrade.id) to \(upgrade.firmwareTo ?? "?") (\(upgrade.status?.rawValue ?? "no status"), "
             + "\(upgrade.deviceList.count) devices, from \(upgrade.startDate ?? "?")) on \(session.endpointDescription)"
-        // The prompt, escaped like every message (it quotes server text), with no line break.
-        FileHandle.standardError.write(Data(TerminalText.escape("cancel \(what)? [y/N] ", singleLine: true).utf8))
-        guard let answer = readLine() else { return false }
-        return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+        return try Confirmation.ask("cancel \(what)? [y/N] ", accepting: ["y", "yes"], yes: false, action: "cancel the upgrade")
     }
 
     /// fota.cancel's result table (`{success, id}`, `dryRun` under --dry-run) as a record.
