@@ -117,6 +117,8 @@ public struct LuaResults: ~Copyable {
     public mutating func push(boolean: Bool) { tape.pointee.appendBoolean(boolean) }
     public mutating func push(string: String) { tape.pointee.appendString(string) }
     public mutating func pushNil() { tape.pointee.appendNil() }
+    /// A string from raw bytes (copied into the tape now): no `String` in between.
+    public mutating func push(bytes: UnsafeRawBufferPointer) { tape.pointee.appendString(bytes) }
 
     /// A string known when the program was built, such as a field name: no `String` in between.
     public mutating func push(key: StaticString) {
