@@ -201,7 +201,7 @@ enum LuaModels {
         /// What building the result costs the script's memory, at most, for `count` input devices:
         /// the tape (11 slots and about 70 bytes of text a device, with room for its doubling) and
         /// the Lua tables (a 4-field table and two array slots). Checked before the first request.
-        static func bytes(devices count: Int) -> Int { count * (2 * (11 * 24 + 72) + 200) + 64 * 1024 }
+        static func bytes(devices count: Int) -> Int { count * (2 * (11 * 24 + 120) + 200) + 64 * 1024 }
 
         func write(into results: inout LuaResults) {
             let input = devices.input
@@ -213,6 +213,8 @@ enum LuaModels {
                 case .failed, .notSent: failed += 1
                 }
             }
+            // A device: its table, 4 keys, 4 values, and its IMEI in one list; about 110 bytes of text.
+            results.reserve(slots: input.count * 10 + 64, bytes: input.count * 110 + 4096)
             results.pushTable(fields: 8)
             results.push(key: "id"); results.push(string: upgradeId)
             results.push(key: "accountName"); results.push(string: account)
