@@ -144,11 +144,11 @@ class Bench:
         result = check(self.run(sim, "setup.lua"), "setup.lua (scheduling an upgrade)")
         return result.stdout.strip().splitlines()[-1]
 
-    def change(self, sim, call, upgrade, path, count, flags=(), journal=None):
+    def change(self, sim, call, upgrade, path, count, flags=(), journal=None, all_succeed=True):
         result = check(self.run(sim, "change.lua", call, upgrade, "@" + path, flags=flags, journal=journal),
                        f"fota.{call} of {count} devices")
         total, succeeded, failed = (int(x) for x in result.stdout.split()[:3])
-        if total != count or succeeded != count:
+        if total != count or (all_succeed and succeeded != count):
             sys.exit(f"e2e: fota.{call}: {succeeded} of {total} devices succeeded ({failed} failed), expected {count}")
         return result
 
@@ -200,7 +200,10 @@ def bench_changes(bench, sim, prefix, count, runs):
 
 def bench_dry_run(bench, sim, path, count):
     upgrade = bench.new_upgrade(sim)
-    result = bench.change(sim, "append", upgrade, path, count, flags=("--dry-run",))
+    # The dry run is a plan: it predicts validation's verdict on each device, and these IMEIs are
+    # not in the simulator's fleet, so it lists them as failed ("Device not found."); the
+    # work it does is the same either way.
+    result = bench.change(sim, "append", upgrade, path, count, flags=("--dry-run",), all_succeed=False)
     ideal = ideal_seconds(count, sim.latency_ms)
     report("append_dry_run",
            f"fota.append of {count:,} devices, --dry-run (nothing sent): wall {result.wall:.3f} s, CPU {result.cpu:.3f} s "
