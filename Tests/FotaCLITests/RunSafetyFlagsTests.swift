@@ -224,6 +224,30 @@ struct RunSafetyFlagsTests {
         #expect(counts["fotaMutating"] as? Int == 2, "the schedule and the small append's one batch: \(counts)")
     }
 
+    @Test("a bad IMEI at the end of a list of several batches stops the call before its first request: nothing sent or journaled")
+    func badLastDeviceSendsNothing() throws {
+        let sim = try SimulatorProcess(["--devices", "50"])
+        let folder = try TempFolder()
+        let journal = folder.path + "/journal.jsonl"
+        try folder.write("run.lua", Self.scheduleOne + """
+            local devices = {}
+            for n = 1, 4999 do devices[n] = string.format("35%013d", n) end
+            for _, last in ipairs({"3500000000050001", 350000000005000}) do
+              devices[5000] = last
+              local ok, e = pcall(fota.append, up.id, devices)
+              print(ok, e)
+            end
+            """)
+        let result = try fota(["run"] + sim.options(journal: journal) + ["run.lua"], in: folder.path, environment: sim.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("false\t") && result.stdout.contains("device #5000 '3500000000050001' is not an IMEI (15 digits)"),
+                "\(result.stdout)")
+        #expect(result.stdout.contains("device #5000 is a number, not an IMEI string"), "\(result.stdout)")
+        #expect(!journalRecords(journal).contains { $0["call"] as? String == "append" }, "nothing of the append is journaled")
+        let counts = try Self.requestCounts(sim)
+        #expect(counts["fotaMutating"] as? Int == 1, "only the schedule was sent: \(counts)")
+    }
+
     @Test("FOTA_MAX_DEVICES sets the limit; a bad value is a usage error naming it")
     func maxDevicesFromEnvironment() throws {
         let sim = try SimulatorProcess(["--devices", "50"])
