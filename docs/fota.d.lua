@@ -109,7 +109,7 @@
 ---An API error: what pcall returns when ThingSpace refuses a call. tostring(e) is e.summary.
 ---@class fota.Error
 ---@field call string e.g. "fota.upgrade"
----@field code string e.g. "INVALID_PARAMETER", "HTTP_503", "READ_ONLY", "MAX_DEVICES", "OUTCOME_UNKNOWN", "TIMEOUT" (fota.wait)
+---@field code string e.g. "INVALID_PARAMETER", "HTTP_503", "READ_ONLY", "MAX_DEVICES", "MEMORY" (fota.append/remove: the result would not fit --memory-limit; nothing sent), "OUTCOME_UNKNOWN", "TIMEOUT" (fota.wait)
 ---@field message string
 ---@field status? integer the HTTP status, nil when there was no answer
 ---@field summary string "fota.upgrade: INVALID_PARAMETER: Invalid upgradeId (HTTP 400)"

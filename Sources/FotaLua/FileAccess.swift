@@ -55,15 +55,30 @@ struct FileAccess: Sendable {
         return String(decoding: body, as: UTF8.self)
     }
 
+    /// Splits the file's bytes on "\n" (dropping a "\r" before it, and a byte order mark at the
+    /// start) and writes the lines straight into the results: no `String` or `LuaValue` per line,
+    /// and the bytes reach Lua as they are in the file, like `files.read`.
     func lines(_ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
-        // Split on scalars: Swift counts "\r\n" as one Character, which would never equal "\n".
-        var lines = try text(arguments).unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map {
-            var line = String(String.UnicodeScalarView($0))
-            if line.unicodeScalars.last == "\r" { line.unicodeScalars.removeLast() }
-            return line
+        let (_, data) = try contents(arguments)
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            let body = raw.starts(with: bom) ? UnsafeRawBufferPointer(rebasing: raw.dropFirst(3)) : raw
+            let newline = UInt8(ascii: "\n")
+            // A final line end does not start another (empty) line.
+            let count = body.reduce(0) { $1 == newline ? $0 + 1 : $0 } + (body.last == newline || body.isEmpty ? 0 : 1)
+            results.pushArray(count: count)
+            var start = 0
+            var pushed = 0
+            while pushed < count {
+                var end = start
+                while end < body.count, body[end] != newline { end += 1 }
+                var last = end
+                if last > start, body[last - 1] == UInt8(ascii: "\r") { last -= 1 }
+                results.push(bytes: UnsafeRawBufferPointer(rebasing: body[start..<last]))
+                pushed += 1
+                start = end + 1
+            }
         }
-        if lines.last == "" { lines.removeLast() }
-        try results.push(.array(lines.map { .string($0) }))
     }
 
     /// Rows of fields; quoted fields may hold the delimiter, quotes ("") and newlines.

@@ -15,6 +15,11 @@ extension FotaCalls {
         let stop = arguments.stopSignal
         let runtime = self.runtime
         let batches = (devices.deviceIds.count + runtime.settings.batchSize - 1) / max(1, runtime.settings.batchSize)
+        // Once devices are sent, the result must be built whatever its size: its room in the
+        // script's memory is held from before the first request, and a list too large for it is
+        // refused before anything is sent.
+        let reservation = runtime.settings.mode == .live ? try reserveResult(call, devices: devices.input.count, arguments.budget) : nil
+        defer { reservation?.release() }
         var intent: [String: LuaValue] = [
             "account": .string(account), "upgradeId": .string(upgradeId),
             "deviceCount": .integer(Int64(devices.deviceIds.count)),
@@ -66,8 +71,25 @@ extension FotaCalls {
                     UtilityModules.log(
                         "warn", "fota.\(call): \(Self.summary(type, result)) (see the result's 'failed' list and each device's outcome)")
                 }
+                reservation?.release()
                 return LuaModels.change(result)
             }), &results)
+    }
+
+    /// Holds the memory the result of a change of `count` devices needs; refuses the change
+    /// (code MEMORY, nothing sent) when the script's memory limit leaves no room for it.
+    private func reserveResult(_ call: String, devices count: Int, _ budget: LuaMemoryBudget) throws -> LuaMemoryReservation {
+        let needed = LuaModels.ChangeTable.bytes(devices: count)
+        do { return try budget.reserve(needed) } catch {
+            runtime.ledger.fail(call, devices: count) // for the end-of-run summary
+            let (used, limit) = budget.standing
+            func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+            throw FotaCallError(
+                call: call, code: "MEMORY",
+                message: "the result of \(count) devices needs about \(mib(needed)) of the script's memory and only "
+                    + "\(mib(max(0, limit - used))) of its \(mib(limit)) limit are free (--memory-limit); nothing was sent. "
+                    + "Send the devices in smaller lists or raise the limit")
+        }
     }
 
     /// "added 0, unchanged 20000, failed 0, not sent 0 of 20000 devices": the one wording of a

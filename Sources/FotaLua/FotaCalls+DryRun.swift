@@ -14,7 +14,7 @@ extension FotaCalls {
     }
 
     func planDeviceChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices,
-                          stop: LuaStopSignal) throws -> (fields: [String: LuaValue], result: LuaValue) {
+                          stop: LuaStopSignal) throws -> (fields: [String: LuaValue], result: any CallResult) {
         let call = type == .append ? "append" : "remove"
         let reader = DryRunFacts.Reader(call: "fota.\(call)", stop: { stop.isRequested })
         let plan = runtime.plan
@@ -86,7 +86,7 @@ extension FotaCalls {
     }
 
     func planSchedule(account: String, firmwareName: String, firmwareTo: String, startDate: String, endDate: String,
-                      endDateDefaulted: Bool, devices: [String], stop: LuaStopSignal) throws -> (fields: [String: LuaValue], result: LuaValue) {
+                      endDateDefaulted: Bool, devices: [String], stop: LuaStopSignal) throws -> (fields: [String: LuaValue], result: any CallResult) {
         var step = PlanStep(call: "schedule", account: account)
         (step.firmwareName, step.firmwareTo, step.startDate, step.endDate) = (firmwareName, firmwareTo, startDate, endDate)
         step.endDateDefaulted = endDateDefaulted
@@ -131,7 +131,7 @@ extension FotaCalls {
         return .map(entries)
     }
 
-    func planCancel(account: String, upgradeId: String, stop: LuaStopSignal) throws -> (fields: [String: LuaValue], result: LuaValue) {
+    func planCancel(account: String, upgradeId: String, stop: LuaStopSignal) throws -> (fields: [String: LuaValue], result: any CallResult) {
         var step = PlanStep(call: "cancel", account: account)
         step.upgradeId = upgradeId
         var members = Set<String>()

@@ -72,12 +72,23 @@ public enum FotaModule {
 
 extension FotaCalls.Change {
     /// A change sent as one request (no batch lines).
-    init(call: String, intent: [String: LuaValue], dryRun: @escaping () throws -> (fields: [String: LuaValue], result: LuaValue),
+    init(call: String, intent: [String: LuaValue], dryRun: @escaping () throws -> (fields: [String: LuaValue], result: any CallResult),
          send: @escaping () throws -> Outcome, outcome: @escaping (Outcome) -> (fields: [String: LuaValue], sent: String),
-         result: @escaping (Outcome) throws -> LuaValue) {
+         result: @escaping (Outcome) throws -> any CallResult) {
         self.init(call: call, intent: intent, dryRun: dryRun, send: { _ in try send() }, outcome: outcome, result: result)
     }
 }
+
+/// What a change call returns to the script, written into its results at the end of `perform`.
+protocol CallResult {
+    func write(into results: inout LuaResults) throws
+}
+
+extension LuaValue: CallResult {
+    func write(into results: inout LuaResults) throws { try results.push(self) }
+}
+
+extension LuaModels.ChangeTable: CallResult {}
 
 /// The host functions behind `fota.*`.
 final class FotaCalls {
@@ -122,13 +133,13 @@ final class FotaCalls {
         /// The intent line's fields (the outcome line repeats them).
         var intent: [String: LuaValue]
         /// Dry run: check what can be checked, plan the step; the outcome line's extra fields and the result.
-        var dryRun: () throws -> (fields: [String: LuaValue], result: LuaValue)
+        var dryRun: () throws -> (fields: [String: LuaValue], result: any CallResult)
         /// Live: send the request(s); a change sent in batches journals each through the `ChangeJournal`.
         var send: (ChangeJournal) throws -> Outcome
         /// The outcome line's extra fields, and what was sent in words (for when that line cannot be written).
         var outcome: (Outcome) -> (fields: [String: LuaValue], sent: String)
         /// The result for the script; raises when ThingSpace refused the call as a whole.
-        var result: (Outcome) throws -> LuaValue
+        var result: (Outcome) throws -> any CallResult
 
         /// Devices the change names (its intent's `deviceCount` or `devices`), for the run's device limit.
         var devices: Int {
@@ -150,7 +161,7 @@ final class FotaCalls {
             runtime: runtime, call: call, number: runtime.nextChange(),
             base: change.intent.filter { $0.key == "account" || $0.key == "upgradeId" })
         try journal.record(.intent, change.intent)
-        let result: LuaValue
+        let result: any CallResult
         do {
             if runtime.settings.mode == .dryRun {
                 let planned = try change.dryRun()
@@ -183,7 +194,7 @@ final class FotaCalls {
             }
             throw error
         }
-        try results.push(result)
+        try result.write(into: &results)
     }
 
     /// An error raised after the outcome line was written.

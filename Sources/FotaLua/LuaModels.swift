@@ -124,7 +124,7 @@ enum LuaModels {
     /// the plan changes are `succeeded`, devices already where the call would put them
     /// `unchanged`, devices ThingSpace would reject at validation `failed` with its reason.
     static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices,
-                             verdict: (String) -> DryRunVerdict) -> LuaValue {
+                             verdict: (String) -> DryRunVerdict) -> ChangeTable {
         let status = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
         return changeTable(devices, upgradeId: upgradeId, account: account, dryRun: true) { distinct in
             switch verdict(devices.deviceIds[distinct]) {
@@ -143,7 +143,7 @@ enum LuaModels {
     }
 
     /// The result of fota.append/remove.
-    static func change(_ result: BulkChangeResult) -> LuaValue {
+    static func change(_ result: BulkChangeResult) -> ChangeTable {
         changeTable(result.devices, upgradeId: result.upgradeId, account: result.account, dryRun: false) { distinct in
             let outcome = result[distinct]
             switch outcome.kind {
@@ -178,41 +178,85 @@ enum LuaModels {
     /// and a warning, the rest what `entry(i)` says of the device `devices.deviceIds[i]`.
     private static func changeTable(
         _ devices: PreparedDevices, upgradeId: String, account: String, dryRun: Bool, entry: (Int) -> DeviceEntry
-    ) -> LuaValue {
-        let input = devices.input
-        var entries: [LuaValue] = []
-        entries.reserveCapacity(input.count)
-        var succeeded: [LuaValue] = []
-        var unchanged: [LuaValue] = []
-        var failed: [LuaValue] = []
-        // Positions from the client are 1-based, like Lua's.
-        var warnings = devices.warnings.map { LuaValue.string("device #\($0.position) \($0.deviceId): \($0.message)") }
-        for (offset, deviceId) in input.enumerated() {
-            if devices.isRepeat(inputOffset: offset) {
-                let first = devices.firstPosition(ofInput: offset)
-                entries.append(table([
-                    ("deviceId", .string(deviceId)), ("status", .string("Duplicate")), ("outcome", .string("duplicate")),
-                    ("reason", .string("listed before as device #\(first); sent once")),
-                ]))
-                warnings.append(.string("device #\(offset + 1) \(deviceId) repeats device #\(first); sent once"))
-                continue
+    ) -> ChangeTable {
+        var entries: [DeviceEntry] = []
+        entries.reserveCapacity(devices.deviceIds.count)
+        for distinct in devices.deviceIds.indices { entries.append(entry(distinct)) }
+        return ChangeTable(devices: devices, upgradeId: upgradeId, account: account, dryRun: dryRun, entries: entries)
+    }
+
+    /// The result of an append/remove (or its dry run) as one compact list of entries, one per
+    /// distinct device; `write` puts it into the call's results without a `LuaValue` per device.
+    /// Its shape (docs/lua-api.md): `id`, `accountName`, `devices` (one table per input device:
+    /// `deviceId`, `status`, `reason`, `outcome`), `succeeded`/`unchanged`/`failed` (IMEIs),
+    /// `warnings`, and `dryRun` in a dry run.
+    struct ChangeTable {
+        let devices: PreparedDevices
+        let upgradeId: String
+        let account: String
+        let dryRun: Bool
+        /// By distinct device (`devices.deviceIds`).
+        let entries: [DeviceEntry]
+
+        /// What building the result costs the script's memory, at most, for `count` input devices:
+        /// the tape (11 slots and about 70 bytes of text a device, with room for its doubling) and
+        /// the Lua tables (a 4-field table and two array slots). Checked before the first request.
+        static func bytes(devices count: Int) -> Int { count * (2 * (11 * 24 + 120) + 200) + 64 * 1024 }
+
+        func write(into results: inout LuaResults) {
+            let input = devices.input
+            var succeeded = 0, unchanged = 0, failed = 0
+            for entry in entries {
+                switch entry.outcome {
+                case .succeeded: succeeded += 1
+                case .unchanged: unchanged += 1
+                case .failed, .notSent: failed += 1
+                }
             }
-            let result = entry(devices.distinctIndex(ofInput: offset))
-            switch result.outcome {
-            case .succeeded: succeeded.append(.string(deviceId))
-            case .unchanged: unchanged.append(.string(deviceId))
-            case .failed, .notSent: failed.append(.string(deviceId))
+            // A device: its table, 4 keys, 4 values, and its IMEI in one list; about 110 bytes of text.
+            results.reserve(slots: input.count * 10 + 64, bytes: input.count * 110 + 4096)
+            results.pushTable(fields: 8)
+            results.push(key: "id"); results.push(string: upgradeId)
+            results.push(key: "accountName"); results.push(string: account)
+            results.push(key: "devices")
+            results.pushArray(count: input.count)
+            for (offset, deviceId) in input.enumerated() {
+                results.pushTable(fields: 4)
+                results.push(key: "deviceId"); results.push(string: deviceId)
+                if devices.isRepeat(inputOffset: offset) {
+                    results.push(key: "status"); results.push(key: "Duplicate")
+                    results.push(key: "outcome"); results.push(key: "duplicate")
+                    results.push(key: "reason"); results.push(string: "listed before as device #\(devices.firstPosition(ofInput: offset)); sent once")
+                    continue
+                }
+                let entry = entries[devices.distinctIndex(ofInput: offset)]
+                results.push(key: "status"); Self.push(entry.status, &results)
+                results.push(key: "reason"); Self.push(entry.reason, &results)
+                results.push(key: "outcome"); results.push(string: outcomeWord(entry.outcome))
             }
-            entries.append(table([
-                ("deviceId", .string(deviceId)), ("status", text(result.status)), ("reason", text(result.reason)),
-                ("outcome", .string(outcomeWord(result.outcome))),
-            ]))
+            // Each list in input order, each device once (at its first position).
+            for (key, kinds, count) in [("succeeded", [DeviceOutcomeKind.succeeded], succeeded), ("unchanged", [.unchanged], unchanged),
+                                        ("failed", [.failed, .notSent], failed)] {
+                results.push(string: key)
+                results.pushArray(count: count)
+                for (distinct, entry) in entries.enumerated() where kinds.contains(entry.outcome) {
+                    results.push(string: devices.deviceIds[distinct])
+                }
+            }
+            // Positions from the client are 1-based, like Lua's.
+            var warnings = devices.warnings.map { "device #\($0.position) \($0.deviceId): \($0.message)" }
+            for offset in input.indices where devices.isRepeat(inputOffset: offset) {
+                warnings.append("device #\(offset + 1) \(input[offset]) repeats device #\(devices.firstPosition(ofInput: offset)); sent once")
+            }
+            results.push(key: "warnings")
+            results.pushArray(count: warnings.count)
+            for warning in warnings { results.push(string: warning) }
+            results.push(key: "dryRun")
+            if dryRun { results.push(boolean: true) } else { results.pushNil() }
         }
-        return table([
-            ("id", .string(upgradeId)), ("accountName", .string(account)), ("devices", .array(entries)),
-            ("succeeded", .array(succeeded)), ("unchanged", .array(unchanged)), ("failed", .array(failed)),
-            ("warnings", .array(warnings)),
-            ("dryRun", dryRun ? .boolean(true) : .nil),
-        ])
+
+        private static func push(_ text: String?, _ results: inout LuaResults) {
+            if let text { results.push(string: text) } else { results.pushNil() }
+        }
     }
 }

@@ -117,6 +117,13 @@ public struct LuaResults: ~Copyable {
     public mutating func push(boolean: Bool) { tape.pointee.appendBoolean(boolean) }
     public mutating func push(string: String) { tape.pointee.appendString(string) }
     public mutating func pushNil() { tape.pointee.appendNil() }
+    /// Makes room at once for about `slots` more values (a table, a key, a string … each one slot)
+    /// and `bytes` more string bytes: for a large result whose size is known, so the buffers are
+    /// not doubled and copied while it is written. A reservation past the budget fails the call
+    /// with the memory error, like any growth.
+    public mutating func reserve(slots: Int, bytes: Int) { tape.pointee.reserve(slots: slots, bytes: bytes) }
+    /// A string from raw bytes (copied into the tape now): no `String` in between.
+    public mutating func push(bytes: UnsafeRawBufferPointer) { tape.pointee.appendString(bytes) }
 
     /// A string known when the program was built, such as a field name: no `String` in between.
     public mutating func push(key: StaticString) {

@@ -21,6 +21,29 @@ public struct LuaMemoryBudget {
         guard lh_charge_call(host, bytes) != 0 else { throw LuaMemoryError() }
     }
 
+    /// Holds `bytes` of the budget for something the call must still be able to build later (the
+    /// result of a change, once it has been sent); throws now if the budget has no room for it.
+    /// The hold lasts until `release()` (at the latest when the reservation is freed).
+    public func reserve(_ bytes: Int) throws(LuaMemoryError) -> LuaMemoryReservation {
+        guard let host, bytes > 0 else { return LuaMemoryReservation(host: nil, bytes: 0) }
+        // lh_charge, not lh_charge_call: the call's own charges are given back only when it ends.
+        // A refused reservation charges nothing and is the caller's to report: it must not mark
+        // the call or the run as having hit the limit.
+        let refused = host.pointee.mem_refused, callRefused = host.pointee.call_refused
+        guard lh_charge(host, bytes) != 0 else {
+            host.pointee.mem_refused = refused
+            host.pointee.call_refused = callRefused
+            throw LuaMemoryError()
+        }
+        return LuaMemoryReservation(host: host, bytes: bytes)
+    }
+
+    /// The budget's limit and what is in use now, in bytes (limit 0: none).
+    public var standing: (used: Int, limit: Int) {
+        guard let host else { return (0, 0) }
+        return (Int(host.pointee.mem_used), Int(host.pointee.mem_limit))
+    }
+
     /// What one value read into Swift is charged, besides its string bytes:
     /// a `LuaValue` slot plus its share of the array or dictionary holding it.
     public static let valueBytes = 48
@@ -31,6 +54,26 @@ public struct LuaMemoryBudget {
 
     /// What a string of `count` bytes costs in Swift (short ones are stored inline).
     public static func stringBytes(_ count: Int) -> Int { count > 15 ? count + 32 : 0 }
+}
+
+/// Budget held by `LuaMemoryBudget.reserve` until released. Use it on the interpreter thread
+/// only, within the host call that made it.
+public final class LuaMemoryReservation {
+    private let host: UnsafeMutablePointer<lh_Host>?
+    private var bytes: Int
+
+    init(host: UnsafeMutablePointer<lh_Host>?, bytes: Int) {
+        self.host = host
+        self.bytes = bytes
+    }
+
+    /// Gives the held bytes back (once; later calls do nothing).
+    public func release() {
+        if let host, bytes > 0 { lh_credit(host, bytes) }
+        bytes = 0
+    }
+
+    deinit { release() }
 }
 
 /// The memory budget was exhausted while a host function built something.

@@ -126,6 +126,17 @@ struct Tape: ~Copyable {
         guard !refused else { return false }
         var capacity = slotCapacity * 2
         while capacity < needed { capacity *= 2 }
+        return resizeSlots(capacity)
+    }
+
+    /// Makes room for `slots` more slots and `bytes` more string bytes at once, exactly (a large
+    /// result whose size is known: no doubling, no copies of what is already written).
+    mutating func reserve(slots extraSlots: Int, bytes extraBytes: Int) {
+        if slotCount + extraSlots > slotCapacity, !refused { _ = resizeSlots(slotCount + extraSlots) }
+        if byteCount + extraBytes > byteCapacity, !refused { _ = resizeBytes(byteCount + extraBytes) }
+    }
+
+    private mutating func resizeSlots(_ capacity: Int) -> Bool {
         guard charge((capacity - slotCapacity) * MemoryLayout<lh_Slot>.stride) else { return false }
         let bigger = UnsafeMutablePointer<lh_Slot>.allocate(capacity: capacity)
         bigger.moveInitialize(from: slots, count: slotCount)
@@ -139,6 +150,10 @@ struct Tape: ~Copyable {
         guard !refused else { return false }
         var capacity = byteCapacity * 2
         while capacity < needed { capacity *= 2 }
+        return resizeBytes(capacity)
+    }
+
+    private mutating func resizeBytes(_ capacity: Int) -> Bool {
         guard charge(capacity - byteCapacity) else { return false }
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         bigger.moveInitialize(from: bytes, count: byteCount)

@@ -193,6 +193,61 @@ struct RunSafetyFlagsTests {
         #expect((counts["byMethod"] as? [String: Int])?["PUT"] == nil, "no add request: \(counts)")
     }
 
+    @Test("an append whose result would not fit the memory limit is refused before its first request, not after the devices are sent")
+    func resultTooLargeForMemoryLimit() throws {
+        let sim = try SimulatorProcess(["--devices", "50"])
+        let folder = try TempFolder()
+        let journal = folder.path + "/journal.jsonl"
+        // 20,000 IMEIs fit in 8 MiB as a Lua list; a result table for 20,000 devices does not.
+        try folder.write("run.lua", Self.scheduleOne + """
+            local devices = {}
+            for n = 1, 20000 do devices[n] = string.format("35%013d", n) end
+            local ok, e = pcall(fota.append, up.id, devices)
+            print(ok, e.call, e.code)
+            print(e.message)
+            local small = fota.append(up.id, {"350000000000026", "350000000000034"})
+            print(#small.devices, #small.succeeded)
+            """)
+        let result = try fota(["run", "--memory-limit", "8"] + sim.options(journal: journal) + ["run.lua"],
+                              in: folder.path, environment: sim.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("2 added, 0 removed, 1 scheduled, 0 cancelled, 20000 failed"), "refused devices count as failed: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "false\tfota.append\tMEMORY", "\(result.stdout)\n\(result.stderr)")
+        #expect(lines.count > 1 && lines[1].hasPrefix("the result of 20000 devices needs about ")
+            && lines[1].contains("of its 8.0 MiB limit are free (--memory-limit); nothing was sent"), "\(result.stdout)")
+        #expect(lines.last == "2\t2", "a change whose result fits is sent: \(result.stdout)\n\(result.stderr)")
+        #expect(!result.stderr.contains("memory limit exceeded"), "the refusal is not the run's memory error: \(result.stderr)")
+        let intents = journalRecords(journal).filter { $0["call"] as? String == "append" && $0["phase"] as? String == "intent" }
+        #expect(intents.map { $0["deviceCount"] as? Int } == [2], "only the small append is journaled: \(intents)")
+        let counts = try Self.requestCounts(sim)
+        #expect(counts["fotaMutating"] as? Int == 2, "the schedule and the small append's one batch: \(counts)")
+    }
+
+    @Test("a bad IMEI at the end of a list of several batches stops the call before its first request: nothing sent or journaled")
+    func badLastDeviceSendsNothing() throws {
+        let sim = try SimulatorProcess(["--devices", "50"])
+        let folder = try TempFolder()
+        let journal = folder.path + "/journal.jsonl"
+        try folder.write("run.lua", Self.scheduleOne + """
+            local devices = {}
+            for n = 1, 4999 do devices[n] = string.format("35%013d", n) end
+            for _, last in ipairs({"3500000000050001", 350000000005000}) do
+              devices[5000] = last
+              local ok, e = pcall(fota.append, up.id, devices)
+              print(ok, e)
+            end
+            """)
+        let result = try fota(["run"] + sim.options(journal: journal) + ["run.lua"], in: folder.path, environment: sim.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("false\t") && result.stdout.contains("device #5000 '3500000000050001' is not an IMEI (15 digits)"),
+                "\(result.stdout)")
+        #expect(result.stdout.contains("device #5000 is a number, not an IMEI string"), "\(result.stdout)")
+        #expect(!journalRecords(journal).contains { $0["call"] as? String == "append" }, "nothing of the append is journaled")
+        let counts = try Self.requestCounts(sim)
+        #expect(counts["fotaMutating"] as? Int == 1, "only the schedule was sent: \(counts)")
+    }
+
     @Test("FOTA_MAX_DEVICES sets the limit; a bad value is a usage error naming it")
     func maxDevicesFromEnvironment() throws {
         let sim = try SimulatorProcess(["--devices", "50"])

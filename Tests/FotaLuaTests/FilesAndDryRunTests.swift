@@ -24,6 +24,26 @@ struct FilesAndDryRunTests {
         #expect(result.output == "3\ta\tc\n4\timei\tnorth\n", "\(result.outcome)")
     }
 
+    @Test("files.lines keeps empty lines, a last line without a line end, a lone \\r and the file's bytes as they are")
+    func linesAsBytes() async throws {
+        let sim = try await SimulatedAccount.start(devices: 20)
+        defer { Task { await sim.stop() } }
+        let path = sim.folder + "/mixed.txt"
+        try Data([0xEF, 0xBB, 0xBF] + Array("a\n\nb\rc\r\n".utf8) + [0xFF, 0x41] + Array("\nlast".utf8)).write(to: URL(fileURLWithPath: path))
+        let empty = sim.folder + "/empty.txt"
+        try Data().write(to: URL(fileURLWithPath: empty))
+        let newline = sim.folder + "/newline.txt"
+        try Data("\n".utf8).write(to: URL(fileURLWithPath: newline))
+        var settings = sim.settings()
+        settings.inputFiles = [path, empty, newline]
+        let (result, _) = try await sim.run("""
+            local lines = files.lines("\(path)")
+            print(#lines, lines[1], lines[2] == "", lines[3] == "b\\rc", lines[4] == "\\255A", lines[5])
+            print(#files.lines("\(empty)"), #files.lines("\(newline)"), files.lines("\(newline)")[1] == "")
+            """, settings: settings)
+        #expect(result.output == "5\ta\ttrue\ttrue\ttrue\tlast\n0\t1\ttrue\n", "\(result.outcome)")
+    }
+
     @Test("files.writecsv writes a row with holes as empty fields")
     func csvHoles() async throws {
         let sim = try await SimulatedAccount.start(devices: 20)

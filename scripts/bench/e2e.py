@@ -144,11 +144,11 @@ class Bench:
         result = check(self.run(sim, "setup.lua"), "setup.lua (scheduling an upgrade)")
         return result.stdout.strip().splitlines()[-1]
 
-    def change(self, sim, call, upgrade, path, count, flags=(), journal=None):
+    def change(self, sim, call, upgrade, path, count, flags=(), journal=None, all_succeed=True):
         result = check(self.run(sim, "change.lua", call, upgrade, "@" + path, flags=flags, journal=journal),
                        f"fota.{call} of {count} devices")
         total, succeeded, failed = (int(x) for x in result.stdout.split()[:3])
-        if total != count or succeeded != count:
+        if total != count or (all_succeed and succeeded != count):
             sys.exit(f"e2e: fota.{call}: {succeeded} of {total} devices succeeded ({failed} failed), expected {count}")
         return result
 
@@ -200,7 +200,10 @@ def bench_changes(bench, sim, prefix, count, runs):
 
 def bench_dry_run(bench, sim, path, count):
     upgrade = bench.new_upgrade(sim)
-    result = bench.change(sim, "append", upgrade, path, count, flags=("--dry-run",))
+    # The dry run is a plan: it predicts validation's verdict on each device, and these IMEIs are
+    # not in the simulator's fleet, so it lists them as failed ("Device not found."); the
+    # work it does is the same either way.
+    result = bench.change(sim, "append", upgrade, path, count, flags=("--dry-run",), all_succeed=False)
     ideal = ideal_seconds(count, sim.latency_ms)
     report("append_dry_run",
            f"fota.append of {count:,} devices, --dry-run (nothing sent): wall {result.wall:.3f} s, CPU {result.cpu:.3f} s "
@@ -215,12 +218,15 @@ def bench_memory(bench, sim, count):
     journal = bench.journal()
     flags = ()
     attempt = bench.run(sim, "change.lua", "append", upgrade, "@" + path, journal=journal)
-    if attempt.status != 0 and "memory limit exceeded" in attempt.stderr:
+    refused = "MEMORY:" in attempt.stderr  # refused before the first request: nothing was sent
+    if attempt.status != 0 and ("memory limit exceeded" in attempt.stderr or refused):
         # What an operator meets first; measured again with room, so the figures exist.
         flags = ("--memory-limit", "4096")
         report("memory_default_limit",
-               f"fota.append of {count:,} devices fails at the default --memory-limit: "
-               + attempt.stderr.strip().splitlines()[-1] + f"; measured again with {' '.join(flags)}",
+               f"fota.append of {count:,} devices at the default --memory-limit: "
+               + ("refused before its first request: " + next(l for l in attempt.stderr.splitlines() if "MEMORY:" in l)
+                  if refused else "fails after sending: " + attempt.stderr.strip().splitlines()[-1])
+               + f"; measured again with {' '.join(flags)}",
                failed=1, peak_rss_mib=attempt.rss_kib / 1024)
         upgrade = bench.new_upgrade(sim)
         journal = bench.journal()
