@@ -270,8 +270,9 @@ struct TimeTests {
 
     @Test("live, fota.wait reads the upgrade every `every` seconds of the wall clock until its status is reached")
     func liveWaitPolls() async throws {
-        // The simulator's own clock runs fast, so the campaign moves on while the script really waits.
-        let sim = try await SimulatedAccount.start(devices: 300, clockRate: 3_000) // ends ~3 s after scheduling
+        // The simulator's own clock runs fast, so the campaign moves on while the script really waits;
+        // it ends ~15 s after scheduling, so even on a loaded machine the first look finds it running.
+        let sim = try await SimulatedAccount.start(devices: 300, clockRate: 600)
         defer { Task { await sim.stop() } }
         let campaign = try await sim.campaign(size: 2)
         let today = Self.day(try await sim.simulatedNow())
@@ -283,7 +284,7 @@ struct TimeTests {
                                     startDate = "\(today)", devices = \(luaList(campaign.devices))}
             local looks, t0 = 0, fota.now()
             local done = fota.wait(u.id, {["until"] = function(up) looks = looks + 1; return up.status == "Finished" end,
-                                          every = 0.1, timeout = 120})
+                                          every = 0.1, timeout = 600})
             print(done.status, looks >= 2, fota.now() - t0 >= 0.1 * (looks - 1))
             local ok, e = pcall(fota.wait, u.id, {every = 0.02})
             print(ok, e)
