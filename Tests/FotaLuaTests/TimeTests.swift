@@ -34,7 +34,8 @@ struct TimeTests {
         #expect(runtime.clock.isRehearsal)
         let after = try await sim.simulatedNow()
         #expect(after - before == 2 * 86_400 + 1)
-        #expect(Date().timeIntervalSince(started) < 30, "a rehearsal does not really wait")
+        // Two simulated days: a run that really waited would never end; the bound leaves a loaded machine room.
+        #expect(Date().timeIntervalSince(started) < 300, "a rehearsal does not really wait")
         let startText = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(before)))
             .replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
         #expect(result.output == """
@@ -265,7 +266,8 @@ struct TimeTests {
         #expect(lines.dropFirst(2).first == "Queued\t1\t3600.0", "\(lines)")
         #expect(lines.last == "Finished\ttrue", "\(lines)")
         #expect(try await sim.simulatedNow() - before > 4 * 86_400)
-        #expect(Date().timeIntervalSince(started) < 30)
+        // Days of simulated time in far less than that of the wall clock (room for a loaded machine).
+        #expect(Date().timeIntervalSince(started) < 300)
     }
 
     @Test("live, fota.wait reads the upgrade every `every` seconds of the wall clock until its status is reached")
@@ -318,7 +320,8 @@ struct TimeTests {
             return
         }
         #expect(result.output == "waiting\n")
-        #expect(Date().timeIntervalSince(started) < 25)
+        // Without the limit the wait would never end (a frozen clock); the bound leaves a loaded machine room.
+        #expect(Date().timeIntervalSince(started) < 120)
     }
 
     @Test("an endpoint is a rehearsal only when it answers GET /_sim/clock as a simulator does; --simulate is one without asking")
