@@ -1,11 +1,10 @@
-/// The one CSV quoting rule of the command line (RFC 4180): timelines and the
-/// one-shot commands' `-o csv` both write fields through here.
+import FotaLua
+
+/// CSV lines of the command line (timelines and the one-shot commands' `-o csv`), quoted by
+/// the one rule of `CSV.quote` that files.writecsv uses too.
 enum CSVText {
-    /// `text` as one CSV field: quoted, with quotes doubled, when it holds a comma, quote or line break.
-    static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    /// `text` as one CSV field.
+    static func field(_ text: String) -> String { CSV.quote(text) }
 
     /// One CSV line of `fields`, without the line break.
     static func line(_ fields: [String]) -> String {

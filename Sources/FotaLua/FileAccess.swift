@@ -222,7 +222,7 @@ private final class WrittenNames: Sendable {
 }
 
 /// Comma-separated values as spreadsheets write them (RFC 4180).
-enum CSV {
+public enum CSV {
     /// One row and the line it starts on.
     struct Row {
         var line: Int
@@ -295,7 +295,9 @@ enum CSV {
         return rows
     }
 
-    static func quote(_ field: String) -> String {
+    /// `field` as one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma,
+    /// quote or line break. The one quoting rule: files.writecsv, timelines and `-o csv` use it.
+    public static func quote(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

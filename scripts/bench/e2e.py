@@ -38,23 +38,11 @@ import sys
 import tempfile
 import time
 
+from imeis import imei
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 LUA = os.path.join(HERE, "lua")
 SEED = "1"
-
-
-def imei(prefix, n):
-    """prefix + serial to 14 digits + Luhn check digit (as sdk_bulk.py and fota-bench)."""
-    body = f"{prefix}{n:0{14 - len(prefix)}d}"
-    total = 0
-    for index, char in enumerate(reversed(body)):
-        digit = int(char)
-        if index % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return body + str((10 - total % 10) % 10)
 
 
 def write_imeis(folder, prefix, count):

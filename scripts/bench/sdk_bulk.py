@@ -21,6 +21,8 @@ import threading
 import sys
 import time
 
+from imeis import imei
+
 from verizon.configuration import Configuration, Environment
 from verizon.http.auth.thingspace_oauth import ThingspaceOauthCredentials
 from verizon.http.auth.vz_m2m_token import VZM2mTokenCredentials
@@ -33,19 +35,7 @@ PRODUCTION_HOST = "https://thingspace.verizon.com"
 
 def imeis(count, prefix="44", offset=0):
     """Distinct Luhn-valid IMEIs: prefix + 12-digit serial + check digit (as the Swift bench)."""
-    out = []
-    for n in range(offset, offset + count):
-        body = f"{prefix}{n:012d}"
-        total = 0
-        for index, char in enumerate(reversed(body)):
-            digit = int(char)
-            if index % 2 == 0:
-                digit *= 2
-                if digit > 9:
-                    digit -= 9
-            total += digit
-        out.append(body + str((10 - total % 10) % 10))
-    return out
+    return [imei(prefix, n) for n in range(offset, offset + count)]
 
 
 def point_sdk_at(endpoint):
