@@ -112,9 +112,12 @@ let package = Package(
 
         // Fixtures every test target shares: temporary folders, output collection, subprocesses,
         // and the simulator harness (in-process or `fota sim` child) with its one HTTP client.
+        // posix_spawn for the fixtures' child processes (why not Foundation's Process: ts_spawn.h).
+        .target(name: "CTestSpawn", path: "Tests/CTestSpawn"),
         .target(
             name: "TestSupport",
             dependencies: [
+                "CTestSpawn",
                 "ThingSpaceSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -49,7 +49,7 @@ struct CommandLineErrorTests {
         // Opening for writing succeeds only once fota has the FIFO open for reading.
         let deadline = Date().addingTimeInterval(60)
         var fd: Int32 = -1
-        while fd < 0 && Date() < deadline && process.process.isRunning {
+        while fd < 0 && Date() < deadline && process.isRunning {
             fd = open(fifo, O_WRONLY | O_NONBLOCK)
             if fd < 0 { usleep(10_000) }
         }

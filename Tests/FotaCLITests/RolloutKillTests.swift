@@ -141,7 +141,7 @@ struct RolloutKillTests {
     /// Kills `run` once `point` is reached; false when the run ended first.
     static func kill(_ run: Subprocess, at point: KillPoint, journal: String) -> Bool {
         let deadline = Date().addingTimeInterval(60)
-        while run.process.isRunning && Date() < deadline {
+        while run.isRunning && Date() < deadline {
             let stderr = (try? String(contentsOfFile: "/proc/\(run.pid)/fd/2", encoding: .utf8)) ?? ""
             if point.ready(stderr, journalRecords(journal)) {
                 Foundation.kill(run.pid, SIGKILL)

@@ -146,7 +146,7 @@ struct RunCommandTests {
         let process = try Subprocess(fotaBinary, ["run", "spin.lua"], in: folder.path)
         let deadline = Date().addingTimeInterval(30)
         let startTicks = 50 // 0.5 s of CPU: startup takes far less, so the interpreter is looping
-        while process.process.isRunning && process.cpuTicks < startTicks && Date() < deadline { usleep(20_000) }
+        while process.isRunning && process.cpuTicks < startTicks && Date() < deadline { usleep(20_000) }
         kill(process.pid, SIGINT)
         return process.wait(limit: 30, sourceLocation: sourceLocation)
     }
@@ -172,11 +172,11 @@ struct RunCommandTests {
         // no wall clock: only Ctrl-C can end this run
         let process = try Subprocess(fotaBinary, ["run", "--timeout", "0", "stuck.lua"], in: folder.path)
         let deadline = Date().addingTimeInterval(30)
-        while process.process.isRunning && process.cpuTicks < 50 && Date() < deadline { usleep(20_000) }
+        while process.isRunning && process.cpuTicks < 50 && Date() < deadline { usleep(20_000) }
         kill(process.pid, SIGINT)
         // the first one is noted, but no hook runs inside C to act on it
         usleep(300_000)
-        #expect(process.process.isRunning)
+        #expect(process.isRunning)
         kill(process.pid, SIGINT)
         let result = process.wait(limit: 30)
         #expect(!result.signalled)

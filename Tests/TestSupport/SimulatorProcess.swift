@@ -41,8 +41,8 @@ public final class SimulatorProcess {
         // that is done with the simulator does not need to wait for them.
         kill(process.pid, SIGTERM)
         let deadline = Date().addingTimeInterval(3)
-        while process.process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.process.isRunning { kill(process.pid, SIGKILL) }
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.pid, SIGKILL) }
         _ = process.wait(limit: 10)
     }
 

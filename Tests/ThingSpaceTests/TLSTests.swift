@@ -1,6 +1,7 @@
 import Foundation
 import NIOSSL
 import Testing
+import TestSupport
 @testable import ThingSpace
 
 /// https with certificate checking: a stub serving TLS with a certificate made for the test,
@@ -16,17 +17,11 @@ struct TLSTests {
         init() throws {
             folder = NSTemporaryDirectory() + "fota-tls-" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let openssl = Process()
-            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            openssl.arguments = [
+            let openssl = try Subprocess("/usr/bin/env", [
                 "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", folder + "/key.pem", "-out", folder + "/cert.pem",
-            ]
-            openssl.standardOutput = FileHandle.nullDevice
-            openssl.standardError = FileHandle.nullDevice
-            try openssl.run()
-            openssl.waitUntilExit()
-            guard openssl.terminationStatus == 0 else { throw TLSTestFailure("openssl could not make a test certificate") }
+            ]).wait()
+            guard openssl.status == 0 && !openssl.signalled else { throw TLSTestFailure("openssl could not make a test certificate") }
         }
 
         func serverConfiguration() throws -> TLSConfiguration {
