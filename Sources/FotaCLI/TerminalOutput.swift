@@ -7,7 +7,20 @@ import LuaHost
 /// false. Everything fota says on stderr goes through here, escaped by
 /// TerminalText (the rule print follows), since messages quote script values.
 func printError(_ message: String, prefixed: Bool = true) {
-    FileHandle.standardError.write(Data(((prefixed ? "fota: " : "") + TerminalText.escape(message) + "\n").utf8))
+    // A closed or broken stderr loses the message but must not end the run (FileHandle.write traps).
+    _ = writeAll(STDERR_FILENO, Array(((prefixed ? "fota: " : "") + TerminalText.escape(message) + "\n").utf8))
+}
+
+/// Writes all of `bytes` to `descriptor`; the errno of a failed write, or nil.
+private func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { return errno }
+        offset += n
+    }
+    return nil
 }
 
 /// Writes a line on stdout, escaped like printError (the REPL banner).
@@ -19,16 +32,9 @@ func printOutput(_ text: String) {
 /// the command quietly with status 1 instead of FileHandle's trap on EPIPE; another write error
 /// is reported.
 func writeAnswer(_ text: String) throws {
-    let bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-        if n < 0 && errno == EINTR { continue }
-        if n < 0 {
-            if errno != EPIPE { printError("cannot write the answer on standard output: \(String(cString: strerror(errno)))") }
-            throw ExitCode.failure
-        }
-        offset += n
+    if let failure = writeAll(STDOUT_FILENO, Array(text.utf8)) {
+        if failure != EPIPE { printError("cannot write the answer on standard output: \(String(cString: strerror(failure)))") }
+        throw ExitCode.failure
     }
 }
 

@@ -175,4 +175,18 @@ struct SimCommandTests {
         _ = process.wait(limit: 10)
         #expect(line.hasPrefix("export FOTA_ENDPOINT="))
     }
+
+    @Test("a simulator whose credentials cannot be written (stdout a pipe nobody reads) says so and exits 1, not a crash")
+    func credentialsUnwritable() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        close(ends[0])
+        defer { close(ends[1]) }
+        for flags in [["--env"], []] {
+            let finished = try Subprocess(fotaBinary, ["sim", "--port", "0", "--devices", "10"] + flags, standardOutput: ends[1])
+                .wait(limit: 60)
+            #expect(!finished.signalled && finished.status == 1, "\(flags): \(finished.status) \(finished.stderr)")
+            #expect(finished.stderr.contains("the credentials could not be written on standard output"), "\(finished.stderr)")
+        }
+    }
 }

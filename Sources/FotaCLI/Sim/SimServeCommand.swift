@@ -113,16 +113,23 @@ struct SimServeCommand: AsyncParsableCommand {
             printError("cannot start the simulator on \(host) port \(port): \(error)")
             throw ExitCode(ExitStatus.configuration)
         }
-        let line: Data
+        let line: String
         if env {
-            line = Data((SimEnvironment.exportLine(server.credentials) + "\n").utf8)
+            line = SimEnvironment.exportLine(server.credentials) + "\n"
         } else {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            line = try encoder.encode(server.credentials) + Data("\n".utf8)
+            line = String(decoding: try encoder.encode(server.credentials), as: UTF8.self) + "\n"
         }
         // Unbuffered write: scripts (and `> sim.env &`) read this line while the process keeps running.
-        FileHandle.standardOutput.write(line)
+        // Nobody can use a simulator whose credentials could not be written: stop it and say so.
+        do {
+            try writeAnswer(line)
+        } catch {
+            printError("fota sim: the credentials could not be written on standard output; stopping", prefixed: false)
+            await server.stop()
+            throw error
+        }
         printError("fota sim: listening on \(server.credentials.endpoint) (control API under /_sim, see \(InstalledDocs.describe("simulator.md")))", prefixed: false)
         try await server.waitUntilStopped()
     }
