@@ -9,6 +9,9 @@ extension FotaCalls {
     func change(_ type: DeviceChangeType, _ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let call = type == .append ? "append" : "remove"
         let upgradeId = try arguments.upgradeId(1)
+        // Reading and checking a long device list takes a while before the first request: a run
+        // that has not logged in yet does so meanwhile (it would next; a refusal is not retried).
+        if runtime.settings.mode == .live { runtime.client?.logInEarly() }
         let devices = try arguments.deviceList(2)
         let options = try arguments.options(3, allowed: ["account"])
         let account = try arguments.account(options, position: 3, runtime: runtime, callName: call)

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// ThingSpace Software Management (FOTA) v1 client. Thread-safe; share one per run. Nothing
 /// (no event loop, no connection) starts before the first request. Call `shutdown()` at the end
@@ -36,8 +37,23 @@ public final class ThingSpaceClient: Sendable {
     /// True once a request has been made (and with it the HTTP client created).
     public var hasStarted: Bool { transport.hasStarted }
 
+    private let early = Mutex<Task<Void, Never>?>(nil)
+
+    /// Starts logging in (access token, then M2M session) in the background, so that a run's first
+    /// call does not wait for the round trips while the script is still reading its input. Nothing is
+    /// lost if it fails: a refused login is remembered and raised by the first call without a second
+    /// attempt (refusals count towards ThingSpace's lockout); any other failure the first call retries.
+    public func logInEarly() {
+        early.withLock { task in
+            guard task == nil else { return }
+            task = Task { [sessions] in _ = try? await sessions.session() }
+        }
+    }
+
     /// Logs out of the M2M session (if one was opened) and closes connections. Later calls fail.
     public func shutdown() async {
+        // A login still under way would open a session after the logout: let it end first.
+        await early.withLock { $0 }?.value
         if transport.hasStarted {
             await sessions.logout(redactor: redactor)
         }

@@ -157,6 +157,27 @@ func withSimulator(devices: Int = 2_500, password: String? = nil, _ body: (Simul
         }
     }
 
+    @Test("a login started early and refused is the only attempt: the next call raises that refusal")
+    func earlyLoginRefusedOnce() async throws {
+        try await withSimulator(devices: 10, password: "not-the-password") { sim in
+            sim.client.logInEarly()
+            let error = await thingSpaceError { _ = try await sim.client.subscription(account: sim.account) }
+            guard case .loginRejected = error else { Issue.record("got \(String(describing: error))"); return }
+            let logins = try await sim.count("POST /api/m2m/v1/session/login")
+            #expect(logins == 1)
+        }
+    }
+
+    @Test("shutting down while an early login is under way waits for it and logs out: no session is left open")
+    func earlyLoginThenShutdown() async throws {
+        let sim = try await SimulatorHarness.start(devices: 10)
+        sim.client.logInEarly()
+        await sim.client.shutdown()
+        #expect(try await sim.count("POST /api/m2m/v1/session/login") == 1)
+        #expect(try await sim.count("POST /api/m2m/v1/session/logout") == 1)
+        await sim.server.stop()
+    }
+
     @Test func wrongPasswordIsOneLoginAttemptAndNoLockout() async throws {
         try await withSimulator(devices: 10, password: "not-the-password") { sim in
             let error = await thingSpaceError { _ = try await sim.client.subscription(account: sim.account) }
