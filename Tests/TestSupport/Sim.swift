@@ -70,7 +70,7 @@ public struct Sim: Sendable {
     }
 
     public func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
-                     timeout: TimeAmount = .seconds(30)) async throws -> HTTPReply {
+                     timeout: TimeAmount = .seconds(60)) async throws -> HTTPReply {
         try await http.send(method, path, body: body, headers: headers, timeout: timeout)
     }
 

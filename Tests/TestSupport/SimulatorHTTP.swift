@@ -42,18 +42,18 @@ public struct SimulatorHTTP: Sendable {
     public init(base: String) { self.base = base }
 
     public func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
-                     timeout: TimeAmount = .seconds(30)) async throws -> HTTPReply {
+                     timeout: TimeAmount = .seconds(60)) async throws -> HTTPReply {
         try await start(method, path, body: body, headers: headers, timeout: timeout).get()
     }
 
     /// `send` for synchronous tests: blocks the calling thread until the answer is in.
     public func sendBlocking(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],
-                             timeout: TimeAmount = .seconds(30)) throws -> HTTPReply {
+                             timeout: TimeAmount = .seconds(60)) throws -> HTTPReply {
         try start(method, path, body: body, headers: headers, timeout: timeout).wait()
     }
 
     /// A control call under /_sim (`path` starts with "/").
-    public func control(_ method: HTTPMethod, _ path: String, json: String? = nil, timeout: TimeAmount = .seconds(30))
+    public func control(_ method: HTTPMethod, _ path: String, json: String? = nil, timeout: TimeAmount = .seconds(60))
         async throws -> HTTPReply
     {
         try await send(method, "/_sim" + path, body: json.map { Data($0.utf8) }, headers: [("Content-Type", "application/json")],
@@ -62,7 +62,7 @@ public struct SimulatorHTTP: Sendable {
 
     /// `send` with an optional JSON body (labelled as such); the answer as a JSON object
     /// (`[:]` when it is another JSON value; throws when it is not JSON).
-    public func object(_ method: HTTPMethod, _ path: String, json: String? = nil, timeout: TimeAmount = .seconds(10))
+    public func object(_ method: HTTPMethod, _ path: String, json: String? = nil, timeout: TimeAmount = .seconds(60))
         async throws -> [String: Any]
     {
         let reply = try await send(method, path, body: json.map { Data($0.utf8) },

@@ -23,7 +23,8 @@ struct SimulatorHarness {
             endpoint: credentials.endpoint, account: credentials.account,
             credentials: Credentials(clientId: credentials.clientId, clientSecret: credentials.clientSecret,
                                      username: credentials.username, password: password ?? credentials.password),
-            timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)))
+            // Generous: the whole test bundle runs at once on two cores; a lost answer is a closed connection, not a wait.
+            timeout: .seconds(60), retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)))
         return SimulatorHarness(sim: Sim(server: server), client: ThingSpaceClient(configuration: configuration))
     }
 
