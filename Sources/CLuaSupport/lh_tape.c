@@ -24,6 +24,46 @@ static int lh_presize(int64_t count, size_t left) {
   return count > LH_MAX_PRESIZE ? LH_MAX_PRESIZE : (int)count;
 }
 
+static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth);
+
+/* [-0, +1, e] a host row list (lh_rows.c) from its slot s: slots i.. hold its
+** name, its keys and its shapes (two arrays); s->count rows, s->flags shapes.
+** At bytes + s->u.offset: s->count uint32 shape indexes, s->count uint32 id
+** lengths, then the ids' bytes, read with memcpy (no alignment assumed).
+** Returns the index after it. */
+static size_t lh_push_rows(lua_State *L, const lh_Tape *t, const lh_Slot *s, size_t i, int depth) {
+  luaL_checkstack(L, 8, "host row list");
+  int64_t n = s->count, nshapes = s->flags;
+  int base = lua_gettop(L) + 1;
+  i = lh_push_slot(L, t, i, depth + 1);
+  i = lh_push_slot(L, t, i, depth + 1);
+  i = lh_push_slot(L, t, i, depth + 1);
+  if (lua_type(L, base) != LUA_TSTRING || lua_type(L, base + 1) != LUA_TTABLE || lua_type(L, base + 2) != LUA_TTABLE)
+    luaL_error(L, "host row list is malformed");
+  if (n < 0 || nshapes < 0 || s->u.offset < 0 || (size_t)s->u.offset > t->nbytes ||
+      (uint64_t)n > (t->nbytes - (size_t)s->u.offset) / 8 || n > INT32_MAX)
+    luaL_error(L, "host row list is truncated");
+  const char *packed = t->bytes + s->u.offset;
+  size_t left = t->nbytes - (size_t)s->u.offset - (size_t)n * 8;
+  const char *text = packed + (size_t)n * 8;
+  lua_createtable(L, (int)n, 0);
+  for (int64_t k = 0; k < n; k++) {
+    uint32_t len;
+    memcpy(&len, packed + (size_t)(n + k) * 4, 4);
+    if (len > left) luaL_error(L, "host row list is truncated");
+    lua_pushlstring(L, text, len);
+    lua_rawseti(L, -2, (lua_Integer)(k + 1));
+    text += len;
+    left -= len;
+  }
+  uint32_t *index = (uint32_t *)lua_newuserdatauv(L, n > 0 ? (size_t)n * 4 : 1, 0);
+  if (n > 0) memcpy(index, packed, (size_t)n * 4);
+  for (int64_t k = 0; k < n; k++)
+    if ((int64_t)index[k] >= nshapes) luaL_error(L, "host row list names shape %d of %d", (int)index[k], (int)nshapes);
+  lh_rows_make(L, (lua_Integer)n, (lua_Integer)nshapes);
+  return i;
+}
+
 /* [-0, +1, e] pushes the value at slot i; returns the index after it. */
 static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) {
   if (i >= t->nslots) luaL_error(L, "host value is truncated");
@@ -87,6 +127,9 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
       break;
     case LH_TAG_REF:
       lua_rawgeti(L, LUA_REGISTRYINDEX, (lua_Integer)s->u.i);
+      break;
+    case LH_TAG_ROWS:
+      i = lh_push_rows(L, t, s, i, depth);
       break;
     default:
       luaL_error(L, "host value has an unknown tag %d", (int)s->tag);

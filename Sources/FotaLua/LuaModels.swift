@@ -126,7 +126,7 @@ enum LuaModels {
     static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices,
                              verdict: (String) -> DryRunVerdict) -> ChangeTable {
         let status = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
-        return changeTable(devices, upgradeId: upgradeId, account: account, dryRun: true) { distinct in
+        return changeTable(type, devices, upgradeId: upgradeId, account: account, dryRun: true) { distinct in
             switch verdict(devices.deviceIds[distinct]) {
             case .changes: DeviceEntry(outcome: .succeeded, status: status, reason: "dry run: not sent")
             case .unchanged(let reason): DeviceEntry(outcome: .unchanged, status: "Unchanged", reason: reason)
@@ -144,7 +144,7 @@ enum LuaModels {
 
     /// The result of fota.append/remove.
     static func change(_ result: BulkChangeResult) -> ChangeTable {
-        changeTable(result.devices, upgradeId: result.upgradeId, account: result.account, dryRun: false) { distinct in
+        changeTable(result.type, result.devices, upgradeId: result.upgradeId, account: result.account, dryRun: false) { distinct in
             let outcome = result[distinct]
             switch outcome.kind {
             case .succeeded, .failed: return DeviceEntry(outcome: outcome.kind, status: outcome.status, reason: outcome.reason)
@@ -177,19 +177,22 @@ enum LuaModels {
     /// One entry per input device in input order; a repeated device gets a `Duplicate` entry
     /// and a warning, the rest what `entry(i)` says of the device `devices.deviceIds[i]`.
     private static func changeTable(
-        _ devices: PreparedDevices, upgradeId: String, account: String, dryRun: Bool, entry: (Int) -> DeviceEntry
+        _ type: DeviceChangeType, _ devices: PreparedDevices, upgradeId: String, account: String, dryRun: Bool,
+        entry: (Int) -> DeviceEntry
     ) -> ChangeTable {
         var entries: [DeviceEntry] = []
         entries.reserveCapacity(devices.deviceIds.count)
         for distinct in devices.deviceIds.indices { entries.append(entry(distinct)) }
-        return ChangeTable(devices: devices, upgradeId: upgradeId, account: account, dryRun: dryRun, entries: entries)
+        return ChangeTable(
+            devices: devices, upgradeId: upgradeId, account: account, dryRun: dryRun, entries: entries,
+            call: type == .append ? "fota.append" : "fota.remove")
     }
 
     /// The result of an append/remove (or its dry run) as one compact list of entries, one per
     /// distinct device; `write` puts it into the call's results without a `LuaValue` per device.
-    /// Its shape (docs/lua-api.md): `id`, `accountName`, `devices` (one table per input device:
-    /// `deviceId`, `status`, `reason`, `outcome`), `succeeded`/`unchanged`/`failed` (IMEIs),
-    /// `warnings`, and `dryRun` in a dry run.
+    /// Its shape (docs/lua-api.md): `id`, `accountName`, `devices` (one row per input device:
+    /// `deviceId`, `status`, `reason`, `outcome`; a read-only host row list whose rows are built
+    /// when read), `succeeded`/`unchanged`/`failed` (IMEIs), `warnings`, and `dryRun` in a dry run.
     struct ChangeTable {
         let devices: PreparedDevices
         let upgradeId: String
@@ -197,11 +200,23 @@ enum LuaModels {
         let dryRun: Bool
         /// By distinct device (`devices.deviceIds`).
         let entries: [DeviceEntry]
+        /// "fota.append" or "fota.remove": names the result's `devices` in errors.
+        let call: String
 
-        /// What building the result costs the script's memory, at most, for `count` input devices:
-        /// the tape (11 slots and about 70 bytes of text a device, with room for its doubling) and
-        /// the Lua tables (a 4-field table and two array slots). Checked before the first request.
-        static func bytes(devices count: Int) -> Int { count * (2 * (11 * 24 + 120) + 200) + 64 * 1024 }
+        /// What building the result costs the script's memory, at most, for `count` input devices
+        /// of which `noted` are repeats or carry a warning. A device: on the tape, its packed row
+        /// (8 bytes and its IMEI) and its place in a status list (a 24-byte slot and its IMEI), ~64
+        /// bytes; in Lua, its row list slot and shape index (20 bytes) and its status list slot
+        /// (16 bytes). A noted device adds a warning string (and a repeat a shape with its own
+        /// reason), tape and Lua, ~512 bytes. Checked before the first request.
+        static func bytes(devices count: Int, noted: Int) -> Int { count * 128 + noted * 512 + 64 * 1024 }
+
+        /// The (outcome, status, reason) a row of `devices` shares with others.
+        private struct Shape: Hashable {
+            var outcome: String
+            var status: String?
+            var reason: String?
+        }
 
         func write(into results: inout LuaResults) {
             let input = devices.input
@@ -213,27 +228,32 @@ enum LuaModels {
                 case .failed, .notSent: failed += 1
                 }
             }
-            // A device: its table, 4 keys, 4 values, and its IMEI in one list; about 110 bytes of text.
-            results.reserve(slots: input.count * 10 + 64, bytes: input.count * 110 + 4096)
+            // Rows share their shape: one per distinct (outcome, status, reason), plus one per
+            // repeat (its reason names its first position).
+            var shapes: [Shape] = []
+            var shapeIndex: [Shape: Int] = [:]
+            func index(of shape: Shape) -> Int {
+                if let known = shapeIndex[shape] { return known }
+                shapes.append(shape)
+                shapeIndex[shape] = shapes.count - 1
+                return shapes.count - 1
+            }
+            let distinctShapes = entries.map { index(of: Shape(outcome: outcomeWord($0.outcome), status: $0.status, reason: $0.reason)) }
+            var repeatShapes: [Int: Int] = [:] // by input offset
+            for repeated in devices.duplicates {
+                repeatShapes[repeated.position - 1] = index(of: Shape(
+                    outcome: "duplicate", status: "Duplicate", reason: "listed before as device #\(repeated.firstPosition); sent once"))
+            }
+            // A device's IMEI in one status list: a slot and its text (the rows are packed apart).
+            results.reserve(slots: entries.count + 64, bytes: entries.count * 16 + 4096)
             results.pushTable(fields: 8)
             results.push(key: "id"); results.push(string: upgradeId)
             results.push(key: "accountName"); results.push(string: account)
             results.push(key: "devices")
-            results.pushArray(count: input.count)
-            for (offset, deviceId) in input.enumerated() {
-                results.pushTable(fields: 4)
-                results.push(key: "deviceId"); results.push(string: deviceId)
-                if devices.isRepeat(inputOffset: offset) {
-                    results.push(key: "status"); results.push(key: "Duplicate")
-                    results.push(key: "outcome"); results.push(key: "duplicate")
-                    results.push(key: "reason"); results.push(string: "listed before as device #\(devices.firstPosition(ofInput: offset)); sent once")
-                    continue
-                }
-                let entry = entries[devices.distinctIndex(ofInput: offset)]
-                results.push(key: "status"); Self.push(entry.status, &results)
-                results.push(key: "reason"); Self.push(entry.reason, &results)
-                results.push(key: "outcome"); results.push(string: outcomeWord(entry.outcome))
-            }
+            results.pushRows(
+                name: "\(call)'s result.devices", keys: ["deviceId", "outcome", "status", "reason"],
+                shapes: shapes.map { [$0.outcome, $0.status, $0.reason] }, ids: input
+            ) { offset in repeatShapes[offset] ?? distinctShapes[devices.distinctIndex(ofInput: offset)] }
             // Each list in input order, each device once (at its first position).
             for (key, kinds, count) in [("succeeded", [DeviceOutcomeKind.succeeded], succeeded), ("unchanged", [.unchanged], unchanged),
                                         ("failed", [.failed, .notSent], failed)] {
