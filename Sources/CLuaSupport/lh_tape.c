@@ -8,20 +8,23 @@
 #include "lh_internal.h"
 #include "lh_objects.h"
 
-/* Largest size hint given to lua_createtable: a tape's counts come from
-** Swift, but a table is never presized past what the tape can still hold,
-** nor past this (larger tables grow as their elements arrive). */
+/* Largest size hint given to lua_createtable for a map: a tape's counts come
+** from Swift, but a table is never presized past what the tape can still
+** hold, nor past this (larger maps grow as their elements arrive). */
 #define LH_MAX_PRESIZE (1 << 16)
 
 /* Its address keys the registry table of host function closures, by id. */
 static const char LH_FUNCTIONS_KEY = 'f';
 
 /* [-0, +0, -] a lua_createtable hint for `count` elements of which at most
-** `left` slots remain in the tape. */
-static int lh_presize(int64_t count, size_t left) {
+** `left` slots remain in the tape. An array is presized whole (each element
+** takes a slot of the tape, so the hint is bounded by what Swift wrote):
+** grown by doubling, a list of 200,000 IMEIs would hold 262,144 slots. */
+static int lh_presize(int64_t count, size_t left, int array) {
   if (count <= 0) return 0;
   if ((uint64_t)count > left) count = (int64_t)left;
-  return count > LH_MAX_PRESIZE ? LH_MAX_PRESIZE : (int)count;
+  if (count > INT32_MAX) count = INT32_MAX;
+  return !array && count > LH_MAX_PRESIZE ? LH_MAX_PRESIZE : (int)count;
 }
 
 static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth);
@@ -80,7 +83,7 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
       lua_pushlstring(L, t->bytes + s->u.offset, (size_t)s->count);
       break;
     case LH_TAG_ARRAY: {
-      lua_createtable(L, lh_presize(s->count, t->nslots - i), 0);
+      lua_createtable(L, lh_presize(s->count, t->nslots - i, 1), 0);
       for (int64_t k = 1; k <= s->count; k++) {
         const lh_Slot *e = i < t->nslots ? &t->slots[i] : NULL;
         if (e != NULL && e->tag == LH_TAG_STRING) { /* lists of ids: no recursion, no stack check */
@@ -94,7 +97,7 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
       break;
     }
     case LH_TAG_MAP: {
-      lua_createtable(L, 0, lh_presize(s->count, (t->nslots - i) / 2));
+      lua_createtable(L, 0, lh_presize(s->count, (t->nslots - i) / 2, 0));
       for (int64_t k = 0; k < s->count; k++) {
         i = lh_push_slot(L, t, i, depth + 1);
         i = lh_push_slot(L, t, i, depth + 1);
