@@ -158,7 +158,7 @@ enum LuaModels {
     }
 
     /// One device's line in a change result.
-    struct DeviceEntry {
+    struct DeviceEntry: Hashable {
         var outcome: DeviceOutcomeKind
         var status: String?
         var reason: String?
@@ -180,11 +180,25 @@ enum LuaModels {
         _ type: DeviceChangeType, _ devices: PreparedDevices, upgradeId: String, account: String, dryRun: Bool,
         entry: (Int) -> DeviceEntry
     ) -> ChangeTable {
+        // Devices share a few entries: each distinct one is kept once, a device holds its index
+        // (4 bytes, where an entry of its own took 40: a million devices' result stays small).
         var entries: [DeviceEntry] = []
-        entries.reserveCapacity(devices.deviceIds.count)
-        for distinct in devices.deviceIds.indices { entries.append(entry(distinct)) }
+        var known: [DeviceEntry: UInt32] = [:]
+        var entryOf: [UInt32] = []
+        entryOf.reserveCapacity(devices.deviceIds.count)
+        for distinct in devices.deviceIds.indices {
+            let line = entry(distinct)
+            if let index = known[line] {
+                entryOf.append(index)
+            } else {
+                let index = UInt32(entries.count)
+                entries.append(line)
+                known[line] = index
+                entryOf.append(index)
+            }
+        }
         return ChangeTable(
-            devices: devices, upgradeId: upgradeId, account: account, dryRun: dryRun, entries: entries,
+            devices: devices, upgradeId: upgradeId, account: account, dryRun: dryRun, entries: entries, entryOf: entryOf,
             call: type == .append ? "fota.append" : "fota.remove")
     }
 
@@ -198,8 +212,10 @@ enum LuaModels {
         let upgradeId: String
         let account: String
         let dryRun: Bool
-        /// By distinct device (`devices.deviceIds`).
+        /// The distinct entries of the devices.
         let entries: [DeviceEntry]
+        /// By distinct device (`devices.deviceIds`): its index in `entries`.
+        let entryOf: [UInt32]
         /// "fota.append" or "fota.remove": names the result's `devices` in errors.
         let call: String
 
@@ -211,55 +227,40 @@ enum LuaModels {
         /// reason), tape and Lua, ~512 bytes. Checked before the first request.
         static func bytes(devices count: Int, noted: Int) -> Int { count * 128 + noted * 512 + 64 * 1024 }
 
-        /// The (outcome, status, reason) a row of `devices` shares with others.
-        private struct Shape: Hashable {
-            var outcome: String
-            var status: String?
-            var reason: String?
-        }
-
         func write(into results: inout LuaResults) {
             let input = devices.input
             var succeeded = 0, unchanged = 0, failed = 0
-            for entry in entries {
-                switch entry.outcome {
+            for index in entryOf {
+                switch entries[Int(index)].outcome {
                 case .succeeded: succeeded += 1
                 case .unchanged: unchanged += 1
                 case .failed, .notSent: failed += 1
                 }
             }
-            // Rows share their shape: one per distinct (outcome, status, reason), plus one per
-            // repeat (its reason names its first position).
-            var shapes: [Shape] = []
-            var shapeIndex: [Shape: Int] = [:]
-            func index(of shape: Shape) -> Int {
-                if let known = shapeIndex[shape] { return known }
-                shapes.append(shape)
-                shapeIndex[shape] = shapes.count - 1
-                return shapes.count - 1
-            }
-            let distinctShapes = entries.map { index(of: Shape(outcome: outcomeWord($0.outcome), status: $0.status, reason: $0.reason)) }
+            // A row's shape (outcome, status, reason): its device's entry, or for a repeat one of
+            // its own after them (its reason names its first position).
+            var shapes: [[String?]] = entries.map { [outcomeWord($0.outcome), $0.status, $0.reason] }
             var repeatShapes: [Int: Int] = [:] // by input offset
             for repeated in devices.duplicates {
-                repeatShapes[repeated.position - 1] = index(of: Shape(
-                    outcome: "duplicate", status: "Duplicate", reason: "listed before as device #\(repeated.firstPosition); sent once"))
+                repeatShapes[repeated.position - 1] = shapes.count
+                shapes.append(["duplicate", "Duplicate", "listed before as device #\(repeated.firstPosition); sent once"])
             }
             // A device's IMEI in one status list: a slot and its text (the rows are packed apart).
-            results.reserve(slots: entries.count + 64, bytes: entries.count * 16 + 4096)
+            results.reserve(slots: entryOf.count + 64, bytes: entryOf.count * 16 + 4096)
             results.pushTable(fields: 8)
             results.push(key: "id"); results.push(string: upgradeId)
             results.push(key: "accountName"); results.push(string: account)
             results.push(key: "devices")
             results.pushRows(
                 name: "\(call)'s result.devices", keys: ["deviceId", "outcome", "status", "reason"],
-                shapes: shapes.map { [$0.outcome, $0.status, $0.reason] }, ids: input
-            ) { offset in repeatShapes[offset] ?? distinctShapes[devices.distinctIndex(ofInput: offset)] }
+                shapes: shapes, ids: input
+            ) { offset in repeatShapes[offset] ?? Int(entryOf[devices.distinctIndex(ofInput: offset)]) }
             // Each list in input order, each device once (at its first position).
             for (key, kinds, count) in [("succeeded", [DeviceOutcomeKind.succeeded], succeeded), ("unchanged", [.unchanged], unchanged),
                                         ("failed", [.failed, .notSent], failed)] {
                 results.push(string: key)
                 results.pushArray(count: count)
-                for (distinct, entry) in entries.enumerated() where kinds.contains(entry.outcome) {
+                for (distinct, index) in entryOf.enumerated() where kinds.contains(entries[Int(index)].outcome) {
                     results.push(string: devices.deviceIds[distinct])
                 }
             }
