@@ -245,8 +245,12 @@ enum LuaModels {
                 repeatShapes[repeated.position - 1] = shapes.count
                 shapes.append(["duplicate", "Duplicate", "listed before as device #\(repeated.firstPosition); sent once"])
             }
-            // A device's IMEI in one status list: a slot and its text (the rows are packed apart).
-            results.reserve(slots: entryOf.count + 64, bytes: entryOf.count * 16 + 4096)
+            // At once, so no buffer doubles: a device's packed row (8 bytes and its IMEI) and its
+            // IMEI in one status list (a slot and its text).
+            var idBytes = 0
+            for id in input { idBytes += id.utf8.count }
+            results.reserve(slots: entryOf.count + repeatShapes.count + devices.warnings.count + 64,
+                            bytes: input.count * 8 + 2 * idBytes + 128 * (repeatShapes.count + devices.warnings.count) + 4096)
             results.pushTable(fields: 8)
             results.push(key: "id"); results.push(string: upgradeId)
             results.push(key: "accountName"); results.push(string: account)

@@ -196,7 +196,8 @@ struct Tape: ~Copyable {
         var text = 0
         for id in ids { text += id.utf8.count }
         let packed = count * 8 + text
-        if byteCount + packed > byteCapacity, !growBytes(byteCount + packed) { return }
+        // exactly (a caller that knows its result's size reserves it all first)
+        if byteCount + packed > byteCapacity, refused || !resizeBytes(byteCount + packed) { return }
         let offset = byteCount
         let base = UnsafeMutableRawPointer(bytes + offset)
         var at = count * 8

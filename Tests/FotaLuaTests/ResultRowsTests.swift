@@ -165,6 +165,48 @@ struct ResultRowsTests {
         #expect(lines.last == "[]\ttrue", "\(result.output)")
     }
 
+    @Test("the prompt shows result.devices as its rows, not as the empty table it is")
+    func promptShowsRows() async throws {
+        let sim = try await SimulatedAccount.start()
+        defer { Task { await sim.stop() } }
+        let campaign = try await sim.campaign(size: 2)
+        let client = sim.client()
+        let runtime = FotaRuntime(settings: sim.settings(.dryRun), client: client, journal: nil)
+        // On a thread of its own: the module's calls block (see SimulatedAccount.run).
+        let shown: (String, [ReplEvaluation]) = try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    let state = try LuaState()
+                    let output = OutputCollector()
+                    state.output = { output.append($0) }
+                    try FotaModule.install(in: state, runtime: runtime)
+                    let session = try ReplSession(state: state, limits: LuaLimits())
+                    let ran = [
+                        session.evaluate(schedule(campaign, devices: [campaign.devices[0]]).replacingOccurrences(of: "local up", with: "up")),
+                        session.evaluate("r = fota.append(up.id, {\"\(campaign.devices[1])\"})"),
+                        session.evaluate("r.devices"),
+                    ]
+                    continuation.resume(returning: (output.text, ran))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+        await client.shutdown()
+        #expect(shown.1 == [.ran, .ran, .ran], "\(shown.0)")
+        #expect(shown.0.hasSuffix("""
+            {
+              {
+                deviceId = "\(campaign.devices[1])",
+                outcome = "succeeded",
+                reason = "dry run: not sent",
+                status = "AddDeviceSucceed",
+              },
+            }
+
+            """), "\(shown.0)")
+    }
+
     /// Input devices of the memory test; the bound below is per device.
     static let memoryDevices = 200_000
     /// Bytes of script memory a device of an append result may cost beyond its IMEI string (which
