@@ -80,7 +80,8 @@ extension FotaCalls {
     /// (code MEMORY, nothing sent) when the script's memory limit leaves no room for it.
     private func reserveResult(_ call: String, devices: PreparedDevices, _ budget: LuaMemoryBudget) throws -> LuaMemoryReservation {
         let count = devices.input.count
-        let needed = LuaModels.ChangeTable.bytes(devices: count, noted: devices.duplicates.count + devices.warnings.count)
+        let needed = LuaModels.ChangeTable.bytes(
+            devices: count, warnings: devices.warnings.count, repeats: devices.duplicates.count)
         do { return try budget.reserve(needed) } catch {
             runtime.ledger.fail(call, devices: count) // for the end-of-run summary
             let (used, limit) = budget.standing

@@ -202,8 +202,9 @@ enum LuaModels {
             call: type == .append ? "fota.append" : "fota.remove")
     }
 
-    /// The result of an append/remove (or its dry run) as one compact list of entries, one per
-    /// distinct device; `write` puts it into the call's results without a `LuaValue` per device.
+    /// The result of an append/remove (or its dry run), compact: its few distinct entries and one
+    /// index into them a distinct device; `write` puts it into the call's results without a
+    /// `LuaValue` or a tape slot per row.
     /// Its shape (docs/lua-api.md): `id`, `accountName`, `devices` (one row per input device:
     /// `deviceId`, `status`, `reason`, `outcome`; a read-only host row list whose rows are built
     /// when read), `succeeded`/`unchanged`/`failed` (IMEIs), `warnings`, and `dryRun` in a dry run.
@@ -219,13 +220,16 @@ enum LuaModels {
         /// "fota.append" or "fota.remove": names the result's `devices` in errors.
         let call: String
 
-        /// What building the result costs the script's memory, at most, for `count` input devices
-        /// of which `noted` are repeats or carry a warning. A device: on the tape, its packed row
-        /// (8 bytes and its IMEI) and its place in a status list (a 24-byte slot and its IMEI), ~64
-        /// bytes; in Lua, its row list slot and shape index (20 bytes) and its status list slot
-        /// (16 bytes). A noted device adds a warning string (and a repeat a shape with its own
-        /// reason), tape and Lua, ~512 bytes. Checked before the first request.
-        static func bytes(devices count: Int, noted: Int) -> Int { count * 128 + noted * 512 + 64 * 1024 }
+        /// What building the result costs the script's memory, at most, for `count` input devices,
+        /// `warnings` of them with a Luhn warning and `repeats` listed before. A device: on the tape,
+        /// its packed row (8 bytes and its IMEI) and its place in a status list (a 24-byte slot and
+        /// its IMEI), ~62 bytes; in Lua, its row list slot and shape index (20 bytes) and its status
+        /// list slot (16), 36: 128 leaves room. A warning (~80 bytes of text) costs ~230 bytes, tape
+        /// and Lua; a repeat has one and a shape of its own (three values, its reason) as well.
+        /// Checked before the first request.
+        static func bytes(devices count: Int, warnings: Int, repeats: Int) -> Int {
+            count * 128 + warnings * 256 + repeats * 512 + 64 * 1024
+        }
 
         func write(into results: inout LuaResults) {
             let input = devices.input
@@ -249,7 +253,7 @@ enum LuaModels {
             // IMEI in one status list (a slot and its text).
             var idBytes = 0
             for id in input { idBytes += id.utf8.count }
-            results.reserve(slots: entryOf.count + repeatShapes.count + devices.warnings.count + 64,
+            results.reserve(slots: entryOf.count + 3 * shapes.count + repeatShapes.count + devices.warnings.count + 64,
                             bytes: input.count * 8 + 2 * idBytes + 128 * (repeatShapes.count + devices.warnings.count) + 4096)
             results.pushTable(fields: 8)
             results.push(key: "id"); results.push(string: upgradeId)
