@@ -63,7 +63,7 @@
 ---@class fota.ChangeResult
 ---@field id fota.UpgradeId
 ---@field accountName string
----@field devices fota.ChangeDevice[] one per input device, in input order
+---@field devices fota.ChangeDevice[] one per input device, in input order; read-only, rows built when read (#, [i], ipairs, pairs, json.encode, fota.state.put work; next/rawget see an empty table)
 ---@field succeeded fota.IMEI[]
 ---@field unchanged fota.IMEI[] already where the call wants them (in this upgrade for an append, not in it for a remove)
 ---@field failed fota.IMEI[] refused by ThingSpace or not sent
@@ -121,7 +121,7 @@
 fota = {}
 
 ---Adds devices (an IMEI string or an array of them, any number) to a scheduled upgrade.
----Returns {id, accountName, devices = {{deviceId, outcome, status, reason}…} in input order, succeeded, unchanged, failed, warnings};
+---Returns {id, accountName, devices = {{deviceId, outcome, status, reason}…} in input order (a read-only list whose rows are built when read), succeeded, unchanged, failed, warnings};
 ---raises an API error when ThingSpace refuses the whole call (e.g. an unknown or started upgrade).
 ---@param upgradeId fota.UpgradeId
 ---@param devices fota.IMEI[]|fota.IMEI

@@ -41,6 +41,19 @@ int lh_is_readonly(lua_State *L, int idx);
 ** it (it reads that table, never hands it to a script). */
 int lh_readonly_target(lua_State *L);
 
+/* lh_rows.c */
+/* [-5, +1, e] replaces name, keys, shapes, ids and index (a userdata of n
+** uint32 shape indexes) at the top with a row list of n rows (see lh.h). */
+void lh_rows_make(lua_State *L, lua_Integer n, lua_Integer nshapes);
+/* [-0, +0, -] whether the value at idx is a host row list. */
+int lh_rows_is(lua_State *L, int idx);
+/* [-0, +0, e] raises the error of writing into the row list at 1. */
+int lh_rows_refuse(lua_State *L);
+/* [-0, +(0|1), e] a lua_CFunction: the number of rows of the row list given
+** as argument 1, nothing for any other value. Only the prompt's printer gets
+** it (with lh_readonly_target). */
+int lh_rows_length_of(lua_State *L);
+
 /* lh_bounded.c */
 /* [-0, +(1|2), e] string.find(s, p [, init [, plain]]) in linear time when
 ** the search is plain (argument 4, or no magic characters in p); returns -1

@@ -350,7 +350,8 @@ static int lh_repl_make_printer_k(lua_State *L) {
   int *ref = (int *)lua_touserdata(L, 2);
   lua_settop(L, 1);
   lua_pushcfunction(L, lh_readonly_target);
-  lua_call(L, 1, 1); /* the chunk at 1 returns the printer */
+  lua_pushcfunction(L, lh_rows_length_of);
+  lua_call(L, 2, 1); /* the chunk at 1 returns the printer */
   *ref = luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;
 }

@@ -365,6 +365,7 @@ static int lh_rawset_fn(lua_State *L) {
     const char *name = lua_tostring(L, -1);
     return luaL_error(L, "attempt to modify read-only table '%s'", name ? name : "?");
   }
+  if (lh_rows_is(L, 1)) return lh_rows_refuse(L);
   lua_settop(L, 3);
   lua_rawset(L, 1);
   return 1;

@@ -8,20 +8,63 @@
 #include "lh_internal.h"
 #include "lh_objects.h"
 
-/* Largest size hint given to lua_createtable: a tape's counts come from
-** Swift, but a table is never presized past what the tape can still hold,
-** nor past this (larger tables grow as their elements arrive). */
+/* Largest size hint given to lua_createtable for a map: a tape's counts come
+** from Swift, but a table is never presized past what the tape can still
+** hold, nor past this (larger maps grow as their elements arrive). */
 #define LH_MAX_PRESIZE (1 << 16)
 
 /* Its address keys the registry table of host function closures, by id. */
 static const char LH_FUNCTIONS_KEY = 'f';
 
 /* [-0, +0, -] a lua_createtable hint for `count` elements of which at most
-** `left` slots remain in the tape. */
-static int lh_presize(int64_t count, size_t left) {
+** `left` slots remain in the tape. An array is presized whole (each element
+** takes a slot of the tape, so the hint is bounded by what Swift wrote):
+** grown by doubling, a list of 200,000 IMEIs would hold 262,144 slots. */
+static int lh_presize(int64_t count, size_t left, int array) {
   if (count <= 0) return 0;
   if ((uint64_t)count > left) count = (int64_t)left;
-  return count > LH_MAX_PRESIZE ? LH_MAX_PRESIZE : (int)count;
+  if (count > INT32_MAX) count = INT32_MAX;
+  return !array && count > LH_MAX_PRESIZE ? LH_MAX_PRESIZE : (int)count;
+}
+
+static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth);
+
+/* [-0, +1, e] a host row list (lh_rows.c) from its slot s: slots i.. hold its
+** name, its keys and its shapes (two arrays); s->count rows, s->flags shapes.
+** At bytes + s->u.offset: s->count uint32 shape indexes, s->count uint32 id
+** lengths, then the ids' bytes, read with memcpy (no alignment assumed).
+** Returns the index after it. */
+static size_t lh_push_rows(lua_State *L, const lh_Tape *t, const lh_Slot *s, size_t i, int depth) {
+  luaL_checkstack(L, 8, "host row list");
+  int64_t n = s->count, nshapes = s->flags;
+  int base = lua_gettop(L) + 1;
+  i = lh_push_slot(L, t, i, depth + 1);
+  i = lh_push_slot(L, t, i, depth + 1);
+  i = lh_push_slot(L, t, i, depth + 1);
+  if (lua_type(L, base) != LUA_TSTRING || lua_type(L, base + 1) != LUA_TTABLE || lua_type(L, base + 2) != LUA_TTABLE)
+    luaL_error(L, "host row list is malformed");
+  if (n < 0 || nshapes < 0 || s->u.offset < 0 || (size_t)s->u.offset > t->nbytes ||
+      (uint64_t)n > (t->nbytes - (size_t)s->u.offset) / 8 || n > INT32_MAX)
+    luaL_error(L, "host row list is truncated");
+  const char *packed = t->bytes + s->u.offset;
+  size_t left = t->nbytes - (size_t)s->u.offset - (size_t)n * 8;
+  const char *text = packed + (size_t)n * 8;
+  lua_createtable(L, (int)n, 0);
+  for (int64_t k = 0; k < n; k++) {
+    uint32_t len;
+    memcpy(&len, packed + (size_t)(n + k) * 4, 4);
+    if (len > left) luaL_error(L, "host row list is truncated");
+    lua_pushlstring(L, text, len);
+    lua_rawseti(L, -2, (lua_Integer)(k + 1));
+    text += len;
+    left -= len;
+  }
+  uint32_t *index = (uint32_t *)lua_newuserdatauv(L, n > 0 ? (size_t)n * 4 : 1, 0);
+  if (n > 0) memcpy(index, packed, (size_t)n * 4);
+  for (int64_t k = 0; k < n; k++)
+    if ((int64_t)index[k] >= nshapes) luaL_error(L, "host row list names shape %d of %d", (int)index[k], (int)nshapes);
+  lh_rows_make(L, (lua_Integer)n, (lua_Integer)nshapes);
+  return i;
 }
 
 /* [-0, +1, e] pushes the value at slot i; returns the index after it. */
@@ -40,7 +83,7 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
       lua_pushlstring(L, t->bytes + s->u.offset, (size_t)s->count);
       break;
     case LH_TAG_ARRAY: {
-      lua_createtable(L, lh_presize(s->count, t->nslots - i), 0);
+      lua_createtable(L, lh_presize(s->count, t->nslots - i, 1), 0);
       for (int64_t k = 1; k <= s->count; k++) {
         const lh_Slot *e = i < t->nslots ? &t->slots[i] : NULL;
         if (e != NULL && e->tag == LH_TAG_STRING) { /* lists of ids: no recursion, no stack check */
@@ -54,7 +97,7 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
       break;
     }
     case LH_TAG_MAP: {
-      lua_createtable(L, 0, lh_presize(s->count, (t->nslots - i) / 2));
+      lua_createtable(L, 0, lh_presize(s->count, (t->nslots - i) / 2, 0));
       for (int64_t k = 0; k < s->count; k++) {
         i = lh_push_slot(L, t, i, depth + 1);
         i = lh_push_slot(L, t, i, depth + 1);
@@ -87,6 +130,9 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
       break;
     case LH_TAG_REF:
       lua_rawgeti(L, LUA_REGISTRYINDEX, (lua_Integer)s->u.i);
+      break;
+    case LH_TAG_ROWS:
+      i = lh_push_rows(L, t, s, i, depth);
       break;
     default:
       luaL_error(L, "host value has an unknown tag %d", (int)s->tag);

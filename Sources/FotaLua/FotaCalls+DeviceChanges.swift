@@ -21,7 +21,7 @@ extension FotaCalls {
         // Once devices are sent, the result must be built whatever its size: its room in the
         // script's memory is held from before the first request, and a list too large for it is
         // refused before anything is sent.
-        let reservation = runtime.settings.mode == .live ? try reserveResult(call, devices: devices.input.count, arguments.budget) : nil
+        let reservation = runtime.settings.mode == .live ? try reserveResult(call, devices: devices, arguments.budget) : nil
         defer { reservation?.release() }
         var intent: [String: LuaValue] = [
             "account": .string(account), "upgradeId": .string(upgradeId),
@@ -81,8 +81,10 @@ extension FotaCalls {
 
     /// Holds the memory the result of a change of `count` devices needs; refuses the change
     /// (code MEMORY, nothing sent) when the script's memory limit leaves no room for it.
-    private func reserveResult(_ call: String, devices count: Int, _ budget: LuaMemoryBudget) throws -> LuaMemoryReservation {
-        let needed = LuaModels.ChangeTable.bytes(devices: count)
+    private func reserveResult(_ call: String, devices: PreparedDevices, _ budget: LuaMemoryBudget) throws -> LuaMemoryReservation {
+        let count = devices.input.count
+        let needed = LuaModels.ChangeTable.bytes(
+            devices: count, warnings: devices.warnings.count, repeats: devices.duplicates.count)
         do { return try budget.reserve(needed) } catch {
             runtime.ledger.fail(call, devices: count) // for the end-of-run summary
             let (used, limit) = budget.standing

@@ -11,7 +11,7 @@ public enum FotaDocs {
     public static let fota: [String: FunctionDoc] = [
         "append": doc(
             "fota.append(upgradeId, devices [, opts]) -> result",
-            "Adds devices (an IMEI string or an array of them, any number) to a scheduled upgrade. Returns {id, accountName, devices = {{deviceId, outcome, status, reason}…} in input order, succeeded, unchanged, failed, warnings}; a device already in the upgrade is unchanged, not failed. Raises when ThingSpace refuses the whole call. opts.account overrides the account."),
+            "Adds devices (an IMEI string or an array of them, any number) to a scheduled upgrade. Returns {id, accountName, devices = {{deviceId, outcome, status, reason}…} in input order (a read-only list whose rows are built when read), succeeded, unchanged, failed, warnings}; a device already in the upgrade is unchanged, not failed. Raises when ThingSpace refuses the whole call. opts.account overrides the account."),
         "remove": doc(
             "fota.remove(upgradeId, devices [, opts]) -> result",
             "Removes devices from a scheduled upgrade; same arguments and result as fota.append."),

@@ -126,7 +126,7 @@ enum LuaModels {
     static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices,
                              verdict: (String) -> DryRunVerdict) -> ChangeTable {
         let status = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
-        return changeTable(devices, upgradeId: upgradeId, account: account, dryRun: true) { distinct in
+        return changeTable(type, devices, upgradeId: upgradeId, account: account, dryRun: true) { distinct in
             switch verdict(devices.deviceIds[distinct]) {
             case .changes: DeviceEntry(outcome: .succeeded, status: status, reason: "dry run: not sent")
             case .unchanged(let reason): DeviceEntry(outcome: .unchanged, status: "Unchanged", reason: reason)
@@ -144,7 +144,7 @@ enum LuaModels {
 
     /// The result of fota.append/remove.
     static func change(_ result: BulkChangeResult) -> ChangeTable {
-        changeTable(result.devices, upgradeId: result.upgradeId, account: result.account, dryRun: false) { distinct in
+        changeTable(result.type, result.devices, upgradeId: result.upgradeId, account: result.account, dryRun: false) { distinct in
             let outcome = result[distinct]
             switch outcome.kind {
             case .succeeded, .failed: return DeviceEntry(outcome: outcome.kind, status: outcome.status, reason: outcome.reason)
@@ -158,7 +158,7 @@ enum LuaModels {
     }
 
     /// One device's line in a change result.
-    struct DeviceEntry {
+    struct DeviceEntry: Hashable {
         var outcome: DeviceOutcomeKind
         var status: String?
         var reason: String?
@@ -177,69 +177,98 @@ enum LuaModels {
     /// One entry per input device in input order; a repeated device gets a `Duplicate` entry
     /// and a warning, the rest what `entry(i)` says of the device `devices.deviceIds[i]`.
     private static func changeTable(
-        _ devices: PreparedDevices, upgradeId: String, account: String, dryRun: Bool, entry: (Int) -> DeviceEntry
+        _ type: DeviceChangeType, _ devices: PreparedDevices, upgradeId: String, account: String, dryRun: Bool,
+        entry: (Int) -> DeviceEntry
     ) -> ChangeTable {
+        // Devices share a few entries: each distinct one is kept once, a device holds its index
+        // (4 bytes, where an entry of its own took 40: a million devices' result stays small).
         var entries: [DeviceEntry] = []
-        entries.reserveCapacity(devices.deviceIds.count)
-        for distinct in devices.deviceIds.indices { entries.append(entry(distinct)) }
-        return ChangeTable(devices: devices, upgradeId: upgradeId, account: account, dryRun: dryRun, entries: entries)
+        var known: [DeviceEntry: UInt32] = [:]
+        var entryOf: [UInt32] = []
+        entryOf.reserveCapacity(devices.deviceIds.count)
+        for distinct in devices.deviceIds.indices {
+            let line = entry(distinct)
+            if let index = known[line] {
+                entryOf.append(index)
+            } else {
+                let index = UInt32(entries.count)
+                entries.append(line)
+                known[line] = index
+                entryOf.append(index)
+            }
+        }
+        return ChangeTable(
+            devices: devices, upgradeId: upgradeId, account: account, dryRun: dryRun, entries: entries, entryOf: entryOf,
+            call: type == .append ? "fota.append" : "fota.remove")
     }
 
-    /// The result of an append/remove (or its dry run) as one compact list of entries, one per
-    /// distinct device; `write` puts it into the call's results without a `LuaValue` per device.
-    /// Its shape (docs/lua-api.md): `id`, `accountName`, `devices` (one table per input device:
-    /// `deviceId`, `status`, `reason`, `outcome`), `succeeded`/`unchanged`/`failed` (IMEIs),
-    /// `warnings`, and `dryRun` in a dry run.
+    /// The result of an append/remove (or its dry run), compact: its few distinct entries and one
+    /// index into them a distinct device; `write` puts it into the call's results without a
+    /// `LuaValue` or a tape slot per row.
+    /// Its shape (docs/lua-api.md): `id`, `accountName`, `devices` (one row per input device:
+    /// `deviceId`, `status`, `reason`, `outcome`; a read-only host row list whose rows are built
+    /// when read), `succeeded`/`unchanged`/`failed` (IMEIs), `warnings`, and `dryRun` in a dry run.
     struct ChangeTable {
         let devices: PreparedDevices
         let upgradeId: String
         let account: String
         let dryRun: Bool
-        /// By distinct device (`devices.deviceIds`).
+        /// The distinct entries of the devices.
         let entries: [DeviceEntry]
+        /// By distinct device (`devices.deviceIds`): its index in `entries`.
+        let entryOf: [UInt32]
+        /// "fota.append" or "fota.remove": names the result's `devices` in errors.
+        let call: String
 
-        /// What building the result costs the script's memory, at most, for `count` input devices:
-        /// the tape (11 slots and about 70 bytes of text a device, with room for its doubling) and
-        /// the Lua tables (a 4-field table and two array slots). Checked before the first request.
-        static func bytes(devices count: Int) -> Int { count * (2 * (11 * 24 + 120) + 200) + 64 * 1024 }
+        /// What building the result costs the script's memory, at most, for `count` input devices,
+        /// `warnings` of them with a Luhn warning and `repeats` listed before. A device: on the tape,
+        /// its packed row (8 bytes and its IMEI) and its place in a status list (a 24-byte slot and
+        /// its IMEI), ~62 bytes; in Lua, its row list slot and shape index (20 bytes) and its status
+        /// list slot (16), 36: 128 leaves room. A warning (~80 bytes of text) costs ~230 bytes, tape
+        /// and Lua; a repeat has one and a shape of its own (three values, its reason) as well.
+        /// Checked before the first request.
+        static func bytes(devices count: Int, warnings: Int, repeats: Int) -> Int {
+            count * 128 + warnings * 256 + repeats * 512 + 64 * 1024
+        }
 
         func write(into results: inout LuaResults) {
             let input = devices.input
             var succeeded = 0, unchanged = 0, failed = 0
-            for entry in entries {
-                switch entry.outcome {
+            for index in entryOf {
+                switch entries[Int(index)].outcome {
                 case .succeeded: succeeded += 1
                 case .unchanged: unchanged += 1
                 case .failed, .notSent: failed += 1
                 }
             }
-            // A device: its table, 4 keys, 4 values, and its IMEI in one list; about 110 bytes of text.
-            results.reserve(slots: input.count * 10 + 64, bytes: input.count * 110 + 4096)
+            // A row's shape (outcome, status, reason): its device's entry, or for a repeat one of
+            // its own after them (its reason names its first position).
+            var shapes: [[String?]] = entries.map { [outcomeWord($0.outcome), $0.status, $0.reason] }
+            var repeatShapes: [Int: Int] = [:] // by input offset
+            for repeated in devices.duplicates {
+                repeatShapes[repeated.position - 1] = shapes.count
+                shapes.append(["duplicate", "Duplicate", "listed before as device #\(repeated.firstPosition); sent once"])
+            }
+            // At once, so no buffer doubles: a device's packed row (8 bytes and its IMEI) and its
+            // IMEI in one status list (a slot and its text).
+            var idBytes = 0
+            for id in input { idBytes += id.utf8.count }
+            results.reserve(slots: entryOf.count + 3 * shapes.count + repeatShapes.count + devices.warnings.count + 64,
+                            bytes: input.count * 8 + 2 * idBytes + 128 * (repeatShapes.count + devices.warnings.count) + 4096)
             results.pushTable(fields: 8)
             results.push(key: "id"); results.push(string: upgradeId)
             results.push(key: "accountName"); results.push(string: account)
             results.push(key: "devices")
-            results.pushArray(count: input.count)
-            for (offset, deviceId) in input.enumerated() {
-                results.pushTable(fields: 4)
-                results.push(key: "deviceId"); results.push(string: deviceId)
-                if devices.isRepeat(inputOffset: offset) {
-                    results.push(key: "status"); results.push(key: "Duplicate")
-                    results.push(key: "outcome"); results.push(key: "duplicate")
-                    results.push(key: "reason"); results.push(string: "listed before as device #\(devices.firstPosition(ofInput: offset)); sent once")
-                    continue
-                }
-                let entry = entries[devices.distinctIndex(ofInput: offset)]
-                results.push(key: "status"); Self.push(entry.status, &results)
-                results.push(key: "reason"); Self.push(entry.reason, &results)
-                results.push(key: "outcome"); results.push(string: outcomeWord(entry.outcome))
-            }
+            results.pushRows(
+                name: "\(call)'s result.devices", keys: ["deviceId", "outcome", "status", "reason"],
+                shapes: shapes, ids: input
+            ) { offset in repeatShapes[offset] ?? Int(entryOf[devices.distinctIndex(ofInput: offset)]) }
             // Each list in input order, each device once (at its first position).
             for (key, kinds, count) in [("succeeded", [DeviceOutcomeKind.succeeded], succeeded), ("unchanged", [.unchanged], unchanged),
                                         ("failed", [.failed, .notSent], failed)] {
                 results.push(string: key)
                 results.pushArray(count: count)
-                for (distinct, entry) in entries.enumerated() where kinds.contains(entry.outcome) {
+                for (distinct, index) in entryOf.enumerated() where kinds.contains(entries[Int(index)].outcome) {
                     results.push(string: devices.deviceIds[distinct])
                 }
             }

@@ -1,17 +1,19 @@
 /// The REPL's printer, in Lua so it can show any value (functions, cycles)
 /// without converting it. It captures the library functions it uses when it
 /// is loaded, so a script that replaces `next` or `string.format` later
-/// cannot change how results look; tables are walked raw. The chunk gets one
-/// argument, a function returning the real table behind a host read-only
-/// proxy: `fota`, `json` and `files` show their fields (as `string` does)
-/// instead of the empty proxy.
+/// cannot change how results look; tables are walked raw. The chunk gets two
+/// arguments: a function returning the real table behind a host read-only
+/// proxy (`fota`, `json` and `files` show their fields, as `string` does,
+/// instead of the empty proxy), and one returning the length of a host row
+/// list (a fota.append result's `devices` shows its rows, built by the host's
+/// own __index, which runs no script code).
 enum PrettyPrinter {
     static let maxDepth = 4
     static let maxItems = 50
     static let maxStringBytes = 2000
 
     static let source = """
-        local target_of = ...
+        local target_of, rows_of = ...
         local next, type, tostring, rawlen, rawget, select, print = next, type, tostring, rawlen, rawget, select, print
         local format, rep, sort, concat, sub = string.format, string.rep, table.sort, table.concat, string.sub
         local math_type = math.type
@@ -41,7 +43,8 @@ enum PrettyPrinter {
           t = target_of(t) or t
           if on_path[t] then out[#out + 1] = "<cycle: " .. tostring(t) .. ">" return end
           if depth >= MAX_DEPTH then out[#out + 1] = "{ --[[" .. tostring(t) .. ", nested too deep]] }" return end
-          local n = rawlen(t)
+          local rows = rows_of(t)
+          local n = rows or rawlen(t)
           local keys, extra = {}, 0
           for k in next, t do
             if not (math_type(k) == "integer" and k >= 1 and k <= n) then
@@ -57,7 +60,7 @@ enum PrettyPrinter {
           for i = 1, n do
             if shown >= MAX_ITEMS then break end
             out[#out + 1] = pad
-            show(rawget(t, i), indent + 1, depth + 1, on_path, out)
+            show(rows and t[i] or rawget(t, i), indent + 1, depth + 1, on_path, out)
             out[#out + 1] = ",\\n"
             shown = shown + 1
           end

@@ -112,6 +112,9 @@ struct ValueReader {
         guard lua_checkstack(L, 3) != 0 else {
             throw LuaBridgeError(path: path, "out of Lua stack space")
         }
+        // A host row list is empty: its rows are read from its data, as the array it stands for.
+        let rows = lh_rows_count(L, index)
+        if rows >= 0 { return try readRows(index, count: rows, path: path) }
         // One pass with lua_next: the array part comes first, in order, so a
         // proper sequence is read as an array without a second traversal.
         try account(LuaMemoryBudget.tableBytes, path: path)
@@ -150,6 +153,39 @@ struct ValueReader {
             // A sequence whose keys Lua keeps in the hash part, where lua_next
             // meets them out of order ({[1] = 'a', [2] = 'b'}), is still an array.
             return Self.sequence(entries).map { .array($0) } ?? .map(entries)
+        }
+        return .array(elements)
+    }
+
+    /// Most fields a host row list's row has (lh_rows_row).
+    static let maxRowFields = 8
+
+    /// The rows of the host row list at `index` (lh.h), each a map of its string fields.
+    private mutating func readRows(_ index: Int32, count: Int64, path: String) throws(LuaBridgeError) -> LuaValue {
+        try account(LuaMemoryBudget.tableBytes, path: path)
+        var elements: [LuaValue] = []
+        elements.reserveCapacity(Int(min(count, Int64(Self.maxReserve))))
+        var fields = [lh_RowField](repeating: lh_RowField(), count: Self.maxRowFields)
+        var keys: [LuaKey] = [] // the same for every row of a list
+        var position: Int64 = 1
+        while position <= count {
+            let row = position
+            try account(LuaMemoryBudget.valueBytes + LuaMemoryBudget.tableBytes, path: "\(path)[\(row)]")
+            let filled = Int(lh_rows_row(L, index, row, &fields, Int32(Self.maxRowFields)))
+            var entries: [LuaKey: LuaValue] = [:]
+            entries.reserveCapacity(filled)
+            for f in 0..<filled {
+                if keys.count == f {
+                    let key = LuaString(bytes: UnsafeRawBufferPointer(start: fields[f].key, count: fields[f].key_len))
+                    keys.append(.string(key))
+                }
+                guard let value = fields[f].value else { continue }
+                try account(LuaMemoryBudget.entryBytes + LuaMemoryBudget.valueBytes
+                            + LuaMemoryBudget.stringBytes(fields[f].value_len), path: "\(path)[\(row)]")
+                entries[keys[f]] = .string(LuaString(bytes: UnsafeRawBufferPointer(start: value, count: fields[f].value_len)))
+            }
+            elements.append(.map(entries))
+            position += 1
         }
         return .array(elements)
     }

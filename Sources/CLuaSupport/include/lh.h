@@ -64,7 +64,10 @@ enum {
   LH_TAG_ARRAY = 6,    /* count elements follow */
   LH_TAG_MAP = 7,      /* count key/value pairs follow; u.i = metatable ref or 0 */
   LH_TAG_FUNCTION = 8, /* a host function; u.i = its id */
-  LH_TAG_REF = 9       /* a value held in the registry; u.i = its ref */
+  LH_TAG_REF = 9,      /* a value held in the registry; u.i = its ref */
+  LH_TAG_ROWS = 10     /* a host row list (below) of count rows and flags shapes;
+                       ** its name (a string), keys and shapes (arrays) follow;
+                       ** u.offset: its packed part (lh_push_rows in lh_tape.c) */
 };
 
 typedef struct lh_Slot {
@@ -267,9 +270,10 @@ int lh_complete(lua_State *L, const char *text, size_t len, char ***items, size_
                 size_t *steps);
 void lh_complete_free(char **items, size_t count);
 
-/* [-1, +(0|1), p] runs the printer's chunk at the top, passing it one
-** function that returns the real table behind a host read-only proxy (so
-** results like `fota` show their fields), and keeps the printer the chunk
+/* [-1, +(0|1), p] runs the printer's chunk at the top, passing it two
+** functions: one returns the real table behind a host read-only proxy (so
+** results like `fota` show their fields), the other the length of a host
+** row list (so its rows show), and keeps the printer the chunk
 ** returns in the registry: *ref gets the reference. On error the message is
 ** left on the stack. */
 int lh_repl_make_printer(lua_State *L, int *ref);
@@ -282,6 +286,29 @@ int lh_repl_show(lua_State *L, int printer, int nresults);
 /* [-0, +0, -] clears a stop (Ctrl-C, CPU) and restarts the CPU clock, so the
 ** next chunk at the prompt runs with a full budget. */
 void lh_repl_rearm(lua_State *L);
+
+/* ---------------------------------------------------------------------------
+** Host row lists (lh_rows.c): a read-only list whose rows, tables of string
+** fields, are built when read (`devices` of a fota.append result). Made from
+** a tape (LH_TAG_ROWS); the host reads one through these, raw.
+*/
+typedef struct lh_RowField {
+  const char *key;   /* the field's name */
+  size_t key_len;
+  const char *value; /* NULL: the row has no such field */
+  size_t value_len;
+} lh_RowField;
+
+/* [-0, +0, -] the number of rows of the host row list at idx, or -1 when
+** the value there is not one (recognized by the metatable every row list
+** shares, which scripts cannot fetch or forge). */
+int64_t lh_rows_count(lua_State *L, int idx);
+
+/* [-0, +0, -] fills fields[0 ..< n] with row i (1-based) of the row list at
+** idx, at most max fields, field 0 being the row's own string; returns n, 0
+** if idx is not a row list or i out of range. The bytes belong to the list:
+** copy them before any Lua code runs. */
+int lh_rows_row(lua_State *L, int idx, int64_t i, lh_RowField *fields, int max);
 
 /* [-0, +0, -] 1 and *id set if the value at idx is a host function. */
 int lh_host_function_id(lua_State *L, int idx, int64_t *id);
