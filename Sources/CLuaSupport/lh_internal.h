@@ -23,6 +23,13 @@ void lh_mark_stopped(lua_State *L);
 /* [-0, +0, -] 1 if thread co was marked by lh_mark_stopped. */
 int lh_is_stopped_thread(lua_State *co);
 
+/* lh_objects.c */
+/* [-0, +1, m] a new empty table whose entries are weak as `mode` says ("k", "v"). */
+void lh_push_weak_table(lua_State *L, const char *mode);
+/* [-0, +1, m] the weak (`mode`) table the registry holds at light key `key`,
+** made and stored there the first time. */
+void lh_registry_weak_table(lua_State *L, const void *key, const char *mode);
+
 /* lh_print.c */
 /* [-0, +0, e] opens print and tostring. */
 void lh_open_print(lua_State *L);

@@ -4,6 +4,22 @@
 #include "lh_objects.h"
 #include "lh_internal.h"
 
+void lh_push_weak_table(lua_State *L, const char *mode) {
+  lua_newtable(L);
+  lua_createtable(L, 0, 1);
+  lua_pushstring(L, mode);
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+}
+
+void lh_registry_weak_table(lua_State *L, const void *key, const char *mode) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE) return;
+  lua_pop(L, 1);
+  lh_push_weak_table(L, mode);
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, key);
+}
+
 /* How deep protection goes into a host table's nested tables. */
 #define LH_PROTECT_DEPTH 16
 

@@ -32,16 +32,7 @@ const char *lh_tolstring(lua_State *L, int idx) {
     }
   }
   /* ids[value] = n, in a weak-keyed table so naming a value keeps nothing alive */
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &LH_IDS_KEY) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    lua_createtable(L, 0, 4);
-    lua_createtable(L, 0, 1);
-    lua_pushliteral(L, "k");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
-    lua_pushvalue(L, -1);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &LH_IDS_KEY);
-  }
+  lh_registry_weak_table(L, &LH_IDS_KEY, "k");
   lua_pushvalue(L, idx);
   lua_Integer id;
   if (lua_rawget(L, -2) == LUA_TNUMBER) {

@@ -256,11 +256,7 @@ void lh_rows_make(lua_State *L, lua_Integer n, lua_Integer nshapes) {
   lua_rawseti(L, data, LH_ROWS_KEYS);
   lua_pushvalue(L, base);
   lua_rawseti(L, data, LH_ROWS_NAME);
-  lua_newtable(L);                       /* the cache, weak-valued */
-  lua_createtable(L, 0, 1);
-  lua_pushliteral(L, "v");
-  lua_setfield(L, -2, "__mode");
-  lua_setmetatable(L, -2);
+  lh_push_weak_table(L, "v");            /* the cache */
   lua_rawseti(L, data, LH_ROWS_CACHE);
   lua_pushinteger(L, n);
   lua_rawseti(L, data, LH_ROWS_COUNT);
@@ -270,16 +266,7 @@ void lh_rows_make(lua_State *L, lua_Integer n, lua_Integer nshapes) {
   lua_createtable(L, 0, 0);
   lh_rows_push_meta(L);
   lua_setmetatable(L, -2);               /* data, list */
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &LH_ROWS_DATA) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_createtable(L, 0, 1);
-    lua_pushliteral(L, "k");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
-    lua_pushvalue(L, -1);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &LH_ROWS_DATA);
-  }                                      /* data, list, by list */
+  lh_registry_weak_table(L, &LH_ROWS_DATA, "k"); /* data, list, by list */
   lua_pushvalue(L, -2);
   lua_pushvalue(L, data);
   lua_rawset(L, -3);                     /* by list[list] = data */
