@@ -30,10 +30,21 @@ import Testing
     }
 
     @Test func concurrencyIsBounded() async throws {
-        let inFlight = NIOLockedValueBox((now: 0, peak: 0))
+        let inFlight = NIOLockedValueBox((now: 0, peak: 0, started: 0))
         try await withStub(fallback: { request in
             guard request.method == "PUT" else { return nil }
-            inFlight.withLockedValue { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+            let order = inFlight.withLockedValue { state -> Int in
+                state.now += 1; state.started += 1; state.peak = max(state.peak, state.now)
+                return state.started
+            }
+            // The first three requests wait for each other (observed, not timed: a loaded machine may
+            // start them far apart), so three in flight is reached whenever the client allows it.
+            if order <= 3 {
+                let deadline = ContinuousClock.now + .seconds(20)
+                while inFlight.withLockedValue({ $0.started }) < 3 && ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
+            }
             try? await Task.sleep(for: .milliseconds(30))
             inFlight.withLockedValue { $0.now -= 1 }
             return Fixtures.changeReply(for: request.body)
