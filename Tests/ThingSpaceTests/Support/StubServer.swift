@@ -129,9 +129,12 @@ final class StubServer: Sendable {
 
     func count(_ method: String, _ path: String) async -> Int { await requests(method, path).count }
 
-    /// Test configuration pointing at this stub.
+    /// Test configuration pointing at this stub. The timeout is generous: inside a full test run every
+    /// suite shares two cores, and an answer past it is retried, which tests that count requests (a
+    /// second token fetch) or queue replies (the retry gets the next one) would misread. Tests of
+    /// timeouts set their own.
     func configuration(retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)),
-                       timeout: Duration = .seconds(5), batchSize: Int = 1000, concurrency: Int = 4,
+                       timeout: Duration = .seconds(60), batchSize: Int = 1000, concurrency: Int = 4,
                        verbose: Bool = false) -> ClientConfiguration {
         ClientConfiguration(endpoint: endpoint, account: Self.account, credentials: Self.credentials, timeout: timeout,
                             retry: retry, batchSize: batchSize, concurrency: concurrency, verbose: verbose)
