@@ -141,14 +141,8 @@ public struct BulkChangeResult: Sendable, RandomAccessCollection {
     public var endIndex: Int { deviceIds.count }
 
     public subscript(index: Int) -> DeviceOutcome {
-        let kind = kinds[index]
-        let status = statusIndex[index]
-        let reason = reasonIndex[index]
-        return DeviceOutcome(
-            deviceId: deviceIds[index], position: Int(positions[index]), kind: kind,
-            status: kind == .notSent || status < 0 ? nil : strings[Int(status)],
-            reason: kind == .notSent || reason < 0 ? nil : strings[Int(reason)],
-            error: kind == .notSent && status >= 0 ? errors[Int(status)] : nil)
+        DeviceOutcome(stored: index, deviceId: deviceIds[index], position: positions[index], kinds: kinds,
+                      statusIndex: statusIndex, reasonIndex: reasonIndex, strings: strings, errors: errors)
     }
 
     public var succeededCount: Int { kinds.lazy.filter { $0 == .succeeded }.count }
@@ -157,4 +151,20 @@ public struct BulkChangeResult: Sendable, RandomAccessCollection {
     public var unchangedCount: Int { kinds.lazy.filter { $0 == .unchanged }.count }
     /// True when every device is where the change wanted it: succeeded or unchanged.
     public var allSucceeded: Bool { !kinds.contains { $0 != .succeeded && $0 != .unchanged } }
+}
+
+extension DeviceOutcome {
+    /// Device `index` of the column-wise storage the builder fills and the result keeps: a status
+    /// and reason as indexes into `strings`; for a device not sent, `statusIndex` indexes `errors`.
+    init(stored index: Int, deviceId: String, position: Int32, kinds: [DeviceOutcomeKind], statusIndex: [Int32],
+         reasonIndex: [Int32], strings: [String], errors: [ThingSpaceError]) {
+        let kind = kinds[index]
+        let status = statusIndex[index]
+        let reason = reasonIndex[index]
+        self.init(
+            deviceId: deviceId, position: Int(position), kind: kind,
+            status: kind == .notSent || status < 0 ? nil : strings[Int(status)],
+            reason: kind == .notSent || reason < 0 ? nil : strings[Int(reason)],
+            error: kind == .notSent && status >= 0 ? errors[Int(status)] : nil)
+    }
 }

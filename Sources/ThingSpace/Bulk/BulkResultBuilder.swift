@@ -48,14 +48,8 @@ struct BulkResultBuilder {
 
     /// The outcome of device `index` as the result would show it.
     func outcome(_ index: Int, deviceIds: [String], positions: [Int32]) -> DeviceOutcome {
-        let kind = kinds[index]
-        let status = statusIndex[index]
-        let reason = reasonIndex[index]
-        return DeviceOutcome(
-            deviceId: deviceIds[index], position: Int(positions[index]), kind: kind,
-            status: kind == .notSent || status < 0 ? nil : strings[Int(status)],
-            reason: kind == .notSent || reason < 0 ? nil : strings[Int(reason)],
-            error: kind == .notSent && status >= 0 ? errors[Int(status)] : nil)
+        DeviceOutcome(stored: index, deviceId: deviceIds[index], position: positions[index], kinds: kinds,
+                      statusIndex: statusIndex, reasonIndex: reasonIndex, strings: strings, errors: errors)
     }
 
     mutating func record(_ type: DeviceChangeType, range: Range<Int>, deviceIds: [String], response: DeviceChangeResponse) {
