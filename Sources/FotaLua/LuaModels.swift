@@ -126,13 +126,13 @@ enum LuaModels {
     static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices,
                              verdict: (String) -> DryRunVerdict) -> ChangeTable {
         let status = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
-        return changeTable(type, devices, upgradeId: upgradeId, account: account, dryRun: true) { distinct in
+        return changeTable(type, devices, upgradeId: upgradeId, account: account, dryRun: true, shape: { distinct in
             switch verdict(devices.deviceIds[distinct]) {
             case .changes: DeviceEntry(outcome: .succeeded, status: status, reason: "dry run: not sent")
             case .unchanged(let reason): DeviceEntry(outcome: .unchanged, status: "Unchanged", reason: reason)
             case .rejected(let reason): DeviceEntry(outcome: .failed, status: "Device Rejected", reason: reason)
             }
-        }
+        }, entry: { entry, _ in entry })
     }
 
     /// What a dry run predicts for one device of an append or remove.
@@ -144,7 +144,9 @@ enum LuaModels {
 
     /// The result of fota.append/remove.
     static func change(_ result: BulkChangeResult) -> ChangeTable {
-        changeTable(result.type, result.devices, upgradeId: result.upgradeId, account: result.account, dryRun: false) { distinct in
+        // Grouped by the outcome's stored numbers: the texts are read once a distinct outcome.
+        changeTable(result.type, result.devices, upgradeId: result.upgradeId, account: result.account, dryRun: false,
+                    shape: result.outcomeShape) { _, distinct in
             let outcome = result[distinct]
             switch outcome.kind {
             case .succeeded, .failed: return DeviceEntry(outcome: outcome.kind, status: outcome.status, reason: outcome.reason)
@@ -175,25 +177,26 @@ enum LuaModels {
     }
 
     /// One entry per input device in input order; a repeated device gets a `Duplicate` entry
-    /// and a warning, the rest what `entry(i)` says of the device `devices.deviceIds[i]`.
-    private static func changeTable(
+    /// and a warning, the rest what `entry(shape(i), i)` says of the device `devices.deviceIds[i]`,
+    /// asked once a distinct `shape`.
+    private static func changeTable<Shape: Hashable>(
         _ type: DeviceChangeType, _ devices: PreparedDevices, upgradeId: String, account: String, dryRun: Bool,
-        entry: (Int) -> DeviceEntry
+        shape: (Int) -> Shape, entry: (Shape, Int) -> DeviceEntry
     ) -> ChangeTable {
         // Devices share a few entries: each distinct one is kept once, a device holds its index
         // (4 bytes, where an entry of its own took 40: a million devices' result stays small).
         var entries: [DeviceEntry] = []
-        var known: [DeviceEntry: UInt32] = [:]
+        var known: [Shape: UInt32] = [:]
         var entryOf: [UInt32] = []
         entryOf.reserveCapacity(devices.deviceIds.count)
         for distinct in devices.deviceIds.indices {
-            let line = entry(distinct)
-            if let index = known[line] {
+            let key = shape(distinct)
+            if let index = known[key] {
                 entryOf.append(index)
             } else {
                 let index = UInt32(entries.count)
-                entries.append(line)
-                known[line] = index
+                entries.append(entry(key, distinct))
+                known[key] = index
                 entryOf.append(index)
             }
         }

@@ -21,7 +21,9 @@ What an operator sees, each figure against a baseline from the same run (issue 1
                  the same number of device tables.
   sdk            the official Python SDK (sdksio-verizon-apis-sdk) appending --devices on the 20 ms
                  simulator, as a plain loop and from a 4-thread pool, against fota's append from the
-                 same run: loop / fota (target >= 4) and pool / fota (target > 1).
+                 same run: loop / fota (target >= 4) and pool / fota (target > 1), both whole processes
+                 (the SDK's start-up, imports and login included, as fota's are); beside them the
+                 SDK's requests alone (timed from its first request) against fota's whole process.
 
 Every process's CPU time and peak RSS come from wait4(2), so the figures are the fota process's
 alone. Upgrades are created by scripts/bench/lua/setup.lua; the simulators use --seed 1, so a
@@ -261,8 +263,11 @@ def bench_walk(bench, fleet):
 
 
 def bench_sdk(bench, sim, count, fota_wall):
+    """Target 4, whole processes as the issue measures them (the SDK's process from start-up, its
+    imports and login to exit, against fota's), and the stricter view beside it: the SDK's request
+    loop alone (timed from its first request, after login) against fota's whole process."""
     sdk = os.path.join(HERE, "sdk_bulk.py")
-    walls = {}
+    requests, processes = {}, {}
     for threads, prefix in ((1, "44"), (4, "45")):
         path = write_imeis(bench.scratch, prefix, count)
         upgrade = bench.new_upgrade(sim)
@@ -272,14 +277,19 @@ def bench_sdk(bench, sim, count, fota_wall):
         values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
         if int(values["sdk.succeeded"]) != count:
             sys.exit(f"e2e: the SDK added {values['sdk.succeeded']} of {count} devices")
-        walls[threads] = float(values["sdk.wall_seconds"])
-    loop, pool = walls[1] / fota_wall, walls[4] / fota_wall
+        requests[threads] = float(values["sdk.wall_seconds"])
+        processes[threads] = result.wall
+    loop, pool = processes[1] / fota_wall, processes[4] / fota_wall
+    loop_requests, pool_requests = requests[1] / fota_wall, requests[4] / fota_wall
     report("sdk",
-           f"Python SDK, {count:,} devices at {sim.latency_ms} ms: plain loop {walls[1]:.3f} s, 4-thread pool {walls[4]:.3f} s "
-           f"(requests only, after login); fota's whole process {fota_wall:.3f} s: fota is {loop:.1f}x faster than the loop "
+           f"Python SDK, {count:,} devices at {sim.latency_ms} ms, whole processes: plain loop {processes[1]:.3f} s, "
+           f"4-thread pool {processes[4]:.3f} s; fota {fota_wall:.3f} s: fota is {loop:.2f}x faster than the loop "
            f"(target >= 4: {'meets' if loop >= 4 else 'MISSES'}) and {pool:.2f}x the pool (target > 1: "
-           f"{'meets' if pool > 1 else 'MISSES'})",
-           loop_seconds=walls[1], pool_seconds=walls[4], loop_ratio=loop, pool_ratio=pool)
+           f"{'meets' if pool > 1 else 'MISSES'}). The SDK's requests alone (after its start-up and login): loop "
+           f"{requests[1]:.3f} s = {loop_requests:.2f}x fota's whole process, pool {requests[4]:.3f} s = {pool_requests:.2f}x",
+           loop_seconds=processes[1], pool_seconds=processes[4], loop_ratio=loop, pool_ratio=pool,
+           loop_requests_seconds=requests[1], pool_requests_seconds=requests[4],
+           loop_requests_ratio=loop_requests, pool_requests_ratio=pool_requests)
 
 
 def main():

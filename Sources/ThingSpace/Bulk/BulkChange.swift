@@ -145,6 +145,19 @@ public struct BulkChangeResult: Sendable, RandomAccessCollection {
                       statusIndex: statusIndex, reasonIndex: reasonIndex, strings: strings, errors: errors)
     }
 
+    /// Device `index`'s outcome as three small numbers: devices of equal shape have equal kind,
+    /// status, reason and error, so a result of a million devices groups them without hashing text.
+    public func outcomeShape(_ index: Int) -> OutcomeShape {
+        OutcomeShape(kind: kinds[index], status: statusIndex[index], reason: reasonIndex[index])
+    }
+
+    /// See `outcomeShape(_:)`.
+    public struct OutcomeShape: Hashable, Sendable {
+        let kind: DeviceOutcomeKind
+        let status: Int32
+        let reason: Int32
+    }
+
     public var succeededCount: Int { kinds.lazy.filter { $0 == .succeeded }.count }
     public var failedCount: Int { kinds.lazy.filter { $0 == .failed }.count }
     public var notSentCount: Int { kinds.lazy.filter { $0 == .notSent }.count }
