@@ -29,6 +29,21 @@ static int lh_presize(int64_t count, size_t left, int array) {
 
 static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth);
 
+/* [-0, +1, m] pushes the len bytes at s: element k of the argument at stack
+** index t->mirror when that is a string of the same bytes (read raw, taken
+** as it is), else a new string. Needs 1 free stack slot. */
+static void lh_push_mirrored(lua_State *L, const lh_Tape *t, int64_t k, const char *s, size_t len) {
+  if (t->mirror > 0 && k > 0) {
+    if (lua_rawgeti(L, t->mirror, (lua_Integer)k) == LUA_TSTRING) {
+      size_t have;
+      const char *bytes = lua_tolstring(L, -1, &have);
+      if (have == len && memcmp(bytes, s, len) == 0) return;
+    }
+    lua_pop(L, 1);
+  }
+  lua_pushlstring(L, s, len);
+}
+
 /* [-0, +1, e] a host row list (lh_rows.c) from its slot s: slots i.. hold its
 ** name, its keys and its shapes (two arrays); s->count rows, s->flags shapes.
 ** At bytes + s->u.offset: s->count uint32 shape indexes, s->count uint32 id
@@ -54,7 +69,7 @@ static size_t lh_push_rows(lua_State *L, const lh_Tape *t, const lh_Slot *s, siz
     uint32_t len;
     memcpy(&len, packed + (size_t)(n + k) * 4, 4);
     if (len > left) luaL_error(L, "host row list is truncated");
-    lua_pushlstring(L, text, len);
+    lh_push_mirrored(L, t, k + 1, text, len);
     lua_rawseti(L, -2, (lua_Integer)(k + 1));
     text += len;
     left -= len;
@@ -80,14 +95,14 @@ static size_t lh_push_slot(lua_State *L, const lh_Tape *t, size_t i, int depth) 
     case LH_TAG_INTEGER: lua_pushinteger(L, (lua_Integer)s->u.i); break;
     case LH_TAG_NUMBER: lua_pushnumber(L, (lua_Number)s->u.n); break;
     case LH_TAG_STRING:
-      lua_pushlstring(L, t->bytes + s->u.offset, (size_t)s->count);
+      lh_push_mirrored(L, t, s->flags, t->bytes + s->u.offset, (size_t)s->count);
       break;
     case LH_TAG_ARRAY: {
       lua_createtable(L, lh_presize(s->count, t->nslots - i, 1), 0);
       for (int64_t k = 1; k <= s->count; k++) {
         const lh_Slot *e = i < t->nslots ? &t->slots[i] : NULL;
         if (e != NULL && e->tag == LH_TAG_STRING) { /* lists of ids: no recursion, no stack check */
-          lua_pushlstring(L, t->bytes + e->u.offset, (size_t)e->count);
+          lh_push_mirrored(L, t, e->flags, t->bytes + e->u.offset, (size_t)e->count);
           i++;
         } else {
           i = lh_push_slot(L, t, i, depth + 1);
@@ -237,9 +252,10 @@ void lh_make_readonly(lua_State *L, const char *name) {
 }
 
 static int lh_push_tape_k(lua_State *L) {
-  const lh_Tape *t = (const lh_Tape *)lua_touserdata(L, 1);
+  lh_Tape t = *(const lh_Tape *)lua_touserdata(L, 1);
   lua_pop(L, 1);
-  return lh_push_all(L, t);
+  t.mirror = 0; /* no host call's arguments here */
+  return lh_push_all(L, &t);
 }
 
 int lh_push_tape(lua_State *L, const lh_Tape *tape, int *npushed) {
@@ -254,11 +270,12 @@ int lh_push_tape(lua_State *L, const lh_Tape *tape, int *npushed) {
 }
 
 static int lh_setglobal_k(lua_State *L) {
-  const lh_Tape *t = (const lh_Tape *)lua_touserdata(L, 1);
+  lh_Tape t = *(const lh_Tape *)lua_touserdata(L, 1);
   const char *name = (const char *)lua_touserdata(L, 2);
   lua_settop(L, 0);
-  if (t->nslots == 0) lua_pushnil(L);
-  else lh_push_slot(L, t, 0, 0);
+  t.mirror = 0; /* no host call's arguments here */
+  if (t.nslots == 0) lua_pushnil(L);
+  else lh_push_slot(L, &t, 0, 0);
   lua_setglobal(L, name);
   return 0;
 }
@@ -296,6 +313,7 @@ static int lh_argerror(lua_State *L, int arg, const char *msg, const char *regis
 int lh_trampoline(lua_State *L) {
   lh_Host *h = lh_host(L);
   lh_limits_check_quick(L, h);
+  int nargs = lua_gettop(L);
   int64_t id = (int64_t)lua_tointeger(L, lua_upvalueindex(1));
   lh_Tape out = {0};
   int argn = 0;
@@ -306,6 +324,8 @@ int lh_trampoline(lua_State *L) {
     return lua_error(L);
   }
   lh_limits_check_quick(L, h);
+  /* The mirror hint becomes the argument's stack index, if it names a table. */
+  if (out.mirror <= 0 || out.mirror > nargs || lua_type(L, out.mirror) != LUA_TTABLE) out.mirror = 0;
   switch (status) {
     case LH_CALL_RETURN:
       return lh_push_all(L, &out);

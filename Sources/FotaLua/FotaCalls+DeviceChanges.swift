@@ -6,13 +6,16 @@ import ThingSpace
 extension FotaCalls {
     // MARK: - Changes
 
+    /// Where fota.append/fota.remove(upgradeId, devices, opts) take their device list.
+    static let deviceListArgument = 2
+
     func change(_ type: DeviceChangeType, _ arguments: borrowing LuaArguments, _ results: inout LuaResults) throws {
         let call = type == .append ? "append" : "remove"
         let upgradeId = try arguments.upgradeId(1)
         // Reading and checking a long device list takes a while before the first request: a run
         // that has not logged in yet does so meanwhile (it would next; a refusal is not retried).
         if runtime.settings.mode == .live { runtime.client?.logInEarly() }
-        let devices = try arguments.deviceList(2)
+        let devices = try arguments.deviceList(Self.deviceListArgument)
         let options = try arguments.options(3, allowed: ["account"])
         let account = try arguments.account(options, position: 3, runtime: runtime, callName: call)
         let stop = arguments.stopSignal
@@ -75,7 +78,7 @@ extension FotaCalls {
                         "warn", "fota.\(call): \(Self.summary(type, result)) (see the result's 'failed' list and each device's outcome)")
                 }
                 reservation?.release()
-                return LuaModels.change(result)
+                return LuaModels.change(result, argument: Self.deviceListArgument)
             }), &results)
     }
 

@@ -71,7 +71,8 @@ extension FotaCalls {
         plan.apply(step, startingFrom: members, holders: holders)
         return (["result": "dry run: not sent", "planned": .integer(Int64(step.devices.count)),
                  "unchanged": .integer(Int64(step.unchanged.count)), "rejected": .integer(Int64(step.rejected.count))],
-                LuaModels.dryRunChange(type, account: account, upgradeId: upgradeId, devices: devices) { verdicts[$0] ?? .changes })
+                LuaModels.dryRunChange(type, account: account, upgradeId: upgradeId, devices: devices,
+                                       argument: Self.deviceListArgument) { verdicts[$0] ?? .changes })
     }
 
     /// The reason validation would reject `device` (R1–R5), with the plan's earlier steps counted

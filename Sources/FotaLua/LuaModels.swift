@@ -123,10 +123,11 @@ enum LuaModels {
     /// What a dry-run append/remove returns: what a real call would, marked `dryRun`: devices
     /// the plan changes are `succeeded`, devices already where the call would put them
     /// `unchanged`, devices ThingSpace would reject at validation `failed` with its reason.
+    /// `argument`: the position of the call's argument the devices were read from.
     static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices,
-                             verdict: (String) -> DryRunVerdict) -> ChangeTable {
+                             argument: Int?, verdict: (String) -> DryRunVerdict) -> ChangeTable {
         let status = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
-        return changeTable(type, devices, upgradeId: upgradeId, account: account, dryRun: true, shape: { distinct in
+        return changeTable(type, devices, upgradeId: upgradeId, account: account, dryRun: true, argument: argument, shape: { distinct in
             switch verdict(devices.deviceIds[distinct]) {
             case .changes: DeviceEntry(outcome: .succeeded, status: status, reason: "dry run: not sent")
             case .unchanged(let reason): DeviceEntry(outcome: .unchanged, status: "Unchanged", reason: reason)
@@ -142,11 +143,12 @@ enum LuaModels {
         case rejected(String)
     }
 
-    /// The result of fota.append/remove.
-    static func change(_ result: BulkChangeResult) -> ChangeTable {
+    /// The result of fota.append/remove; `argument`: the position of the call's argument the
+    /// devices were read from.
+    static func change(_ result: BulkChangeResult, argument: Int?) -> ChangeTable {
         // Grouped by the outcome's stored numbers: the texts are read once a distinct outcome.
         changeTable(result.type, result.devices, upgradeId: result.upgradeId, account: result.account, dryRun: false,
-                    shape: result.outcomeShape) { _, distinct in
+                    argument: argument, shape: result.outcomeShape) { _, distinct in
             let outcome = result[distinct]
             switch outcome.kind {
             case .succeeded, .failed: return DeviceEntry(outcome: outcome.kind, status: outcome.status, reason: outcome.reason)
@@ -181,7 +183,7 @@ enum LuaModels {
     /// asked once a distinct `shape`.
     private static func changeTable<Shape: Hashable>(
         _ type: DeviceChangeType, _ devices: PreparedDevices, upgradeId: String, account: String, dryRun: Bool,
-        shape: (Int) -> Shape, entry: (Shape, Int) -> DeviceEntry
+        argument: Int?, shape: (Int) -> Shape, entry: (Shape, Int) -> DeviceEntry
     ) -> ChangeTable {
         // Devices share a few entries: each distinct one is kept once, a device holds its index
         // (4 bytes, where an entry of its own took 40: a million devices' result stays small).
@@ -202,7 +204,7 @@ enum LuaModels {
         }
         return ChangeTable(
             devices: devices, upgradeId: upgradeId, account: account, dryRun: dryRun, entries: entries, entryOf: entryOf,
-            call: type == .append ? "fota.append" : "fota.remove")
+            call: type == .append ? "fota.append" : "fota.remove", argument: argument)
     }
 
     /// The result of an append/remove (or its dry run), compact: its few distinct entries and one
@@ -222,6 +224,8 @@ enum LuaModels {
         let entryOf: [UInt32]
         /// "fota.append" or "fota.remove": names the result's `devices` in errors.
         let call: String
+        /// The position of the call's argument the devices were read from (a table of IMEIs).
+        let argument: Int?
 
         /// What building the result costs the script's memory, at most, for `count` input devices,
         /// `warnings` of them with a Luhn warning and `repeats` listed before. A device: on the tape,
@@ -258,6 +262,9 @@ enum LuaModels {
             for id in input { idBytes += id.utf8.count }
             results.reserve(slots: entryOf.count + 3 * shapes.count + repeatShapes.count + devices.warnings.count + 64,
                             bytes: input.count * 8 + 2 * idBytes + 128 * (repeatShapes.count + devices.warnings.count) + 4096)
+            // The IMEIs came from the call's argument `argument` (the rows in its order, the
+            // lists at each device's first position): C reuses its strings.
+            if let argument { results.mirror(argument: argument) }
             results.pushTable(fields: 8)
             results.push(key: "id"); results.push(string: upgradeId)
             results.push(key: "accountName"); results.push(string: account)
@@ -272,7 +279,7 @@ enum LuaModels {
                 results.push(string: key)
                 results.pushArray(count: count)
                 for (distinct, index) in entryOf.enumerated() where kinds.contains(entries[Int(index)].outcome) {
-                    results.push(string: devices.deviceIds[distinct])
+                    results.push(string: devices.deviceIds[distinct], mirroring: devices.firstPosition(ofDistinct: distinct))
                 }
             }
             // Positions from the client are 1-based, like Lua's.

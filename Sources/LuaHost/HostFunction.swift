@@ -117,6 +117,15 @@ public struct LuaResults: ~Copyable {
     public mutating func push(boolean: Bool) { tape.pointee.appendBoolean(boolean) }
     public mutating func push(string: String) { tape.pointee.appendString(string) }
     public mutating func pushNil() { tape.pointee.appendNil() }
+
+    /// Names the call's argument (a table) whose elements this result repeats: a string pushed
+    /// `mirroring: k`, and row k of a row list, that has the same bytes as the argument's element
+    /// k becomes that element (read raw), not a new Lua string. For a result listing a long
+    /// input back (100,000 IMEIs): no hashing and interning of each again. The bytes decide, so a
+    /// wrong hint (the element changed, or is not a string) only costs the comparison.
+    public mutating func mirror(argument position: Int) { tape.pointee.mirror(argument: position) }
+    /// `string`, probably the 1-based element `element` of the argument named by `mirror`.
+    public mutating func push(string: String, mirroring element: Int) { tape.pointee.appendString(string, mirroring: element) }
     /// Makes room at once for about `slots` more values (a table, a key, a string … each one slot)
     /// and `bytes` more string bytes: for a large result whose size is known, so the buffers are
     /// not doubled and copied while it is written. A reservation past the budget fails the call

@@ -23,6 +23,8 @@ struct Tape: ~Copyable {
     private var charged = 0
     /// A growth was refused since the last reset: the tape is incomplete.
     private(set) var refused = false
+    /// The host call's argument whose elements the strings may repeat (lh.h, `mirror`); 0: none.
+    private(set) var mirror: Int32 = 0
 
     static let maxDepth = 100
     private static let firstSlots = 64
@@ -55,7 +57,13 @@ struct Tape: ~Copyable {
         slotCount = 0
         byteCount = 0
         refused = false
+        mirror = 0
     }
+
+    /// Strings appended with `mirroring:` (and the rows of a row list) may be elements of the
+    /// host call's argument at `position`: C takes such an element as it is when its bytes are
+    /// the same, instead of making a new Lua string (lh.h, `mirror`).
+    mutating func mirror(argument position: Int) { mirror = Int32(clamping: max(0, position)) }
 
     /// Throws the memory error if a growth was refused since the last reset.
     func checkBudget() throws(LuaBridgeError) {
@@ -99,7 +107,7 @@ struct Tape: ~Copyable {
     func withTape<R>(_ body: (UnsafePointer<lh_Tape>) throws -> R) rethrows -> R {
         var tape = lh_Tape(
             slots: UnsafePointer(slots), nslots: slotCount,
-            bytes: UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), nbytes: byteCount)
+            bytes: UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), nbytes: byteCount, mirror: 0)
         return try withUnsafePointer(to: &tape) { try body($0) }
     }
 
@@ -107,7 +115,7 @@ struct Tape: ~Copyable {
     func fill(_ out: UnsafeMutablePointer<lh_Tape>) {
         out.pointee = lh_Tape(
             slots: UnsafePointer(slots), nslots: slotCount,
-            bytes: UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), nbytes: byteCount)
+            bytes: UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), nbytes: byteCount, mirror: mirror)
     }
 
     @inline(__always)
@@ -170,21 +178,23 @@ struct Tape: ~Copyable {
     mutating func appendFunction(_ id: Int64) { appendSlot(Int32(LH_TAG_FUNCTION), bits: id) }
     mutating func appendReference(_ ref: Int32) { appendSlot(Int32(LH_TAG_REF), bits: Int64(ref)) }
 
-    mutating func appendString(_ raw: UnsafeRawBufferPointer) {
+    /// `element`: 0, or the 1-based element of the `mirror` argument this string probably is.
+    mutating func appendString(_ raw: UnsafeRawBufferPointer, mirroring element: Int = 0) {
         let offset = byteCount
         if byteCount + raw.count > byteCapacity, !growBytes(byteCount + raw.count) { return }
         if raw.count > 0 {
             UnsafeMutableRawPointer(bytes + byteCount).copyMemory(from: raw.baseAddress!, byteCount: raw.count)
         }
         byteCount += raw.count
-        appendSlot(Int32(LH_TAG_STRING), count: Int64(raw.count), bits: Int64(offset))
+        appendSlot(Int32(LH_TAG_STRING), flags: element > 0 && element <= Int(Int32.max) ? Int32(element) : 0,
+                   count: Int64(raw.count), bits: Int64(offset))
     }
 
     mutating func appendString(_ s: LuaString) { s.withBytes { appendString($0) } }
 
-    mutating func appendString(_ s: String) {
+    mutating func appendString(_ s: String, mirroring element: Int = 0) {
         var s = s
-        s.withUTF8 { appendString(UnsafeRawBufferPointer($0)) }
+        s.withUTF8 { appendString(UnsafeRawBufferPointer($0), mirroring: element) }
     }
 
     /// Appends a host row list (lh.h, `LH_TAG_ROWS`): row i is `keys[0] = ids[i]` plus

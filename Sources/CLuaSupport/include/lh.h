@@ -60,7 +60,7 @@ enum {
   LH_TAG_TRUE = 2,
   LH_TAG_INTEGER = 3,  /* u.i */
   LH_TAG_NUMBER = 4,   /* u.n */
-  LH_TAG_STRING = 5,   /* count bytes at bytes + u.offset */
+  LH_TAG_STRING = 5,   /* count bytes at bytes + u.offset; flags: see mirror */
   LH_TAG_ARRAY = 6,    /* count elements follow */
   LH_TAG_MAP = 7,      /* count key/value pairs follow; u.i = metatable ref or 0 */
   LH_TAG_FUNCTION = 8, /* a host function; u.i = its id */
@@ -82,6 +82,13 @@ typedef struct lh_Tape {
   size_t nslots;
   const char *bytes;
   size_t nbytes;
+  /* 0, or the position of the host call's argument whose elements the
+  ** tape's strings may repeat: a string slot with flags k > 0, and row k of
+  ** a row list, is that argument's element k when it is a string of the same
+  ** bytes, taken as it is (no new string: a long result of the script's own
+  ** IMEIs costs no hashing). Checked, so a wrong hint only costs time; only
+  ** the trampoline honours it (it alone has the arguments at hand). */
+  int32_t mirror;
 } lh_Tape;
 
 /* ---------------------------------------------------------------------------

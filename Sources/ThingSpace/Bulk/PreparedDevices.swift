@@ -69,4 +69,6 @@ public struct PreparedDevices: Sendable {
 
     /// 1-based input position of the first occurrence of the device at input position `offset`.
     public func firstPosition(ofInput offset: Int) -> Int { Int(positions[distinctIndex(ofInput: offset)]) }
+    /// The 1-based input position of distinct device `distinct`.
+    public func firstPosition(ofDistinct distinct: Int) -> Int { Int(positions[distinct]) }
 }
