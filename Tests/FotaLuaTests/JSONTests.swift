@@ -37,6 +37,16 @@ struct JSONTests {
         #expect(try JSONText.decode(Array(#""\ud83d\ude00 \u00e9""#.utf8)) == .string("😀 é"))
     }
 
+    @Test("strings at the edges of plain ASCII: space and ~ are copied, 0x1F and DEL escaped, non-ASCII kept, invalid UTF-8 replaced")
+    func stringEdges() throws {
+        #expect(try JSONText.encode(.string("356938035643809")) == #""356938035643809""#)
+        #expect(try JSONText.encode(.string(" ~")) == #"" ~""#)
+        #expect(try JSONText.encode(.string("a\u{1F}b\u{7F}")) == #""a\u001fb\u007f""#)
+        #expect(try JSONText.encode(.string("délai")) == "\"délai\"")
+        let invalid = [UInt8(ascii: "a"), 0xFF, UInt8(ascii: "b")].withUnsafeBytes { LuaString(bytes: $0) }
+        #expect(try JSONText.encode(.string(invalid)) == "\"a\u{FFFD}b\"")
+    }
+
     @Test("null in an object drops the key; in an array it keeps positions")
     func nulls() throws {
         #expect(try JSONText.decode(Array(#"{"a":null,"b":1}"#.utf8)) == .map(["b": .integer(1)]))

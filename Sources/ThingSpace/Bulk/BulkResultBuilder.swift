@@ -16,12 +16,26 @@ struct BulkResultBuilder {
         reasonIndex = [Int32](repeating: -1, count: count)
     }
 
+    /// The last two texts interned, compared before hashing: an answer repeats its status and
+    /// its reason device after device, which made hashing most of the work here.
+    private var recent: (first: (String, Int32)?, second: (String, Int32)?)
+
     mutating func intern(_ text: String?) -> Int32 {
         guard let text else { return -1 }
-        if let index = stringIndex[text] { return index }
-        let index = Int32(strings.count)
-        strings.append(text)
-        stringIndex[text] = index
+        if let (known, index) = recent.first, known == text { return index }
+        if let (known, index) = recent.second, known == text {
+            recent = (recent.second, recent.first)
+            return index
+        }
+        let index: Int32
+        if let existing = stringIndex[text] {
+            index = existing
+        } else {
+            index = Int32(strings.count)
+            strings.append(text)
+            stringIndex[text] = index
+        }
+        recent = ((text, index), recent.first)
         return index
     }
 
