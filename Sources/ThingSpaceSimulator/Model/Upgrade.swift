@@ -121,8 +121,11 @@ struct UpgradeRecord: Sendable {
 
     /// Adds a device awaiting validation; false when it is already in the campaign.
     mutating func add(_ imei: UInt64, validateAt: Int64) -> Bool {
-        guard entries[imei] == nil else { return false }
-        entries[imei] = Entry(state: .pending, position: order.count, validateAt: validateAt)
+        // One hash lookup for the usual case, a new device (bulk appends); one already here is put back.
+        if let existing = entries.updateValue(Entry(state: .pending, position: order.count, validateAt: validateAt), forKey: imei) {
+            entries[imei] = existing
+            return false
+        }
         order.append(imei)
         pendingQueue.append((imei, validateAt))
         pendingCount += 1
