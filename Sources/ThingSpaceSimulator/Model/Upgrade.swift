@@ -62,9 +62,38 @@ struct UpgradeRecord: Sendable {
         var state: DeviceState
         var position: Int
         var validateAt: Int64
-        var forcedFailure: String?
+        /// Both failures in one rarely set box: an entry of 40 bytes instead of 64 keeps the table
+        /// that bulk appends grow (and copy on every resize) smaller.
+        private var failures: Failures?
+
+        init(state: DeviceState, position: Int, validateAt: Int64) {
+            self.state = state
+            self.position = position
+            self.validateAt = validateAt
+        }
+
+        var forcedFailure: String? {
+            get { failures?.forced }
+            set { failures = Failures(forced: newValue, drawn: drawnFailure) }
+        }
+
         /// Failure the device will report when its outcome is due (drawn at the start); nil = success.
-        var drawnFailure: String?
+        var drawnFailure: String? {
+            get { failures?.drawn }
+            set { failures = Failures(forced: forcedFailure, drawn: newValue) }
+        }
+    }
+
+    /// Immutable, so entries copied with the campaign never share a change: a setter makes a new box.
+    final class Failures: Sendable {
+        let forced: String?
+        let drawn: String?
+
+        init?(forced: String?, drawn: String?) {
+            guard forced != nil || drawn != nil else { return nil }
+            self.forced = forced
+            self.drawn = drawn
+        }
     }
 
     static let tombstone = UInt64.max
@@ -143,9 +172,19 @@ struct UpgradeRecord: Sendable {
         return entry
     }
 
+    /// Drops the tombstones. Each entry's new position follows from its old one (minus the tombstones
+    /// before it), so the entries are updated in storage order without a hash lookup each.
     private mutating func compact() {
+        var newPosition = [Int](repeating: 0, count: order.count)
+        var kept = 0
+        for (position, imei) in order.enumerated() {
+            newPosition[position] = kept
+            if imei != Self.tombstone { kept += 1 }
+        }
         order.removeAll { $0 == Self.tombstone }
-        for (position, imei) in order.enumerated() { entries[imei]?.position = position }
+        for index in entries.values.indices {
+            entries.values[index].position = newPosition[entries.values[index].position]
+        }
         tombstones = 0
     }
 
