@@ -182,8 +182,12 @@ struct UpgradeRecord: Sendable {
             if imei != Self.tombstone { kept += 1 }
         }
         order.removeAll { $0 == Self.tombstone }
-        for index in entries.values.indices {
+        // Walks bare indices: `values.indices` would hold a second reference to the table, and the
+        // first write would then copy all of it.
+        var index = entries.values.startIndex
+        while index != entries.values.endIndex {
             entries.values[index].position = newPosition[entries.values[index].position]
+            entries.values.formIndex(after: &index)
         }
         tombstones = 0
     }
