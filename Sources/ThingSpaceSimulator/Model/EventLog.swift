@@ -24,8 +24,9 @@ struct EventLog: Sendable {
     private(set) var nextSeq: Int64 = 1
     private var names: [String] = []
     private var codes: [String: UInt32] = [:]
-    /// The last two names looked up (an upgrade id and a status, the same ones for a whole batch).
-    private var recent: [(name: String, code: UInt32)] = []
+    /// The last upgrade id and status looked up: the same ones for a whole batch.
+    private var lastUpgrade: (name: String, code: UInt32)?
+    private var lastStatus: (name: String, code: UInt32)?
 
     private struct Stored: Sendable {
         let at: Int64
@@ -43,7 +44,7 @@ struct EventLog: Sendable {
     }
 
     mutating func record(at: Int64, upgradeId: String, imei: UInt64? = nil, status: String, reason: String? = nil) {
-        events.append(Stored(at: at, imei: imei ?? Self.noDevice, reason: reason, upgrade: code(upgradeId), status: code(status)))
+        events.append(Stored(at: at, imei: imei ?? Self.noDevice, reason: reason, upgrade: upgradeCode(upgradeId), status: statusCode(status)))
         nextSeq += 1
         // Trim in chunks so dropping old events stays amortised O(1) per event.
         if events.count >= capacity + max(capacity / 4, 1) {
@@ -51,18 +52,25 @@ struct EventLog: Sendable {
         }
     }
 
-    private mutating func code(_ name: String) -> UInt32 {
-        for entry in recent where entry.name == name { return entry.code }
-        let code: UInt32
-        if let known = codes[name] {
-            code = known
-        } else {
-            code = UInt32(names.count)
-            names.append(name)
-            codes[name] = code
-        }
-        if recent.count == 2 { recent.removeFirst() }
-        recent.append((name, code))
+    private mutating func upgradeCode(_ name: String) -> UInt32 {
+        if let last = lastUpgrade, last.name == name { return last.code }
+        let code = intern(name)
+        lastUpgrade = (name, code)
+        return code
+    }
+
+    private mutating func statusCode(_ name: String) -> UInt32 {
+        if let last = lastStatus, last.name == name { return last.code }
+        let code = intern(name)
+        lastStatus = (name, code)
+        return code
+    }
+
+    private mutating func intern(_ name: String) -> UInt32 {
+        if let known = codes[name] { return known }
+        let code = UInt32(names.count)
+        names.append(name)
+        codes[name] = code
         return code
     }
 
