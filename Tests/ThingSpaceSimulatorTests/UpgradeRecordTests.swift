@@ -1,8 +1,9 @@
 import Testing
 @testable import ThingSpaceSimulator
 
-/// A campaign's device bookkeeping (insertion order, tombstones compacted in bulk, failures kept per
-/// device) against a plain array model, through enough removals to compact many times.
+/// A campaign's device bookkeeping (insertion order, positions, states and counts through tombstones
+/// compacted in bulk, failures kept per device) against a plain model, through enough removals to
+/// compact many times.
 @Suite("Campaign device bookkeeping")
 struct UpgradeRecordTests {
     private static func record() throws -> UpgradeRecord {
@@ -16,6 +17,7 @@ struct UpgradeRecordTests {
         var model: [UInt64] = []  // devices in the order they were added
         var random = SeededGenerator(seed: 42)
         var validateAt: [UInt64: Int64] = [:]
+        var states: [UInt64: DeviceState] = [:]  // devices no longer pending
         for round in 0..<40 {
             // Grow by a batch (some already present), then remove a large share (compaction needs over 1,024 tombstones).
             for _ in 0..<1_500 {
@@ -28,19 +30,31 @@ struct UpgradeRecordTests {
                     validateAt[imei] = at
                 }
             }
+            // Move some devices on (their state must follow them through compactions).
+            for imei in model where random.below(10) == 0 {
+                let next: DeviceState = random.below(2) == 0 ? .inProgress : .accepted
+                upgrade.setState(imei, next)
+                states[imei] = next
+            }
             let share = random.below(90)
             for imei in model where random.below(100) < share {
                 let entry = upgrade.remove(imei)
-                #expect(entry?.validateAt == validateAt[imei])
+                #expect(entry?.validateAt == validateAt[imei] && entry?.state == states[imei] ?? .pending)
                 validateAt[imei] = nil
+                states[imei] = nil
             }
             let absent = upgrade.remove(20_001)
             #expect(absent == nil)
             model = model.filter { validateAt[$0] != nil }
             let kept = Array(upgrade.devicesInOrder)
             #expect(kept.map(\.0) == model)
-            #expect(kept.allSatisfy { $0.1.validateAt == validateAt[$0.0] && $0.1.state == .pending })
-            #expect(upgrade.deviceCount == model.count && upgrade.pendingCount == model.count)
+            #expect(kept.allSatisfy { $0.1.validateAt == validateAt[$0.0] && $0.1.state == states[$0.0] ?? .pending })
+            #expect(model.allSatisfy { upgrade.entry($0)?.validateAt == validateAt[$0] && upgrade.contains($0) })
+            #expect(upgrade.entry(20_001) == nil && !upgrade.contains(20_001))
+            #expect(Array(upgrade.allEntries).map(\.validateAt) == model.map { validateAt[$0]! })
+            let running = states.values.filter { $0 == .inProgress }.count
+            #expect(upgrade.deviceCount == model.count && upgrade.runningCount == running)
+            #expect(upgrade.pendingCount == model.count - states.count)
         }
     }
 

@@ -55,8 +55,10 @@ enum RejectionReason {
     static let alreadyScheduled = "Device scheduled for firmware-upgrade previously, it needs to be completed first."
 }
 
-/// One campaign. Devices live in an insertion-ordered array plus a dictionary, so appending or removing a
-/// batch costs O(batch) whatever the campaign size; removals leave tombstones that are compacted lazily.
+/// One campaign. Devices live in insertion-ordered arrays (IMEIs and their entries side by side) plus a
+/// dictionary from IMEI to position, so appending or removing a batch costs O(batch) whatever the campaign
+/// size; removals leave tombstones that are compacted lazily. The dictionary holds only positions: bulk
+/// appends grow it, and every resize rehashes and copies it, so its buckets are kept small.
 struct UpgradeRecord: Sendable {
     struct Entry: Sendable {
         var state: DeviceState
@@ -110,7 +112,9 @@ struct UpgradeRecord: Sendable {
     let endAt: Int64
     var status: CampaignStatus
     private(set) var order: [UInt64] = []
-    private(set) var entries: [UInt64: Entry] = [:]
+    /// `slots[p]` is the entry of `order[p]`; stale where `order[p]` is a tombstone.
+    private var slots: [Entry] = []
+    private var positions: [UInt64: Int] = [:]
     private var tombstones = 0
     /// Devices still awaiting validation; kept as a count so state checks stay O(1).
     private(set) var pendingCount = 0
@@ -137,24 +141,29 @@ struct UpgradeRecord: Sendable {
         self.status = .requestPending
     }
 
-    var deviceCount: Int { entries.count }
+    var deviceCount: Int { positions.count }
 
     /// Devices in the order they were added.
     var devicesInOrder: some Sequence<(UInt64, Entry)> {
-        order.lazy.compactMap { imei in
-            imei == Self.tombstone ? nil : self.entries[imei].map { (imei, $0) }
-        }
+        zip(order, slots).lazy.filter { $0.0 != Self.tombstone }
     }
 
-    func contains(_ imei: UInt64) -> Bool { entries[imei] != nil }
+    /// Every device's entry, in the order they were added.
+    var allEntries: some Sequence<Entry> { devicesInOrder.lazy.map(\.1) }
+
+    /// A device's entry; nil when it is not in the campaign.
+    func entry(_ imei: UInt64) -> Entry? { positions[imei].map { slots[$0] } }
+
+    func contains(_ imei: UInt64) -> Bool { positions[imei] != nil }
 
     /// Adds a device awaiting validation; false when it is already in the campaign.
     mutating func add(_ imei: UInt64, validateAt: Int64) -> Bool {
         // One hash lookup for the usual case, a new device (bulk appends); one already here is put back.
-        if let existing = entries.updateValue(Entry(state: .pending, position: order.count, validateAt: validateAt), forKey: imei) {
-            entries[imei] = existing
+        if let existing = positions.updateValue(order.count, forKey: imei) {
+            positions[imei] = existing
             return false
         }
+        slots.append(Entry(state: .pending, position: order.count, validateAt: validateAt))
         order.append(imei)
         pendingQueue.append((imei, validateAt))
         pendingCount += 1
@@ -163,53 +172,65 @@ struct UpgradeRecord: Sendable {
 
     /// Removes a device; returns its entry, nil when it was not in the campaign.
     mutating func remove(_ imei: UInt64) -> Entry? {
-        guard let entry = entries.removeValue(forKey: imei) else { return nil }
+        guard let position = positions.removeValue(forKey: imei) else { return nil }
+        let entry = slots[position]
         if entry.state == .pending { pendingCount -= 1 }
         if entry.state == .inProgress { runningCount -= 1 }
-        order[entry.position] = Self.tombstone
+        order[position] = Self.tombstone
         tombstones += 1
         if tombstones > 1024, tombstones * 2 > order.count { compact() }
         return entry
     }
 
-    /// Drops the tombstones. Each entry's new position follows from its old one (minus the tombstones
-    /// before it), so the entries are updated in storage order without a hash lookup each.
+    /// Drops the tombstones. Each device's new position follows from its old one (minus the tombstones
+    /// before it), so the positions are updated in storage order without a hash lookup each.
     private mutating func compact() {
         var newPosition = [Int](repeating: 0, count: order.count)
-        var kept = 0
+        var keptOrder: [UInt64] = []
+        var keptSlots: [Entry] = []
+        keptOrder.reserveCapacity(order.count - tombstones)
+        keptSlots.reserveCapacity(order.count - tombstones)
         for (position, imei) in order.enumerated() {
-            newPosition[position] = kept
-            if imei != Self.tombstone { kept += 1 }
+            newPosition[position] = keptOrder.count
+            guard imei != Self.tombstone else { continue }
+            var entry = slots[position]
+            entry.position = keptOrder.count
+            keptOrder.append(imei)
+            keptSlots.append(entry)
         }
-        order.removeAll { $0 == Self.tombstone }
+        order = keptOrder
+        slots = keptSlots
         // Walks bare indices: `values.indices` would hold a second reference to the table, and the
         // first write would then copy all of it.
-        var index = entries.values.startIndex
-        while index != entries.values.endIndex {
-            entries.values[index].position = newPosition[entries.values[index].position]
-            entries.values.formIndex(after: &index)
+        var index = positions.values.startIndex
+        while index != positions.values.endIndex {
+            positions.values[index] = newPosition[positions.values[index]]
+            positions.values.formIndex(after: &index)
         }
         tombstones = 0
     }
 
     mutating func setState(_ imei: UInt64, _ state: DeviceState) {
-        guard let old = entries[imei]?.state else { return }
+        guard let position = positions[imei] else { return }
+        let old = slots[position].state
         if old == .pending, state != .pending { pendingCount -= 1 }
         if old == .inProgress, state != .inProgress { runningCount -= 1 }
         if old != .inProgress, state == .inProgress { runningCount += 1 }
-        entries[imei]?.state = state
+        slots[position].state = state
     }
 
     mutating func forceFailure(_ imei: UInt64, reason: String) -> Bool {
-        guard entries[imei] != nil else { return false }
-        entries[imei]?.forcedFailure = reason
+        guard let position = positions[imei] else { return false }
+        slots[position].forcedFailure = reason
         return true
     }
 
     /// Plans the outcomes decided at the start: per running device, when it reports and its failure (nil = success).
     /// `plan` is in campaign order, so a stable sort by time keeps ties in that order.
     mutating func planOutcomes(_ plan: [(imei: UInt64, at: Int64, failure: String?)]) {
-        for item in plan { entries[item.imei]?.drawnFailure = item.failure }
+        for item in plan {
+            if let position = positions[item.imei] { slots[position].drawnFailure = item.failure }
+        }
         var due = plan.enumerated().map { (index: $0.offset, at: $0.element.at, imei: $0.element.imei) }
         due.sort { $0.at != $1.at ? $0.at < $1.at : $0.index < $1.index }
         outcomes = due.map { ($0.at, $0.imei) }
@@ -222,7 +243,7 @@ struct UpgradeRecord: Sendable {
         while outcomeHead < outcomes.count, outcomes[outcomeHead].at <= time {
             let item = outcomes[outcomeHead]
             outcomeHead += 1
-            if entries[item.imei]?.state == .inProgress { due.append(item) }
+            if entry(item.imei)?.state == .inProgress { due.append(item) }
         }
         return due
     }
@@ -231,7 +252,7 @@ struct UpgradeRecord: Sendable {
     var nextOutcomeTime: Int64? {
         var index = outcomeHead
         while index < outcomes.count {
-            if entries[outcomes[index].imei]?.state == .inProgress { return outcomes[index].at }
+            if entry(outcomes[index].imei)?.state == .inProgress { return outcomes[index].at }
             index += 1
         }
         return nil
@@ -256,7 +277,7 @@ struct UpgradeRecord: Sendable {
             let item = pendingQueue[pendingHead]
             if let time, item.validateAt > time { break }
             pendingHead += 1
-            if let entry = entries[item.imei], entry.state == .pending, entry.validateAt == item.validateAt {
+            if let entry = entry(item.imei), entry.state == .pending, entry.validateAt == item.validateAt {
                 due.append(item.imei)
             }
         }
@@ -272,7 +293,7 @@ struct UpgradeRecord: Sendable {
         var index = pendingHead
         while index < pendingQueue.count {
             let item = pendingQueue[index]
-            if let entry = entries[item.imei], entry.state == .pending, entry.validateAt == item.validateAt {
+            if let entry = entry(item.imei), entry.state == .pending, entry.validateAt == item.validateAt {
                 return item.validateAt
             }
             index += 1

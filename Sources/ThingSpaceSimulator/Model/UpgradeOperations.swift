@@ -89,7 +89,7 @@ extension World {
         }
         // Removing the last devices awaiting validation settles a pending campaign now, as validation would.
         if upgrade.status == .requestPending, upgrade.pendingCount == 0 {
-            let anyAccepted = upgrade.entries.values.contains { $0.state == .accepted }
+            let anyAccepted = upgrade.allEntries.contains { $0.state == .accepted }
             setStatus(&upgrade, anyAccepted ? .queued : .requestFailed, at: now)
         }
         store(upgrade)
