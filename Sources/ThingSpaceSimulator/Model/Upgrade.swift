@@ -62,15 +62,13 @@ enum RejectionReason {
 struct UpgradeRecord: Sendable {
     struct Entry: Sendable {
         var state: DeviceState
-        var position: Int
         var validateAt: Int64
-        /// Both failures in one rarely set box: an entry of 40 bytes instead of 64 keeps the table
-        /// that bulk appends grow (and copy on every resize) smaller.
+        /// Both failures in one rarely set box: an entry of 40 bytes instead of 64 keeps the array
+        /// that bulk appends grow (and copy as it doubles) small.
         private var failures: Failures?
 
-        init(state: DeviceState, position: Int, validateAt: Int64) {
+        init(state: DeviceState, validateAt: Int64) {
             self.state = state
-            self.position = position
             self.validateAt = validateAt
         }
 
@@ -163,7 +161,7 @@ struct UpgradeRecord: Sendable {
             positions[imei] = existing
             return false
         }
-        slots.append(Entry(state: .pending, position: order.count, validateAt: validateAt))
+        slots.append(Entry(state: .pending, validateAt: validateAt))
         order.append(imei)
         pendingQueue.append((imei, validateAt))
         pendingCount += 1
@@ -193,10 +191,8 @@ struct UpgradeRecord: Sendable {
         for (position, imei) in order.enumerated() {
             newPosition[position] = keptOrder.count
             guard imei != Self.tombstone else { continue }
-            var entry = slots[position]
-            entry.position = keptOrder.count
             keptOrder.append(imei)
-            keptSlots.append(entry)
+            keptSlots.append(slots[position])
         }
         order = keptOrder
         slots = keptSlots
