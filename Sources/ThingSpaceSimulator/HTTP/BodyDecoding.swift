@@ -20,7 +20,18 @@ enum BodyDecoding {
         try decode(T.self, from: try await bytes(of: request, limit: limit), strictKeys: strictKeys)
     }
 
+    /// Types with a single-pass reader (`FastReadableRequest`) try it first; it reads only what
+    /// `decodeWithFoundation` would read the same way, and leaves everything else to it.
     static func decode<T: Decodable>(_ type: T.Type, from data: Data, strictKeys: Bool = false) throws(APIError) -> T {
+        if let reader = T.self as? any FastReadableRequest.Type,
+           let value = data.withUnsafeBytes({ reader.fastRead($0) }) as? T {
+            return value
+        }
+        return try decodeWithFoundation(T.self, from: data, strictKeys: strictKeys)
+    }
+
+    /// The reference reading of every body, and the only one that reports errors.
+    static func decodeWithFoundation<T: Decodable>(_ type: T.Type, from data: Data, strictKeys: Bool = false) throws(APIError) -> T {
         guard !data.isEmpty else { throw .inputBinding }
         do {
             let decoder = JSONDecoder()

@@ -55,16 +55,45 @@ enum RejectionReason {
     static let alreadyScheduled = "Device scheduled for firmware-upgrade previously, it needs to be completed first."
 }
 
-/// One campaign. Devices live in an insertion-ordered array plus a dictionary, so appending or removing a
-/// batch costs O(batch) whatever the campaign size; removals leave tombstones that are compacted lazily.
+/// One campaign. Devices live in insertion-ordered arrays (IMEIs and their entries side by side) plus a
+/// dictionary from IMEI to position, so appending or removing a batch costs O(batch) whatever the campaign
+/// size; removals leave tombstones that are compacted lazily. The dictionary holds only positions: bulk
+/// appends grow it, and every resize rehashes and copies it, so its buckets are kept small.
 struct UpgradeRecord: Sendable {
     struct Entry: Sendable {
         var state: DeviceState
-        var position: Int
         var validateAt: Int64
-        var forcedFailure: String?
+        /// Both failures in one rarely set box: an entry of 40 bytes instead of 64 keeps the array
+        /// that bulk appends grow (and copy as it doubles) small.
+        private var failures: Failures?
+
+        init(state: DeviceState, validateAt: Int64) {
+            self.state = state
+            self.validateAt = validateAt
+        }
+
+        var forcedFailure: String? {
+            get { failures?.forced }
+            set { failures = Failures(forced: newValue, drawn: drawnFailure) }
+        }
+
         /// Failure the device will report when its outcome is due (drawn at the start); nil = success.
-        var drawnFailure: String?
+        var drawnFailure: String? {
+            get { failures?.drawn }
+            set { failures = Failures(forced: forcedFailure, drawn: newValue) }
+        }
+    }
+
+    /// Immutable, so entries copied with the campaign never share a change: a setter makes a new box.
+    final class Failures: Sendable {
+        let forced: String?
+        let drawn: String?
+
+        init?(forced: String?, drawn: String?) {
+            guard forced != nil || drawn != nil else { return nil }
+            self.forced = forced
+            self.drawn = drawn
+        }
     }
 
     static let tombstone = UInt64.max
@@ -81,7 +110,9 @@ struct UpgradeRecord: Sendable {
     let endAt: Int64
     var status: CampaignStatus
     private(set) var order: [UInt64] = []
-    private(set) var entries: [UInt64: Entry] = [:]
+    /// `slots[p]` is the entry of `order[p]`; stale where `order[p]` is a tombstone.
+    private var slots: [Entry] = []
+    private var positions: [UInt64: Int] = [:]
     private var tombstones = 0
     /// Devices still awaiting validation; kept as a count so state checks stay O(1).
     private(set) var pendingCount = 0
@@ -108,21 +139,29 @@ struct UpgradeRecord: Sendable {
         self.status = .requestPending
     }
 
-    var deviceCount: Int { entries.count }
+    var deviceCount: Int { positions.count }
 
     /// Devices in the order they were added.
     var devicesInOrder: some Sequence<(UInt64, Entry)> {
-        order.lazy.compactMap { imei in
-            imei == Self.tombstone ? nil : self.entries[imei].map { (imei, $0) }
-        }
+        zip(order, slots).lazy.filter { $0.0 != Self.tombstone }
     }
 
-    func contains(_ imei: UInt64) -> Bool { entries[imei] != nil }
+    /// Every device's entry, in the order they were added.
+    var allEntries: some Sequence<Entry> { devicesInOrder.lazy.map(\.1) }
+
+    /// A device's entry; nil when it is not in the campaign.
+    func entry(_ imei: UInt64) -> Entry? { positions[imei].map { slots[$0] } }
+
+    func contains(_ imei: UInt64) -> Bool { positions[imei] != nil }
 
     /// Adds a device awaiting validation; false when it is already in the campaign.
     mutating func add(_ imei: UInt64, validateAt: Int64) -> Bool {
-        guard entries[imei] == nil else { return false }
-        entries[imei] = Entry(state: .pending, position: order.count, validateAt: validateAt)
+        // One hash lookup for the usual case, a new device (bulk appends); one already here is put back.
+        if let existing = positions.updateValue(order.count, forKey: imei) {
+            positions[imei] = existing
+            return false
+        }
+        slots.append(Entry(state: .pending, validateAt: validateAt))
         order.append(imei)
         pendingQueue.append((imei, validateAt))
         pendingCount += 1
@@ -131,39 +170,63 @@ struct UpgradeRecord: Sendable {
 
     /// Removes a device; returns its entry, nil when it was not in the campaign.
     mutating func remove(_ imei: UInt64) -> Entry? {
-        guard let entry = entries.removeValue(forKey: imei) else { return nil }
+        guard let position = positions.removeValue(forKey: imei) else { return nil }
+        let entry = slots[position]
         if entry.state == .pending { pendingCount -= 1 }
         if entry.state == .inProgress { runningCount -= 1 }
-        order[entry.position] = Self.tombstone
+        order[position] = Self.tombstone
         tombstones += 1
         if tombstones > 1024, tombstones * 2 > order.count { compact() }
         return entry
     }
 
+    /// Drops the tombstones. Each device's new position follows from its old one (minus the tombstones
+    /// before it), so the positions are updated in storage order without a hash lookup each.
     private mutating func compact() {
-        order.removeAll { $0 == Self.tombstone }
-        for (position, imei) in order.enumerated() { entries[imei]?.position = position }
+        var newPosition = [Int](repeating: 0, count: order.count)
+        var keptOrder: [UInt64] = []
+        var keptSlots: [Entry] = []
+        keptOrder.reserveCapacity(order.count - tombstones)
+        keptSlots.reserveCapacity(order.count - tombstones)
+        for (position, imei) in order.enumerated() {
+            newPosition[position] = keptOrder.count
+            guard imei != Self.tombstone else { continue }
+            keptOrder.append(imei)
+            keptSlots.append(slots[position])
+        }
+        order = keptOrder
+        slots = keptSlots
+        // Walks bare indices: `values.indices` would hold a second reference to the table, and the
+        // first write would then copy all of it.
+        var index = positions.values.startIndex
+        while index != positions.values.endIndex {
+            positions.values[index] = newPosition[positions.values[index]]
+            positions.values.formIndex(after: &index)
+        }
         tombstones = 0
     }
 
     mutating func setState(_ imei: UInt64, _ state: DeviceState) {
-        guard let old = entries[imei]?.state else { return }
+        guard let position = positions[imei] else { return }
+        let old = slots[position].state
         if old == .pending, state != .pending { pendingCount -= 1 }
         if old == .inProgress, state != .inProgress { runningCount -= 1 }
         if old != .inProgress, state == .inProgress { runningCount += 1 }
-        entries[imei]?.state = state
+        slots[position].state = state
     }
 
     mutating func forceFailure(_ imei: UInt64, reason: String) -> Bool {
-        guard entries[imei] != nil else { return false }
-        entries[imei]?.forcedFailure = reason
+        guard let position = positions[imei] else { return false }
+        slots[position].forcedFailure = reason
         return true
     }
 
     /// Plans the outcomes decided at the start: per running device, when it reports and its failure (nil = success).
     /// `plan` is in campaign order, so a stable sort by time keeps ties in that order.
     mutating func planOutcomes(_ plan: [(imei: UInt64, at: Int64, failure: String?)]) {
-        for item in plan { entries[item.imei]?.drawnFailure = item.failure }
+        for item in plan {
+            if let position = positions[item.imei] { slots[position].drawnFailure = item.failure }
+        }
         var due = plan.enumerated().map { (index: $0.offset, at: $0.element.at, imei: $0.element.imei) }
         due.sort { $0.at != $1.at ? $0.at < $1.at : $0.index < $1.index }
         outcomes = due.map { ($0.at, $0.imei) }
@@ -176,7 +239,7 @@ struct UpgradeRecord: Sendable {
         while outcomeHead < outcomes.count, outcomes[outcomeHead].at <= time {
             let item = outcomes[outcomeHead]
             outcomeHead += 1
-            if entries[item.imei]?.state == .inProgress { due.append(item) }
+            if entry(item.imei)?.state == .inProgress { due.append(item) }
         }
         return due
     }
@@ -185,7 +248,7 @@ struct UpgradeRecord: Sendable {
     var nextOutcomeTime: Int64? {
         var index = outcomeHead
         while index < outcomes.count {
-            if entries[outcomes[index].imei]?.state == .inProgress { return outcomes[index].at }
+            if entry(outcomes[index].imei)?.state == .inProgress { return outcomes[index].at }
             index += 1
         }
         return nil
@@ -210,7 +273,7 @@ struct UpgradeRecord: Sendable {
             let item = pendingQueue[pendingHead]
             if let time, item.validateAt > time { break }
             pendingHead += 1
-            if let entry = entries[item.imei], entry.state == .pending, entry.validateAt == item.validateAt {
+            if let entry = entry(item.imei), entry.state == .pending, entry.validateAt == item.validateAt {
                 due.append(item.imei)
             }
         }
@@ -226,7 +289,7 @@ struct UpgradeRecord: Sendable {
         var index = pendingHead
         while index < pendingQueue.count {
             let item = pendingQueue[index]
-            if let entry = entries[item.imei], entry.state == .pending, entry.validateAt == item.validateAt {
+            if let entry = entry(item.imei), entry.state == .pending, entry.validateAt == item.validateAt {
                 return item.validateAt
             }
             index += 1

@@ -70,9 +70,10 @@ extension World {
         let validateAt = now + settings.campaign.validationDelay
         var results: [ChangeResultDeviceJSON] = []
         results.reserveCapacity(imeis.count)
+        let appending = type == "append"
         for imei in imeis {
             let deviceId = Identifiers.imeiString(imei)
-            if type == "append" {
+            if appending {
                 if upgrade.add(imei, validateAt: validateAt) {
                     events.record(at: now, upgradeId: key, imei: imei, status: DeviceState.pending.status)
                     results.append(.init(deviceId: deviceId, status: "AddDeviceSucceed", reason: "Device added Successfully"))
@@ -88,7 +89,7 @@ extension World {
         }
         // Removing the last devices awaiting validation settles a pending campaign now, as validation would.
         if upgrade.status == .requestPending, upgrade.pendingCount == 0 {
-            let anyAccepted = upgrade.entries.values.contains { $0.state == .accepted }
+            let anyAccepted = upgrade.allEntries.contains { $0.state == .accepted }
             setStatus(&upgrade, anyAccepted ? .queued : .requestFailed, at: now)
         }
         store(upgrade)

@@ -84,7 +84,7 @@ extension World {
     }
 
     private func acceptedCount(_ upgrade: UpgradeRecord) -> Int {
-        upgrade.entries.values.reduce(0) { $0 + ($1.state == .accepted ? 1 : 0) }
+        upgrade.allEntries.reduce(0) { $0 + ($1.state == .accepted ? 1 : 0) }
     }
 
     /// The pre-validation checks (docs/thingspace-api.md T5), in the order of the reasons R1–R5 there.
@@ -137,7 +137,7 @@ extension World {
 
     /// A running device reports: forced failure first, then the drawn one, else success.
     private mutating func report(_ imei: UInt64, in upgrade: inout UpgradeRecord, at time: Int64) {
-        guard let entry = upgrade.entries[imei], entry.state == .inProgress else { return }
+        guard let entry = upgrade.entry(imei), entry.state == .inProgress else { return }
         if let reason = entry.forcedFailure ?? entry.drawnFailure {
             endRunning(imei, in: &upgrade, reason: reason, at: time, reached: entry.drawnFailure != FailureReason.noResponse)
             return
@@ -163,7 +163,7 @@ extension World {
 
     /// Ends a started campaign once no device is running: Finished when any device succeeded (U5, U6).
     mutating func finish(_ upgrade: inout UpgradeRecord, at time: Int64) {
-        let anySucceeded = upgrade.entries.values.contains { $0.state == .succeeded }
+        let anySucceeded = upgrade.allEntries.contains { $0.state == .succeeded }
         setStatus(&upgrade, anySucceeded ? .finished : .upgradeFailed, at: time)
     }
 
@@ -220,7 +220,7 @@ extension World {
         chosen = Array(chosen.prefix(count))
         let now = clock.now()
         for imei in chosen {
-            if upgrade.entries[imei]?.state == .inProgress {
+            if upgrade.entry(imei)?.state == .inProgress {
                 endRunning(imei, in: &upgrade, reason: reason, at: now, reached: true)
             } else {
                 _ = upgrade.forceFailure(imei, reason: reason)
@@ -232,7 +232,7 @@ extension World {
     }
 
     private mutating func recordHistory(_ imei: UInt64, upgrade: UpgradeRecord) {
-        guard let entry = upgrade.entries[imei] else { return }
+        guard let entry = upgrade.entry(imei) else { return }
         history[imei, default: []].append(HistoryEntry(
             upgradeId: upgrade.id,
             accountName: upgrade.accountName,

@@ -70,6 +70,11 @@ struct FirmwareUpgradeChangeRequestJSON: Decodable, Sendable {
     var type: String?
     var deviceList: [String]?
 
+    init(type: String?, deviceList: [String]?) {
+        self.type = type
+        self.deviceList = deviceList
+    }
+
     init(from decoder: any Decoder) throws {
         let keys = try RequestKeys(decoder)
         type = try keys.value(String.self, "type")
