@@ -27,15 +27,18 @@ struct BulkResultBuilder {
             recent = (recent.second, recent.first)
             return index
         }
-        let index: Int32
-        if let existing = stringIndex[text] {
-            index = existing
-        } else {
-            index = Int32(strings.count)
-            strings.append(text)
-            stringIndex[text] = index
-        }
+        let index = Self.index(of: text, text, in: &strings, known: &stringIndex)
         recent = ((text, index), recent.first)
+        return index
+    }
+
+    /// The index of `key`'s value in `values`, appending `value` the first time `key` is seen.
+    private static func index<Key: Hashable, Value>(of key: Key, _ value: @autoclosure () -> Value, in values: inout [Value],
+                                                     known: inout [Key: Int32]) -> Int32 {
+        if let existing = known[key] { return existing }
+        let index = Int32(values.count)
+        values.append(value())
+        known[key] = index
         return index
     }
 
@@ -108,15 +111,7 @@ struct BulkResultBuilder {
     }
 
     mutating func recordNotSent(range: Range<Int>, error: ThingSpaceError) {
-        let key = error.description
-        let index: Int32
-        if let existing = errorIndex[key] {
-            index = existing
-        } else {
-            index = Int32(errors.count)
-            errors.append(error)
-            errorIndex[key] = index
-        }
+        let index = Self.index(of: error.description, error, in: &errors, known: &errorIndex)
         for position in range {
             kinds[position] = .notSent
             statusIndex[position] = index
