@@ -125,7 +125,7 @@ enum LuaModels {
     /// `unchanged`, devices ThingSpace would reject at validation `failed` with its reason.
     /// `argument`: the position of the call's argument the devices were read from.
     static func dryRunChange(_ type: DeviceChangeType, account: String, upgradeId: String, devices: PreparedDevices,
-                             argument: Int?, verdict: (String) -> DryRunVerdict) -> ChangeTable {
+                             argument: Int, verdict: (String) -> DryRunVerdict) -> ChangeTable {
         let status = type == .append ? "AddDeviceSucceed" : "RemoveDeviceSucceed"
         return changeTable(type, devices, upgradeId: upgradeId, account: account, dryRun: true, argument: argument, shape: { distinct in
             switch verdict(devices.deviceIds[distinct]) {
@@ -145,7 +145,7 @@ enum LuaModels {
 
     /// The result of fota.append/remove; `argument`: the position of the call's argument the
     /// devices were read from.
-    static func change(_ result: BulkChangeResult, argument: Int?) -> ChangeTable {
+    static func change(_ result: BulkChangeResult, argument: Int) -> ChangeTable {
         // Grouped by the outcome's stored numbers: the texts are read once a distinct outcome.
         changeTable(result.type, result.devices, upgradeId: result.upgradeId, account: result.account, dryRun: false,
                     argument: argument, shape: result.outcomeShape) { _, distinct in
@@ -183,7 +183,7 @@ enum LuaModels {
     /// asked once a distinct `shape`.
     private static func changeTable<Shape: Hashable>(
         _ type: DeviceChangeType, _ devices: PreparedDevices, upgradeId: String, account: String, dryRun: Bool,
-        argument: Int?, shape: (Int) -> Shape, entry: (Shape, Int) -> DeviceEntry
+        argument: Int, shape: (Int) -> Shape, entry: (Shape, Int) -> DeviceEntry
     ) -> ChangeTable {
         // Devices share a few entries: each distinct one is kept once, a device holds its index
         // (4 bytes, where an entry of its own took 40: a million devices' result stays small).
@@ -225,7 +225,7 @@ enum LuaModels {
         /// "fota.append" or "fota.remove": names the result's `devices` in errors.
         let call: String
         /// The position of the call's argument the devices were read from (a table of IMEIs).
-        let argument: Int?
+        let argument: Int
 
         /// What building the result costs the script's memory, at most, for `count` input devices,
         /// `warnings` of them with a Luhn warning and `repeats` listed before. A device: on the tape,
@@ -264,7 +264,7 @@ enum LuaModels {
                             bytes: input.count * 8 + 2 * idBytes + 128 * (repeatShapes.count + devices.warnings.count) + 4096)
             // The IMEIs came from the call's argument `argument` (the rows in its order, the
             // lists at each device's first position): C reuses its strings.
-            if let argument { results.mirror(argument: argument) }
+            results.mirror(argument: argument)
             results.pushTable(fields: 8)
             results.push(key: "id"); results.push(string: upgradeId)
             results.push(key: "accountName"); results.push(string: account)

@@ -52,25 +52,24 @@ struct EventLog: Sendable {
         }
     }
 
-    private mutating func upgradeCode(_ name: String) -> UInt32 {
-        if let last = lastUpgrade, last.name == name { return last.code }
-        let code = intern(name)
-        lastUpgrade = (name, code)
-        return code
-    }
+    private mutating func upgradeCode(_ name: String) -> UInt32 { Self.code(name, last: &lastUpgrade, names: &names, codes: &codes) }
 
-    private mutating func statusCode(_ name: String) -> UInt32 {
-        if let last = lastStatus, last.name == name { return last.code }
-        let code = intern(name)
-        lastStatus = (name, code)
-        return code
-    }
+    private mutating func statusCode(_ name: String) -> UInt32 { Self.code(name, last: &lastStatus, names: &names, codes: &codes) }
 
-    private mutating func intern(_ name: String) -> UInt32 {
-        if let known = codes[name] { return known }
-        let code = UInt32(names.count)
-        names.append(name)
-        codes[name] = code
+    /// `name`'s code: `last`'s when it is the same name (a batch repeats it), else from `codes`,
+    /// a new one the first time.
+    private static func code(_ name: String, last: inout (name: String, code: UInt32)?, names: inout [String],
+                             codes: inout [String: UInt32]) -> UInt32 {
+        if let last, last.name == name { return last.code }
+        let code: UInt32
+        if let known = codes[name] {
+            code = known
+        } else {
+            code = UInt32(names.count)
+            names.append(name)
+            codes[name] = code
+        }
+        last = (name, code)
         return code
     }
 
